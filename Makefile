@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine with only python3: `make demo`, `make test`.
+# The virtual environment is (re)built when missing, broken, or older than pyproject.toml
+# or requirements.lock; packages come from requirements.lock so every machine gets the same set.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test venv lock clean
+
+demo: venv
+	$(BIN)/scs demo
+
+test: venv
+	$(BIN)/python -m pytest
+
+venv:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scs-refresh needs Python 3.11 or newer; found " + sys.version.split()[0])'
+	@if [ -d $(VENV) ] && ! $(BIN)/python -c 'import sys' >/dev/null 2>&1; then \
+		echo "$(VENV) is broken; rebuilding it"; rm -rf $(VENV); fi
+	@$(MAKE) --no-print-directory $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer-binary -c requirements.lock -e '.[dev]'
+	@touch $@
+
+# Re-resolve the pinned set after changing dependencies in pyproject.toml.
+lock:
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/python -m pip install --quiet --upgrade pip
+	.lockvenv/bin/python -m pip install --quiet --prefer-binary -e '.[dev]'
+	.lockvenv/bin/python -m pip freeze --exclude-editable | grep -v '^scs-refresh' > requirements.lock
+	rm -rf .lockvenv
+
+clean:
+	rm -rf $(VENV) out state .pytest_cache .hypothesis

@@ -1,0 +1,116 @@
+"""Working days, clear days and paper deadlines for English councils (pure functions).
+
+Dates are calendar dates in Europe/London, returned as :class:`pendulum.Date`.
+Bank holidays are England and Wales's, from the ``holidays`` package, which includes
+substitute days and one-off holidays such as the royal wedding on Fri 29 April 2011.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import holidays
+import pendulum
+
+TIMEZONE = "Europe/London"
+
+#: Local Government Act 1972 s100B(3), as amended by the Local Government (Access to
+#: Information) (Variation) Order 2002 (SI 2002/715): five clear days since 2002, three before.
+STATUTORY_CLEAR_DAYS = 5
+
+
+def as_date(d: date) -> pendulum.Date:
+    """Any ``datetime.date`` as a ``pendulum.Date`` (no time, no zone)."""
+    return pendulum.Date(d.year, d.month, d.day)
+
+
+def today(tz: str = TIMEZONE) -> pendulum.Date:
+    """Today's date in London; only the CLI edge calls this, everything else takes ``on``."""
+    return pendulum.today(tz).date()
+
+
+@lru_cache(maxsize=None)
+def _holidays_for(year: int) -> dict[date, str]:
+    return dict(holidays.UK(subdiv="ENG", years=year))
+
+
+def bank_holiday(d: date) -> str | None:
+    """The name of the England and Wales bank holiday on ``d``, or None."""
+    return _holidays_for(d.year).get(date(d.year, d.month, d.day))
+
+
+def is_working_day(d: date) -> bool:
+    """Monday to Friday and not a bank holiday in England and Wales."""
+    return d.weekday() < 5 and bank_holiday(d) is None
+
+
+def working_days_before(d: date, n: int) -> pendulum.Date:
+    """The ``n``-th working day before ``d`` (``d`` itself never counts); n >= 1."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    day = as_date(d)
+    while n:
+        day = day.subtract(days=1)
+        n -= is_working_day(day)
+    return day
+
+
+def working_days_after(d: date, n: int) -> pendulum.Date:
+    """The ``n``-th working day after ``d`` (``d`` itself never counts); n >= 1."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    day = as_date(d)
+    while n:
+        day = day.add(days=1)
+        n -= is_working_day(day)
+    return day
+
+
+def working_day_on_or_before(d: date) -> pendulum.Date:
+    """``d`` if it is a working day, else the last working day before it."""
+    day = as_date(d)
+    return day if is_working_day(day) else working_days_before(day, 1)
+
+
+def clear_days_between(published: date, meeting: date) -> int:
+    """Clear days between publishing papers and the meeting.
+
+    R v Swansea City Council, ex p Elitestone Ltd (1993): "clear days" exclude both the
+    day of publication and the day of the meeting; weekends and bank holidays are not
+    counted either, because the papers cannot be inspected at the council offices then.
+    """
+    start, end = as_date(published), as_date(meeting)
+    count, day = 0, start.add(days=1)
+    while day < end:
+        count += is_working_day(day)
+        day = day.add(days=1)
+    return count
+
+
+def statutory_publication_deadline(meeting: date, clear_days: int = STATUTORY_CLEAR_DAYS) -> pendulum.Date:
+    """Last day to publish a principal council committee's agenda and reports.
+
+    Local Government Act 1972 s100B(3): copies of the agenda and reports open to public
+    inspection at least ``clear_days`` clear days before the meeting (five since 2002).
+    The papers must go out on a working day that leaves ``clear_days`` working days
+    between it and the meeting, i.e. the (clear_days + 1)-th working day before it.
+    """
+    return working_days_before(meeting, clear_days + 1)
+
+
+def calendar_days_deadline(meeting: date, days: int) -> pendulum.Date:
+    """Papers due ``days`` calendar days before a meeting, moved back to a working day.
+
+    For bodies outside s100B, e.g. CMT: seed 000 (4.3.6) has papers submitted on
+    20 April 2011 for CMT on 27 April 2011, one week before.
+    """
+    return working_day_on_or_before(as_date(meeting).subtract(days=days))
+
+
+def officer_report_deadline(publication: date, lead_working_days: int) -> pendulum.Date:
+    """When the officer's report must be final: ``lead_working_days`` before publication.
+
+    A local practice rule, not statute: time for the report to be cleared and printed.
+    """
+    return working_days_before(publication, lead_working_days)
