@@ -66,8 +66,10 @@ def _timetable(ctx: typer.Context):
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Validate every configuration file; exit 2 naming each problem."""
-    tt = _timetable(ctx)
-    typer.echo(f"ok: {ctx.obj.timetable} ({len(tt.stages)} stages, {len(tt.events)} events)")
+    from .config import check_all
+
+    for name in check_all(ctx.obj.config):
+        typer.echo(f"ok: {ctx.obj.config / name}")
 
 
 @app.command()

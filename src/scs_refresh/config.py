@@ -1,0 +1,43 @@
+"""Every file in the config folder the officer edits, and how to check them all at once.
+
+Each entry maps a file name to a dotted loader path, imported only when that file is
+checked, so ``scs check`` never pays for a module it does not need.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from .errors import ConfigError, Problem
+
+#: file name -> "module:function" that reads, validates and returns the typed object.
+LOADERS: dict[str, str] = {
+    "timetable.yaml": "scs_refresh.timetable:load_timetable",
+}
+#: files a cycle cannot run without (the others are optional until their stage needs them)
+REQUIRED = {"timetable.yaml"}
+
+
+def load(config_dir: Path, name: str):
+    """Load one config file by name with its registered loader."""
+    module, func = LOADERS[name].split(":")
+    return getattr(import_module(module), func)(Path(config_dir) / name)
+
+
+def check_all(config_dir: Path) -> dict[str, object]:
+    """Load every known config file present; raise one ConfigError listing all problems."""
+    config_dir = Path(config_dir)
+    if not config_dir.is_dir():
+        raise ConfigError([Problem(config_dir, "config folder not found")])
+    loaded, problems = {}, []
+    for name in LOADERS:
+        if not (config_dir / name).exists() and name not in REQUIRED:
+            continue
+        try:
+            loaded[name] = load(config_dir, name)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return loaded
