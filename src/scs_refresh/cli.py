@@ -54,7 +54,7 @@ def _parse_on(value: Optional[str]) -> date:
     try:
         return parse_iso_date(value)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise UserError(f"--on: {exc}") from None
 
 
 def _timetable(ctx: typer.Context):

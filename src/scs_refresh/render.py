@@ -10,7 +10,6 @@ from rich.table import Table
 from .plan import Plan
 from .timetable import Timetable
 
-console = Console()
 
 
 def _d(d: date | None) -> str:
@@ -18,6 +17,7 @@ def _d(d: date | None) -> str:
 
 
 def timetable(tt: Timetable) -> None:
+    console = Console()
     console.print(f"[bold]{tt.cycle.title}[/bold]")
     console.print(f"{tt.cycle.partnership}; {tt.cycle.officer.name}, {tt.cycle.officer.role}\n")
     for s in tt.stages:
@@ -46,6 +46,7 @@ def timetable(tt: Timetable) -> None:
 
 
 def plan(p: Plan) -> None:
+    console = Console()
     stage = f"{p.stage.name} (to {_d(p.stage.window.end)})" if p.stage else "between stages"
     console.print(f"\n[bold]Plan from {_d(p.on)} to {_d(p.until)}[/bold]: {stage}")
     if p.stage and p.stage.activities:
