@@ -45,26 +45,24 @@ def is_working_day(d: date) -> bool:
     return d.weekday() < 5 and bank_holiday(d) is None
 
 
-def working_days_before(d: date, n: int) -> pendulum.Date:
-    """The ``n``-th working day before ``d`` (``d`` itself never counts); n >= 1."""
+def _step_working_days(d: date, n: int, step: int) -> pendulum.Date:
     if n < 1:
         raise ValueError("n must be at least 1")
     day = as_date(d)
     while n:
-        day = day.subtract(days=1)
+        day = day.add(days=step)
         n -= is_working_day(day)
     return day
+
+
+def working_days_before(d: date, n: int) -> pendulum.Date:
+    """The ``n``-th working day before ``d`` (``d`` itself never counts); n >= 1."""
+    return _step_working_days(d, n, -1)
 
 
 def working_days_after(d: date, n: int) -> pendulum.Date:
     """The ``n``-th working day after ``d`` (``d`` itself never counts); n >= 1."""
-    if n < 1:
-        raise ValueError("n must be at least 1")
-    day = as_date(d)
-    while n:
-        day = day.add(days=1)
-        n -= is_working_day(day)
-    return day
+    return _step_working_days(d, n, +1)
 
 
 def working_day_on_or_before(d: date) -> pendulum.Date:
