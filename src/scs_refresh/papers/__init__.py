@@ -1,0 +1,1 @@
+"""Word papers: rendering templates safely, accessibility checks, PDF conversion."""

@@ -1,0 +1,122 @@
+"""The document machinery every paper goes through: strict, escaped, atomic render;
+accessibility checks; PDF through a real LibreOffice."""
+
+import struct
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+
+from scs_refresh.papers.accessibility import check_docx, literal_strings
+from scs_refresh.papers.docxkit import mark_header_row, set_a4, set_alt_text
+from scs_refresh.papers.pdf import soffice, to_pdf
+from scs_refresh.papers.word import TemplateError, render_docx
+
+def _png() -> bytes:
+    """A valid 1x1 white PNG, built by hand so the test needs no image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+            + chunk(b"IEND", b""))
+
+
+PNG_1PX = _png()
+
+
+def make_template(path: Path, *, header_row: bool = True, title: str = "Board report") -> Path:
+    doc = set_a4(docx.Document())
+    doc.core_properties.title = title
+    doc.add_heading("{{ partnership }}", level=1)
+    doc.add_paragraph("Meeting on {{ meeting.date }}")
+    doc.add_heading("1 Purpose of Report", level=2)
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Partner", "Answer"
+    table.cell(1, 0).text, table.cell(1, 1).text = "{{ partner }}", "{{ answer }}"
+    if header_row:
+        mark_header_row(table)
+    doc.save(path)
+    return path
+
+
+CONTEXT = {"partnership": "Breckland Partnership", "meeting": {"date": "3 December 2010"},
+           "partner": "Voluntary Norfolk", "answer": "More {{ 7*7 }} & <w:p> {% for x in y %} please"}
+
+
+def test_render_escapes_untrusted_text_and_opens(tmp_path):
+    out = render_docx(make_template(tmp_path / "t.docx"), CONTEXT, tmp_path / "out" / "paper.docx")
+    doc = docx.Document(str(out))
+    assert doc.paragraphs[0].text == "Breckland Partnership"
+    assert doc.tables[0].cell(1, 1).text == CONTEXT["answer"]  # literally, not 49, nothing lost
+    assert (round(doc.sections[0].page_width.mm), round(doc.sections[0].page_height.mm)) == (210, 297)
+    assert check_docx(out, literal_strings(CONTEXT)) == []
+
+
+def test_missing_top_level_field_names_template_and_field(tmp_path):
+    tpl = make_template(tmp_path / "t.docx")
+    ctx = {k: v for k, v in CONTEXT.items() if k != "partner"}
+    with pytest.raises(TemplateError, match=r"t\.docx: no value for template field\(s\) partner$"):
+        render_docx(tpl, ctx, tmp_path / "paper.docx")
+    assert not (tmp_path / "paper.docx").exists()
+
+
+def test_missing_nested_field_is_an_error_not_a_blank(tmp_path):
+    tpl = make_template(tmp_path / "t.docx")
+    with pytest.raises(TemplateError, match="no value for a template field: .*'date'"):
+        render_docx(tpl, {**CONTEXT, "meeting": {}}, tmp_path / "paper.docx")
+
+
+def test_failed_render_keeps_the_earlier_paper(tmp_path):
+    tpl = make_template(tmp_path / "t.docx")
+    out = render_docx(tpl, CONTEXT, tmp_path / "paper.docx")
+    before = out.read_bytes()
+    with pytest.raises(TemplateError):
+        render_docx(tpl, {}, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_not_a_template(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_text("not a zip")
+    with pytest.raises(TemplateError, match="bad.docx: not a Word template"):
+        render_docx(bad, {}, tmp_path / "x.docx")
+    with pytest.raises(TemplateError, match="template not found"):
+        render_docx(tmp_path / "none.docx", {}, tmp_path / "x.docx")
+
+
+def test_accessibility_finds_each_kind_of_problem(tmp_path):
+    doc = docx.Document()
+    doc.add_heading("Top", level=1)
+    doc.add_heading("Skipped a level", level=3)
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1))
+    (tmp_path / "p.png").write_bytes(PNG_1PX)
+    doc.add_picture(str(tmp_path / "p.png"))
+    doc.add_paragraph("Dear {{ name }}")
+    doc.save(tmp_path / "bad.docx")
+    problems = check_docx(tmp_path / "bad.docx")
+    assert problems[0] == "the document has no title (File > Properties > Title)"
+    assert "heading 'Skipped a level' jumps from level 1 to 3" in problems
+    assert any(p.startswith("image 1") and "no alternative text" in p for p in problems)
+    assert "table 1 has no header row marked (repeat as header row)" in problems
+    assert "table 1 has merged cells in its header row" in problems
+    assert "text still looks like a template tag: 'Dear {{ name }}'" in problems
+
+
+def test_alt_text_and_header_row_pass(tmp_path):
+    doc = docx.Document()
+    doc.core_properties.title = "Chart"
+    (tmp_path / "p.png").write_bytes(PNG_1PX)
+    set_alt_text(doc.add_picture(str(tmp_path / "p.png")), "Bar chart of IMD deciles")
+    mark_header_row(doc.add_table(rows=1, cols=1))
+    doc.save(tmp_path / "ok.docx")
+    assert check_docx(tmp_path / "ok.docx") == []
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed (.ci/run installs it)")
+def test_libreoffice_converts_a_rendered_paper(tmp_path):
+    out = render_docx(make_template(tmp_path / "t.docx"), CONTEXT, tmp_path / "paper.docx")
+    [pdf] = to_pdf([out], tmp_path / "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
