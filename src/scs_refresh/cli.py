@@ -41,8 +41,9 @@ def _dirs(
     config_dir: Annotated[Path, typer.Option(envvar="SCS_CONFIG_DIR", help="Folder of timetable.yaml etc.")] = Path("config"),
     out_dir: Annotated[Path, typer.Option(envvar="SCS_OUT_DIR", help="Where papers and outputs are written.")] = Path("out"),
     state_dir: Annotated[Path, typer.Option(envvar="SCS_STATE_DIR", help="Where the state store lives.")] = Path("state"),
+    templates_dir: Annotated[Path, typer.Option(envvar="SCS_TEMPLATES_DIR", help="Folder of <paper>_tpl.docx.")] = Path("templates"),
 ) -> None:
-    ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir)
+    ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir)
 
 
 def _parse_on(value: Optional[str]) -> date:
@@ -96,6 +97,31 @@ def plan(
     from .plan import plan as make_plan
 
     render.plan(make_plan(_timetable(ctx), _parse_on(on), days))
+
+
+@app.command()
+def papers(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(help="The meeting id, as in `scs timetable --json`.")],
+    on: Annotated[Optional[str], typer.Option(help="Write the papers as at this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
+    from .papers.config import check_against_timetable, load_papers_config
+    from .papers.contexts import RefreshState
+    from .papers.generate import generate_meeting_papers
+
+    dirs: Dirs = ctx.obj
+    tt = _timetable(ctx)
+    cfg = load_papers_config(dirs.papers)
+    check_against_timetable(cfg, tt, dirs.papers)
+    result = generate_meeting_papers(RefreshState(tt, cfg, _parse_on(on)), meeting, dirs.out, dirs.templates, pdf=pdf)
+    for path in result.files():
+        typer.echo(f"wrote {path}")
+    for note in result.not_produced:
+        typer.echo(f"not produced: {note}")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}")
 
 
 @app.command()

@@ -14,6 +14,7 @@ from .errors import ConfigError, Problem
 #: file name -> "module:function" that reads, validates and returns the typed object.
 LOADERS: dict[str, str] = {
     "timetable.yaml": "scs_refresh.timetable:load_timetable",
+    "papers.yaml": "scs_refresh.papers.config:load_papers_config",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}
@@ -36,6 +37,13 @@ def check_all(config_dir: Path) -> dict[str, object]:
             continue
         try:
             loaded[name] = load(config_dir, name)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if not problems and "papers.yaml" in loaded:
+        from .papers.config import check_against_timetable
+
+        try:
+            check_against_timetable(loaded["papers.yaml"], loaded["timetable.yaml"], config_dir / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -13,7 +13,12 @@ class Dirs:
     config: Path
     out: Path
     state: Path
+    templates: Path = Path("templates")
 
     @property
     def timetable(self) -> Path:
         return self.config / "timetable.yaml"
+
+    @property
+    def papers(self) -> Path:
+        return self.config / "papers.yaml"

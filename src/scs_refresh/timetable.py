@@ -146,6 +146,13 @@ PaperKind = Literal[
 class Paper(_Model):
     kind: PaperKind
     title: str
+    purpose: Id | None = Field(None, description="for reports: which wording in papers.yaml to use")
+
+    @model_validator(mode="after")
+    def _reports_have_a_purpose(self) -> Paper:
+        if self.kind in ("board_report", "committee_report") and self.purpose is None:
+            raise ValueError(f"a {self.kind} needs a purpose: the wording to use from papers.yaml")
+        return self
 
 
 EventType = Literal["meeting", "milestone", "workshop"]

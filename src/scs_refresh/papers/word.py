@@ -13,6 +13,8 @@ Every render
 from __future__ import annotations
 
 import io
+from functools import lru_cache
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,84 @@ from ..errors import UserError
 
 class TemplateError(UserError):
     """A template cannot be rendered with the context given (a missing field, a bad tag)."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A picture in a paper with its text alternative (required: alt text is not optional)."""
+
+    path: Path
+    alt: str
+    width_mm: float = 150
+
+
+@dataclass(frozen=True)
+class TableData:
+    """A table in a paper; rendered with its first row marked as the header row."""
+
+    header: list[str]
+    rows: list[list[str]]
+    widths_mm: list[float] | None = None
+
+
+def _materialise(tpl, value: Any) -> Any:
+    """Turn Figures and TableData into docxtpl objects bound to ``tpl``; dataclasses into dicts."""
+    from docx.shared import Mm
+
+    if isinstance(value, Figure):
+        return _alt_image_class()(tpl, value.path, value.alt, Mm(value.width_mm))
+    if isinstance(value, TableData):
+        return _table_subdoc(tpl, value)
+    if isinstance(value, dict):
+        return {k: _materialise(tpl, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_materialise(tpl, v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _materialise(tpl, getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+def _table_subdoc(tpl, data: TableData):
+    from docx.shared import Mm
+
+    from .docxkit import mark_header_row
+
+    sub = tpl.new_subdoc()
+    table = sub.add_table(rows=1 + len(data.rows), cols=len(data.header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, data.header):
+        cell.text = str(text)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for r, row in enumerate(data.rows, 1):
+        for cell, text in zip(table.rows[r].cells, row):
+            cell.text = "" if text is None else str(text)
+    if data.widths_mm:
+        for row in table.rows:
+            for cell, w in zip(row.cells, data.widths_mm):
+                cell.width = Mm(w)
+    mark_header_row(table)
+    return sub
+
+
+@lru_cache(maxsize=1)
+def _alt_image_class():
+    from docxtpl import InlineImage
+
+    class AltImage(InlineImage):
+        """docxtpl's InlineImage plus the text alternative (wp:docPr/@descr) it leaves out."""
+
+        def __init__(self, tpl, path, alt, width):
+            super().__init__(tpl, str(path), width=width)
+            self.alt = alt
+
+        def _insert_image(self):
+            inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
+            inline.docPr.set("descr", self.alt)
+            return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+                    % inline.xml)
+
+    return AltImage
 
 
 def _env():
@@ -49,7 +129,7 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
     if missing:
         raise TemplateError(f"{template}: no value for template field(s) {', '.join(sorted(missing))}")
     try:
-        doc.render(context, jinja_env=_env(), autoescape=True)
+        doc.render(_materialise(doc, context), jinja_env=_env(), autoescape=True)
     except UndefinedError as exc:
         raise TemplateError(f"{template}: no value for a template field: {exc.message}") from None
     except JinjaError as exc:

@@ -1,0 +1,261 @@
+"""The content of each paper, built from the state of the refresh on a given day.
+
+A context is plain data (dataclasses, strings, :class:`Figure`, :class:`TableData`) that a
+template renders; nothing here touches Word. Section 4 (Issues) of a board report is made
+of :class:`Subsection` blocks contributed by *providers*: functions of the refresh state
+that each say one thing (stage progress, next steps, gaps; partner returns and evidence
+headlines when those are available).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from ..plan import plan
+from ..timetable import Event, Paper, Scheduled, Timetable
+from .config import PapersConfig
+from .word import Figure, TableData
+
+
+@dataclass(frozen=True)
+class Para:
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Subsection:
+    title: str
+    paragraphs: list[str]
+    table: TableData | None = None
+    figures: list[tuple[Figure, str]] = field(default_factory=list)  # (figure, caption)
+
+
+@dataclass(frozen=True)
+class Annex:
+    title: str
+    intro: str
+    table: TableData
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    """Everything a paper may report, as at ``on``. Later parts add their own fields."""
+
+    timetable: Timetable
+    papers: PapersConfig
+    on: date
+    extra_issues: Sequence[Subsection] = ()
+    annexes: Sequence[Annex] = ()
+
+
+Provider = Callable[[RefreshState, Event], "Subsection | None"]
+
+
+def long_date(d: date) -> str:
+    """As the Partnership's own papers write it: 07 October 2010."""
+    return f"{d:%d %B %Y}"
+
+
+def short_date(d: date | None) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}" if d else "to be arranged"
+
+
+def numbered(prefix: str, texts: Sequence[str]) -> list[Para]:
+    """Number paragraphs as the seed does: 1.1, 1.2 ... (or 4.2.1, 4.2.2 ... under 4.2)."""
+    return [Para(f"{prefix}.{i}", t) for i, t in enumerate(texts, 1)]
+
+
+def _scheduled(tt: Timetable, event_id: str) -> Scheduled:
+    return next(s for s in tt.schedule if s.event.id == event_id)
+
+
+def next_meeting_of(tt: Timetable, event: Event) -> Event | None:
+    """The next dated meeting of the same body after ``event``."""
+    later = [s.event for s in tt.schedule
+             if s.event.body == event.body and s.event.date and event.date and s.event.date > event.date]
+    return later[0] if later else None
+
+
+def fill(text: str, state: RefreshState, event: Event) -> str:
+    """Fill the placeholders allowed in papers.yaml wording (checked when it was loaded)."""
+    tt = state.timetable
+    nxt = next_meeting_of(tt, event)
+    body = tt.body[event.body].name if event.body else tt.cycle.council
+    return text.format(
+        body=body, partnership=tt.cycle.partnership, council=tt.cycle.council,
+        meeting_date=long_date(event.date) if event.date else "to be arranged",
+        next_meeting=f"the {nxt.title.split(' - ')[0]} on {long_date(nxt.date)}" if nxt else "the next meeting",
+    )
+
+
+# --- providers for section 4 ------------------------------------------------------------
+
+def stage_progress(state: RefreshState, event: Event) -> Subsection:
+    """Where the refresh stands against the timetable on the day the papers are written."""
+    tt, on = state.timetable, state.on
+    rows, done, current = [], 0, None
+    for st in tt.stages:
+        if on > st.window.end:
+            status, done = "Complete", done + 1
+        elif on >= st.window.start:
+            status, current = "In progress", st
+        else:
+            status = "Not started"
+        rows.append([st.name, f"{short_date(st.window.start)} to {short_date(st.window.end)}", status])
+    where = (f"The refresh is in the {current.name.lower()}, which runs to {long_date(current.window.end)}"
+             if current else "The refresh is between stages")
+    paras = [f"{where}; {done} of {len(tt.stages)} stages are complete as at {long_date(on)}."]
+    if current and current.activities:
+        paras.append(f"The {current.name.lower()} covers: " + "; ".join(a.title for a in current.activities) + ".")
+    return Subsection("STAGE PROGRESS AGAINST THE TIMETABLE", paras,
+                      TableData(["Stage", "Dates", f"Status at {long_date(on)}"], rows, [45, 75, 50]))
+
+
+def next_steps(state: RefreshState, event: Event) -> Subsection | None:
+    """The dates still to come after this meeting, with their paper deadlines."""
+    tt = state.timetable
+    after = [s for s in tt.schedule if event.date and (s.event.date or s.event.to_be_arranged.end) > event.date]
+    if not after:
+        return None
+    rows = [[short_date(s.event.date) if s.event.date else
+             f"To be arranged ({short_date(s.event.to_be_arranged.start)} to {short_date(s.event.to_be_arranged.end)})",
+             s.event.title, short_date(s.report_deadline) if s.report_deadline else "-",
+             short_date(s.publication_deadline) if s.publication_deadline else "-"] for s in after]
+    return Subsection("NEXT STEPS AND DATES",
+                      ["The remaining meetings and milestones, with the dates their reports must be final "
+                       "and their papers published, are:"],
+                      TableData(["Date", "Meeting or milestone", "Reports final", "Papers out"], rows,
+                                [38, 72, 30, 30]))
+
+
+def gaps_and_issues(state: RefreshState, event: Event) -> Subsection | None:
+    """What needs the Board's attention: dates still to be arranged and other warnings."""
+    warnings = plan(state.timetable, state.on, days=0).warnings
+    if not warnings:
+        return None
+    return Subsection("GAPS AND ISSUES", [w.replace("timetable.yaml", "the timetable") for w in warnings])
+
+
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, gaps_and_issues, next_steps)
+
+
+def _issues(state: RefreshState, event: Event, providers: Sequence[Provider], section: int,
+            start: int = 1) -> list[dict]:
+    subs = [s for s in (p(state, event) for p in providers) if s is not None] + list(state.extra_issues)
+    out = []
+    for i, sub in enumerate(subs, start):
+        number = f"{section}.{i}"
+        out.append({"number": number, "title": sub.title, "paragraphs": numbered(number, sub.paragraphs),
+                    "table": sub.table, "figures": [{"image": f, "caption": c} for f, c in sub.figures]})
+    return out
+
+
+def _common(state: RefreshState, event: Event, paper: Paper) -> dict:
+    tt = state.timetable
+    officer = tt.cycle.officer
+    return {
+        "title": paper.title, "author": officer.name, "officer_name": officer.name, "officer_role": officer.role,
+        "officer_email": officer.email, "partnership": tt.cycle.partnership,
+        "partnership_upper": tt.cycle.partnership.upper(), "council": tt.cycle.council,
+        "council_upper": tt.cycle.council.upper(), "meeting_date": long_date(event.date),
+        "annexes": list(state.annexes),
+    }
+
+
+def _background(state: RefreshState, event: Event, wording: Sequence[str]) -> list[str]:
+    tt = state.timetable
+    first = tt.schedule[0].event
+    chain = [tt.event[e] for e in tt.approval_chain]
+    stages = "; ".join(f"{s.name.lower()} ({s.window.start:%B %Y} to {s.window.end:%B %Y})" for s in tt.stages)
+    generated = []
+    if first.id != event.id and first.date:
+        generated.append(f"At its meeting on {long_date(first.date)} the Board agreed the process and timescales "
+                         f"for refreshing the Sustainable Community Strategy in {len(tt.stages)} stages: {stages}.")
+    if chain:
+        generated.append(f"The Strategy is to be approved through {tt.cycle.council}'s committees, "
+                         + ", ".join(f"{e.title.split(' - ')[0]} on {long_date(e.date)}" for e in chain[1:]) + ".")
+    return [fill(w, state, event) for w in wording] + generated
+
+
+def board_report_context(state: RefreshState, event: Event, paper: Paper,
+                         providers: Sequence[Provider] = DEFAULT_PROVIDERS) -> dict:
+    """A report to the LSP Board in the Partnership's own six-section format."""
+    words = state.papers.purposes[paper.purpose]
+    body = state.timetable.body[event.body]
+    return {
+        **_common(state, event, paper),
+        "body_short": "LSP Board" if body.kind == "partnership_board" else body.name,
+        "purpose": numbered("1", [fill(t, state, event) for t in words.purpose]),
+        "recommendations": numbered("2", [fill(t, state, event) for t in words.recommendations]),
+        "background": numbered("3", _background(state, event, words.background)),
+        "issues": _issues(state, event, providers, 4),
+        "options": numbered("5", state.papers.options),
+        "reasons": numbered("6", [fill(t, state, event) for t in words.reasons]),
+    }
+
+
+def committee_report_context(state: RefreshState, event: Event, paper: Paper,
+                             providers: Sequence[Provider] = (stage_progress,)) -> dict:
+    """A council committee report: purpose, recommendations, background, options, reasons,
+    implications (legal, financial, risk, equality), contact officer and background papers."""
+    tt = state.timetable
+    words = state.papers.purposes[paper.purpose]
+    board_papers = [f"{p.title}, report to the {tt.body[s.event.body].name}, {long_date(s.event.date)}"
+                    for s in tt.schedule if s.event.body == "lsp-board" and s.event.date and event.date
+                    and s.event.date < event.date for p in s.event.papers if p.kind == "board_report"]
+    background = _background(state, event, words.background)
+    return {
+        **_common(state, event, paper),
+        "committee": tt.body[event.body].name, "key_decision": "No", "exempt": "No", "wards": "All",
+        "purpose": numbered("1", [fill(t, state, event) for t in words.purpose]),
+        "recommendations": numbered("2", [fill(t, state, event) for t in words.recommendations]),
+        "background": numbered("3", background),
+        "issues": _issues(state, event, providers, 3, start=len(background) + 1),
+        "options": numbered("4", state.papers.committee_options),
+        "reasons": numbered("5", [fill(t, state, event) for t in words.reasons]),
+        "implications": [{"number": f"6.{i}", "title": imp.title, "text": imp.text}
+                         for i, imp in enumerate(state.papers.implications, 1)],
+        "background_papers": board_papers or ["None"],
+    }
+
+
+@dataclass(frozen=True)
+class AgendaPlan:
+    context: dict
+    minutes: int
+    warnings: list[str]
+
+
+def agenda_context(state: RefreshState, event: Event, papers: Sequence[tuple[Paper, str]]) -> AgendaPlan:
+    """The agenda: standard opening and closing items around one item per paper.
+
+    ``papers`` pairs each paper with its reference (Paper A, B ...). Warns when the meeting
+    runs over the configured length: seed 003 found the best LSP meetings were well
+    structured and no longer than two hours.
+    """
+    tt, cfg = state.timetable, state.papers.agenda
+    body = tt.body[event.body]
+    items = [(i.title, i.presenter, i.minutes, "") for i in cfg.opening]
+    items += [(p.title, tt.cycle.officer.name, cfg.paper_minutes.get(p.kind, 15), ref) for p, ref in papers]
+    items += [(i.title, i.presenter, i.minutes, "") for i in cfg.closing]
+    total = sum(m for _, _, m, _ in items)
+    start = event.time or cfg.default_time
+    finish = (datetime.strptime(start, "%H:%M") + timedelta(minutes=total)).strftime("%H:%M")
+    warnings = []
+    if total > cfg.max_minutes:
+        warnings.append(f"the agenda for {event.id} runs {total} minutes, over the {cfg.max_minutes}-minute "
+                        "limit (the best Board meetings are well structured and no longer than two hours)")
+    context = {
+        "title": f"Agenda: {event.title.split(' - ')[0]}, {long_date(event.date)}", "author": tt.cycle.officer.name,
+        "organisation_upper": (cfg.organisation if body.kind == "partnership_board" else tt.cycle.council).upper(),
+        "body_name": body.name, "meeting_date": long_date(event.date), "meeting_time": start,
+        "venue": event.venue or cfg.venue,
+        "items": [{"number": str(n), "title": t, "presenter": who, "minutes": str(m), "paper": ref}
+                  for n, (t, who, m, ref) in enumerate(items, 1)],
+        "total_duration": f"{total // 60} h {total % 60:02d} min", "finish_time": finish,
+        "contact_line": f"Contact: {tt.cycle.officer.name}, {tt.cycle.officer.role}, {tt.cycle.officer.email}",
+    }
+    return AgendaPlan(context, total, warnings)

@@ -1,0 +1,136 @@
+"""Everything one meeting needs, written into ``out/<meeting-id>/``.
+
+Each paper is rendered from its template, checked for accessibility before it is released
+(a failing paper is an error, never a silent release), then the agenda and the papers are
+merged into one board pack with continuous page numbers, and PDFs are made when
+LibreOffice is present.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import write_bytes, write_text
+from ..errors import UserError
+from .accessibility import check_docx, literal_strings
+from .contexts import RefreshState, agenda_context, board_report_context, committee_report_context, long_date
+from .pdf import soffice, to_pdf
+from .word import render_docx
+
+#: paper kind -> (template name, context builder); the other kinds come from other parts.
+RENDERED = {"board_report": ("board_report", board_report_context),
+            "committee_report": ("committee_report", committee_report_context)}
+
+
+class PaperCheckFailed(UserError):
+    """A generated paper failed the accessibility or safety checks and was not released."""
+
+
+@dataclass
+class MeetingPapers:
+    meeting_id: str
+    folder: Path
+    papers: list[Path] = field(default_factory=list)
+    agenda: Path | None = None
+    pack: Path | None = None
+    pdfs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    not_produced: list[str] = field(default_factory=list)
+
+    def files(self) -> list[Path]:
+        return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs] if p is not None]
+
+
+def _release(path: Path, context: dict) -> Path:
+    """Refuse a paper that fails the checks: move it aside so it is never sent by mistake."""
+    problems = check_docx(path, literal_strings(context))
+    if problems:
+        rejected = path.with_suffix(".rejected.docx")
+        path.replace(rejected)
+        raise PaperCheckFailed(f"{path}: not released, it fails the accessibility checks: {problems[0]}"
+                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return path
+
+
+def _slug(text: str) -> str:
+    keep = string.ascii_lowercase + string.digits
+    return "-".join("".join(c if c in keep else " " for c in text.lower()).split())[:60]
+
+
+def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
+    """Merge ``parts`` (the agenda first) into one .docx, each part on a new page.
+
+    Page numbers run on through the pack because the parts share one footer with a PAGE
+    field and no part restarts numbering.
+    """
+    import docx
+    from docxcompose.composer import Composer
+
+    master = docx.Document(str(parts[0]))
+    master.core_properties.title = title
+    composer = Composer(master)
+    for part in parts[1:]:
+        master.add_page_break()
+        composer.append(docx.Document(str(part)))
+    buf = io.BytesIO()
+    composer.save(buf)
+    return write_bytes(out, buf.getvalue())
+
+
+def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path, templates: Path,
+                            pdf: bool = True) -> MeetingPapers:
+    """Render every paper the meeting expects, its agenda and board pack, into ``out_dir/<meeting_id>``."""
+    tt = state.timetable
+    if meeting_id not in tt.event:
+        raise UserError(f"no meeting '{meeting_id}' in the timetable (meetings: {', '.join(tt.event)})")
+    event = tt.event[meeting_id]
+    if event.date is None:
+        raise UserError(f"{meeting_id} has no date yet (to be arranged); set its date in the timetable first")
+    if event.body is None:
+        raise UserError(f"{meeting_id} is a milestone, not a meeting: it has no agenda or board pack")
+    folder = Path(out_dir) / meeting_id
+    result = MeetingPapers(meeting_id, folder)
+
+    refs = iter(string.ascii_uppercase)
+    agenda_papers = []
+    quoted: set[str] = set()  # every string the papers quote, so the pack check knows them
+    for paper in event.papers:
+        if paper.kind in RENDERED:
+            template, build = RENDERED[paper.kind]
+            context = build(state, event, paper)
+            quoted.update(literal_strings(context))
+            path = render_docx(templates / f"{template}_tpl.docx", context,
+                               folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx")
+            result.papers.append(_release(path, context))
+            agenda_papers.append((paper, f"Paper {next(refs)}"))
+        elif paper.kind not in ("agenda", "board_pack"):
+            result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
+
+    if any(p.kind == "agenda" for p in event.papers):
+        plan = agenda_context(state, event, agenda_papers)
+        result.warnings.extend(plan.warnings)
+        result.agenda = _release(render_docx(templates / "agenda_tpl.docx", plan.context,
+                                             folder / "00-agenda.docx"), plan.context)
+    if any(p.kind == "board_pack" for p in event.papers):
+        if result.agenda is None:
+            raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
+        title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
+        result.pack = compose_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title)
+        problems = check_docx(result.pack, quoted)
+        if problems:
+            raise PaperCheckFailed(f"{result.pack}: the merged pack fails the checks: {problems[0]}")
+
+    if pdf and soffice() is not None:
+        result.pdfs = to_pdf([p for p in [result.agenda, *result.papers, result.pack] if p], folder / "pdf")
+    elif pdf:
+        result.warnings.append("LibreOffice is not installed: no PDFs were made")
+
+    manifest = {"meeting": meeting_id, "generated_for": state.on.isoformat(),
+                "files": [str(p.relative_to(folder)) for p in result.files()],
+                "warnings": result.warnings, "not_produced": result.not_produced}
+    write_text(folder / "papers.json", json.dumps(manifest, indent=2))
+    return result

@@ -1,0 +1,226 @@
+"""Build the Word templates in this folder (``<paper>_tpl.docx``) with python-docx.
+
+Nobody on the team has Word, so the templates are made by this script and the .docx files
+it writes are committed: they are what the product renders, and an officer can open and
+edit them in Word or LibreOffice (the ``{{ ... }}`` and ``{%p ... %}`` tags are docxtpl's).
+Re-run it after changing it:  .venv/bin/python templates/build_templates.py
+
+The board report follows the Breckland Partnership's own format (the report of
+7 October 2010): partnership name, meeting date, "Report of ...", title, then numbered
+sections 1 Purpose of Report ... 6 Reasons for Recommendation(s) with numbered paragraphs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from scs_refresh.papers.docxkit import mark_header_row, set_a4  # noqa: E402
+
+FONT = "Arial"
+INDENT = Mm(15)
+
+
+def _page_number_field(paragraph) -> None:
+    """A PAGE field: Word and LibreOffice fill in the page number (continuous across a pack)."""
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
+def base(title_tag: str, footer_tag: str) -> docx.document.Document:
+    """An A4 document with council house styles, a title property and a page-numbered footer."""
+    doc = set_a4(docx.Document())
+    doc.core_properties.title = title_tag
+    doc.core_properties.author = "{{ author }}"
+    doc.core_properties.language = "en-GB"
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    for name, size in (("Title", 16), ("Heading 1", 13), ("Heading 2", 11.5), ("Heading 3", 11)):
+        st = styles[name]
+        rfonts = st.element.get_or_add_rPr().get_or_add_rFonts()
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            rfonts.attrib.pop(qn(attr), None)  # a theme font would override Arial
+        st.font.name, st.font.size, st.font.bold = FONT, Pt(size), True
+        st.font.color.rgb = RGBColor(0, 0, 0)
+        st.paragraph_format.space_before, st.paragraph_format.space_after = Pt(12), Pt(6)
+    # Drop the default Title style's coloured bottom border: council papers have none.
+    ppr = styles["Title"].element.get_or_add_pPr()
+    for border in ppr.findall(qn("w:pBdr")):
+        ppr.remove(border)
+    para = styles.add_style("Numbered Para", WD_STYLE_TYPE.PARAGRAPH)
+    para.base_style = normal
+    pf = para.paragraph_format
+    pf.left_indent, pf.first_line_indent = INDENT, -INDENT
+    pf.tab_stops.add_tab_stop(INDENT, WD_TAB_ALIGNMENT.LEFT)
+    header_line = styles.add_style("Paper Header", WD_STYLE_TYPE.PARAGRAPH)
+    header_line.base_style = normal
+    header_line.font.bold = True
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.text = footer_tag + "\tPage "
+    footer.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT)
+    _page_number_field(footer)
+    return doc
+
+
+def tag(doc, text: str) -> None:
+    """A paragraph holding only a docxtpl block tag ({%p ... %}); docxtpl removes it."""
+    doc.add_paragraph(text)
+
+
+def numbered_loop(doc, items: str, style: str = "Numbered Para") -> None:
+    tag(doc, f"{{%p for para in {items} %}}")
+    doc.add_paragraph("{{ para.number }}\t{{ para.text }}", style=style)
+    tag(doc, "{%p endfor %}")
+
+
+def subsections(doc, items: str) -> None:
+    """Sub-headed blocks (4.1 STAGE PROGRESS ...) with paragraphs, an optional table and charts."""
+    tag(doc, f"{{%p for sub in {items} %}}")
+    doc.add_heading("{{ sub.number }} {{ sub.title }}", level=2)
+    tag(doc, "{%p for para in sub.paragraphs %}")
+    doc.add_paragraph("{{ para.number }}\t{{ para.text }}", style="Numbered Para")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if sub.table %}")
+    doc.add_paragraph("{{p sub.table }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for fig in sub.figures %}")
+    doc.add_paragraph("{{ fig.image }}")
+    doc.add_paragraph("{{ fig.caption }}", style="Caption")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+
+
+def annexes(doc) -> None:
+    tag(doc, "{%p for annex in annexes %}")
+    doc.add_heading("{{ annex.title }}", level=1)
+    doc.add_paragraph("{{ annex.intro }}")
+    doc.add_paragraph("{{p annex.table }}")
+    tag(doc, "{%p endfor %}")
+
+
+def board_report() -> docx.document.Document:
+    doc = base("{{ title }}", "{{ partnership }}, {{ meeting_date }}")
+    doc.add_paragraph("{{ partnership_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ meeting_date }}", style="Paper Header")
+    doc.add_paragraph("Report of {{ officer_name }}, {{ officer_role }}")
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_heading("1. Purpose of Report", level=1)
+    numbered_loop(doc, "purpose")
+    doc.add_heading("2. Recommendations", level=1)
+    doc.add_paragraph("It is recommended that the {{ body_short }}:")
+    numbered_loop(doc, "recommendations")
+    doc.add_heading("3. Background", level=1)
+    numbered_loop(doc, "background")
+    doc.add_heading("4. Issues", level=1)
+    subsections(doc, "issues")
+    doc.add_heading("5. Options", level=1)
+    numbered_loop(doc, "options")
+    doc.add_heading("6. Reasons for Recommendation(s)", level=1)
+    numbered_loop(doc, "reasons")
+    annexes(doc)
+    return doc
+
+
+def committee_report() -> docx.document.Document:
+    doc = base("{{ title }}", "{{ committee }}, {{ meeting_date }}")
+    doc.add_paragraph("{{ council_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ committee }}: {{ meeting_date }}", style="Paper Header")
+    doc.add_paragraph("Report of {{ officer_name }}, {{ officer_role }}")
+    doc.add_paragraph("{{ title }}", style="Title")
+    table = doc.add_table(rows=2, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Key decision", "Exempt information", "Wards affected")):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ("{{ key_decision }}", "{{ exempt }}", "{{ wards }}")):
+        cell.text = text
+    mark_header_row(table)
+    doc.add_heading("1. Purpose of the Report", level=1)
+    numbered_loop(doc, "purpose")
+    doc.add_heading("2. Recommendation(s)", level=1)
+    doc.add_paragraph("It is recommended that {{ committee }}:")
+    numbered_loop(doc, "recommendations")
+    doc.add_heading("3. Background", level=1)
+    numbered_loop(doc, "background")
+    subsections(doc, "issues")
+    doc.add_heading("4. Options", level=1)
+    numbered_loop(doc, "options")
+    doc.add_heading("5. Reasons for Recommendation(s)", level=1)
+    numbered_loop(doc, "reasons")
+    doc.add_heading("6. Implications", level=1)
+    tag(doc, "{%p for imp in implications %}")
+    doc.add_heading("{{ imp.number }} {{ imp.title }}", level=2)
+    doc.add_paragraph("{{ imp.text }}")
+    tag(doc, "{%p endfor %}")
+    doc.add_heading("7. Contact Officer", level=1)
+    doc.add_paragraph("{{ officer_name }}, {{ officer_role }}")
+    doc.add_paragraph("E-mail: {{ officer_email }}")
+    doc.add_heading("8. Background Papers", level=1)
+    tag(doc, "{%p for paper in background_papers %}")
+    doc.add_paragraph("{{ paper }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    annexes(doc)
+    return doc
+
+
+def agenda() -> docx.document.Document:
+    doc = base("{{ title }}", "{{ body_name }}, {{ meeting_date }}")
+    doc.add_paragraph("{{ organisation_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("{{ body_name }}")
+    doc.add_paragraph("Date: {{ meeting_date }}")
+    doc.add_paragraph("Time: {{ meeting_time }}")
+    doc.add_paragraph("Venue: {{ venue }}")
+    doc.add_heading("Items of business", level=1)
+    # docxtpl replaces a row holding a {%tr %} tag with the tag, so the loop needs rows of its own.
+    table = doc.add_table(rows=4, cols=5)
+    table.style = "Table Grid"
+    rows = (("Item", "Business", "Presented by", "Minutes", "Paper"),
+            ("{%tr for item in items %}", "", "", "", ""),
+            ("{{ item.number }}", "{{ item.title }}", "{{ item.presenter }}", "{{ item.minutes }}", "{{ item.paper }}"),
+            ("{%tr endfor %}", "", "", "", ""))
+    for row, texts in zip(table.rows, rows):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    mark_header_row(table)
+    doc.add_paragraph("")
+    doc.add_paragraph("Planned length of the meeting: {{ total_duration }}, finishing at {{ finish_time }}.")
+    doc.add_paragraph("{{ contact_line }}")
+    return doc
+
+
+TEMPLATES = {"board_report": board_report, "committee_report": committee_report, "agenda": agenda}
+
+
+def build(out_dir: Path = HERE) -> list[Path]:
+    """Write every template into ``out_dir``; return the files written."""
+    written = []
+    for name, make in TEMPLATES.items():
+        path = out_dir / f"{name}_tpl.docx"
+        make().save(path)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+        print(f"wrote {path}")

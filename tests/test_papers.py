@@ -1,0 +1,176 @@
+"""Meeting papers from the bundled timetable: rendered, re-opened and read like a member would."""
+
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from scs_refresh.errors import ConfigError, UserError
+from scs_refresh.papers.accessibility import check_docx
+from scs_refresh.papers.config import load_papers_config
+from scs_refresh.papers.contexts import RefreshState, Subsection, agenda_context
+from scs_refresh.papers.generate import generate_meeting_papers
+from scs_refresh.papers.pdf import soffice
+from scs_refresh.papers.word import TableData
+from scs_refresh.timetable import load_timetable
+
+from .conftest import ROOT
+
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture(scope="module")
+def state():
+    tt = load_timetable(ROOT / "config" / "timetable.yaml")
+    return RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on=date(2010, 11, 18))
+
+
+def headings(doc) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
+
+
+def test_board_report_in_the_seed_format(state, tmp_path):
+    result = generate_meeting_papers(state, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
+    [report] = result.papers
+    doc = docx.Document(str(report))
+    text = [p.text for p in doc.paragraphs]
+    assert text[:4] == ["BRECKLAND PARTNERSHIP", "03 December 2010",
+                        "Report of Mark Fretwell, Partnership (LSP) Officer, Breckland Council",
+                        "Update report on SCS refresh and Breckland Partnership"]
+    top = [h for h in headings(doc) if re.match(r"^\d\. ", h)]
+    assert top == ["1. Purpose of Report", "2. Recommendations", "3. Background", "4. Issues", "5. Options",
+                   "6. Reasons for Recommendation(s)"]
+    numbers = [t.split("\t")[0] for t in text if "\t" in t]
+    assert numbers[:2] == ["1.1", "1.2"] and "2.3" in numbers and "4.1.1" in numbers and "5.4" in numbers
+    assert "2.3\tAgree the next steps and dates to the draft SCS at the LSP Board on 03 February 2011." in text
+    # Stage progress as at 18 Nov 2010: scoping in progress, the rest not started.
+    stages = doc.tables[0]
+    assert [c.text for c in stages.rows[0].cells] == ["Stage", "Dates", "Status at 18 November 2010"]
+    assert [r.cells[2].text for r in stages.rows[1:]] == ["In progress", "Not started", "Not started", "Not started"]
+    assert doc.core_properties.title == "Update report on SCS refresh and Breckland Partnership"
+    assert check_docx(report) == []
+    assert "Review of the Breckland Partnership (partnership_review): not produced by this version yet" \
+        in result.not_produced[0]
+
+
+def test_untrusted_text_in_a_section_appears_literally(state, tmp_path):
+    hostile = "Partner said {{ 7*7 }} & <w:p> {% for x in y %} — keep it"
+    extra = RefreshState(state.timetable, state.papers, state.on,
+                         extra_issues=[Subsection("WHAT PARTNERS SAID", [hostile],
+                                                  TableData(["Partner", "Answer"], [["Police", hostile]]))])
+    result = generate_meeting_papers(extra, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
+    doc = docx.Document(str(result.papers[0]))
+    assert any(p.text.endswith(hostile) for p in doc.paragraphs)
+    assert doc.tables[-1].cell(1, 1).text == hostile
+
+
+def test_committee_report_layout(state, tmp_path):
+    later = RefreshState(state.timetable, state.papers, date(2011, 4, 21))
+    result = generate_meeting_papers(later, "executive-board-2011-05-09", tmp_path, TEMPLATES, pdf=False)
+    doc = docx.Document(str(result.papers[0]))
+    hs = headings(doc)
+    for h in ["1. Purpose of the Report", "2. Recommendation(s)", "3. Background", "4. Options",
+              "5. Reasons for Recommendation(s)", "6. Implications", "6.1 Legal", "6.2 Financial", "6.3 Risk",
+              "6.4 Equality", "7. Contact Officer", "8. Background Papers"]:
+        assert h in hs
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Breckland Council Executive Board: 09 May 2011" in text
+    assert "Update report on SCS refresh and Breckland Partnership, report to the Breckland Partnership (LSP) " \
+           "Board, 03 December 2010" in text
+
+
+def test_agenda_items_and_two_hour_warning(state):
+    event = state.timetable.event["lsp-board-2011-02-03"]
+    papers = [(p, f"Paper {c}") for p, c in zip(event.papers, "AB") if p.kind in ("board_report", "draft_scs")]
+    plan = agenda_context(state, event, papers)
+    assert [i["title"] for i in plan.context["items"]][2:4] == [p.title for p, _ in papers]
+    assert plan.minutes == 5 + 10 + 30 + 40 + 10 + 5 and plan.warnings == []
+    long = agenda_context(state, event, papers * 2)
+    assert long.minutes == 170 and "runs 170 minutes, over the 120-minute limit" in long.warnings[0]
+    assert long.context["finish_time"] == "12:50"
+
+
+def test_board_pack_merges_agenda_and_papers(state, tmp_path):
+    result = generate_meeting_papers(state, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
+    pack = docx.Document(str(result.pack))
+    text = [p.text for p in pack.paragraphs]
+    assert text[0] == "BRECKLAND PARTNERSHIP" and "Items of business" in text
+    assert "Update report on SCS refresh and Breckland Partnership" in text
+    assert pack.core_properties.title.startswith("Board pack: LSP Board, 03 December 2010")
+    assert check_docx(result.pack) == []
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed (.ci/run installs it)")
+def test_every_meeting_converts_to_pdf_with_continuous_page_numbers(state, tmp_path):
+    import subprocess
+
+    for s in state.timetable.schedule:
+        e = s.event
+        if e.type != "meeting":
+            continue
+        result = generate_meeting_papers(RefreshState(state.timetable, state.papers, s.report_deadline),
+                                         e.id, tmp_path, TEMPLATES)
+        assert result.pdfs and all(p.read_bytes().startswith(b"%PDF") for p in result.pdfs)
+        for path in [*result.papers, result.agenda, result.pack]:
+            if path:
+                assert check_docx(path) == [], path
+    pack_pdf = tmp_path / "lsp-board-2011-02-03" / "pdf" / "lsp-board-2011-02-03-board-pack.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pack_pdf), "-"], capture_output=True, text=True).stdout
+    pages = [line.split("Page")[-1].strip() for line in text.splitlines() if "\tPage" in line or " Page " in line]
+    assert pages == [str(n) for n in range(1, len(pages) + 1)] and len(pages) >= 3
+
+
+def test_unknown_meeting_and_milestone(state, tmp_path):
+    with pytest.raises(UserError, match="no meeting 'lsp-board-2099-01-01'"):
+        generate_meeting_papers(state, "lsp-board-2099-01-01", tmp_path, TEMPLATES)
+    with pytest.raises(UserError, match="is a milestone, not a meeting"):
+        generate_meeting_papers(state, "submission-2011-04-20", tmp_path, TEMPLATES)
+    with pytest.raises(UserError, match="has no date yet"):
+        generate_meeting_papers(state, "away-day-2011-03", tmp_path, TEMPLATES)
+
+
+def test_template_missing_a_field_is_an_error_naming_it(state, tmp_path):
+    import docx as _docx
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    tpl = _docx.Document(str(templates / "agenda_tpl.docx"))
+    tpl.add_paragraph("Quorum: {{ quorum }}")
+    tpl.save(str(templates / "agenda_tpl.docx"))
+    with pytest.raises(UserError, match=r"agenda_tpl\.docx: no value for template field\(s\) quorum"):
+        generate_meeting_papers(state, "lsp-board-2010-12-03", tmp_path / "out", templates, pdf=False)
+
+
+def test_committed_templates_match_the_build_script(tmp_path):
+    """The .docx files in templates/ are what the build script makes (re-run it after editing)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, str(TEMPLATES / "build_templates.py"), str(tmp_path)], check=True,
+                   capture_output=True)
+    for built in tmp_path.glob("*_tpl.docx"):
+        with zipfile.ZipFile(built) as a, zipfile.ZipFile(TEMPLATES / built.name) as b:
+            for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml"):
+                assert a.read(part) == b.read(part), f"{built.name}:{part} is out of date"
+
+
+def test_wording_with_an_unknown_placeholder_is_rejected(tmp_path):
+    text = (ROOT / "config" / "papers.yaml").read_text().replace("{next_meeting}.", "{next_meeting} {chair}.", 1)
+    (tmp_path / "papers.yaml").write_text(text)
+    with pytest.raises(ConfigError) as exc:
+        load_papers_config(tmp_path / "papers.yaml")
+    assert "purposes.agree-process.recommendations[2]: unknown placeholder {chair}" in exc.value.lines()[0]
+
+
+def test_timetable_purpose_without_wording(tmp_path, config_dir):
+    from scs_refresh.config import check_all
+
+    text = (config_dir / "papers.yaml").read_text().replace("  launch:\n", "  launched:\n")
+    (config_dir / "papers.yaml").write_text(text)
+    with pytest.raises(ConfigError) as exc:
+        check_all(config_dir)
+    assert "no wording for purpose 'launch', used by lsp-board-2011-05-19" in exc.value.lines()[0]
