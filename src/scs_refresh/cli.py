@@ -99,23 +99,18 @@ def plan(
     render.plan(make_plan(_timetable(ctx), _parse_on(on), days))
 
 
-@app.command()
-def papers(
-    ctx: typer.Context,
-    meeting: Annotated[str, typer.Argument(help="The meeting id, as in `scs timetable --json`.")],
-    on: Annotated[Optional[str], typer.Option(help="Write the papers as at this day, YYYY-MM-DD (default: today).")] = None,
-    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
-) -> None:
-    """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
+def _papers_state(ctx: typer.Context, on: date):
     from .papers.config import check_against_timetable, load_papers_config
     from .papers.contexts import RefreshState
-    from .papers.generate import generate_meeting_papers
 
     dirs: Dirs = ctx.obj
     tt = _timetable(ctx)
     cfg = load_papers_config(dirs.papers)
     check_against_timetable(cfg, tt, dirs.papers)
-    result = generate_meeting_papers(RefreshState(tt, cfg, _parse_on(on)), meeting, dirs.out, dirs.templates, pdf=pdf)
+    return RefreshState(tt, cfg, on)
+
+
+def _report_papers(result) -> None:
     for path in result.files():
         typer.echo(f"wrote {path}")
     for note in result.not_produced:
@@ -125,16 +120,43 @@ def papers(
 
 
 @app.command()
-def demo(ctx: typer.Context) -> None:
-    """The bundled 2010/11 cycle: the timetable, then the plan from the Board of 7 Oct 2010."""
+def papers(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(help="The meeting id, as in `scs timetable --json`.")],
+    on: Annotated[Optional[str], typer.Option(help="Write the papers as at this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
+    from .papers.generate import generate_meeting_papers
+
+    state = _papers_state(ctx, _parse_on(on))
+    _report_papers(generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """The bundled 2010/11 cycle: the timetable, the plan from the Board of 7 Oct 2010, and
+    every meeting's papers as they would be written on its report deadline."""
+    from dataclasses import replace
+
     from . import render
+    from .papers.generate import generate_meeting_papers
     from .plan import plan as make_plan
 
-    tt = _timetable(ctx)
+    state = _papers_state(ctx, _parse_on(None))  # each meeting's papers are dated below
+    tt = state.timetable
     render.timetable(tt)
     first = tt.schedule[0].event.date
     last = max(s.event.date for s in tt.schedule if s.event.date)
     render.plan(make_plan(tt, first, (last - first).days))
+    for s in tt.schedule:
+        if s.event.type == "meeting" and s.event.date:
+            typer.echo(f"\n{s.event.title} ({s.event.date}): papers as at {s.report_deadline}")
+            _report_papers(generate_meeting_papers(replace(state, on=s.report_deadline), s.event.id,
+                                                   ctx.obj.out, ctx.obj.templates, pdf=pdf))
 
 
 def main() -> None:
