@@ -14,6 +14,8 @@ from .errors import ConfigError, Problem
 #: file name -> "module:function" that reads, validates and returns the typed object.
 LOADERS: dict[str, str] = {
     "timetable.yaml": "scs_refresh.timetable:load_timetable",
+    "partners.yaml": "scs_refresh.partners.register:load_partners",
+    "delivery.yaml": "scs_refresh.delivery:load_delivery",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}

@@ -13,7 +13,21 @@ class Dirs:
     config: Path
     out: Path
     state: Path
+    templates: Path = Path("templates")
+    store_file: Path | None = None  # the SQLite state store; default <state>/scs.sqlite
+
+    @property
+    def store(self) -> Path:
+        return self.store_file or self.state / "scs.sqlite"
 
     @property
     def timetable(self) -> Path:
         return self.config / "timetable.yaml"
+
+    @property
+    def partners(self) -> Path:
+        return self.config / "partners.yaml"
+
+    @property
+    def delivery(self) -> Path:
+        return self.config / "delivery.yaml"

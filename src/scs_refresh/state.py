@@ -18,8 +18,6 @@ from pathlib import Path
 
 from .errors import ConfigError, Problem
 
-DEFAULT_NAME = "scs.sqlite"
-
 #: Append only: each entry upgrades the schema by one version (PRAGMA user_version).
 MIGRATIONS: list[str] = [
     """
