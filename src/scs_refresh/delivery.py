@@ -146,6 +146,9 @@ def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
 
 
 class Transport(Protocol):
+    def open(self) -> None:
+        """Connect (and log in) before the first message, so a bad login fails the run, not a message."""
+
     def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None: ...
 
     def delivered(self, key: str) -> bool | None:
@@ -162,6 +165,9 @@ class Outbox:
 
     def path(self, key: str) -> Path:
         return self.folder / (re.sub(r"[^A-Za-z0-9._-]+", "--", key) + ".eml")
+
+    def open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
 
     def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None:
         write_bytes(self.path(key), raw)
@@ -181,6 +187,10 @@ class Smtp:
         self._password = password
         self._conn: smtplib.SMTP | None = None
 
+    def open(self) -> None:
+        if self._conn is None:
+            self._conn = self._connect()
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
@@ -195,8 +205,7 @@ class Smtp:
         return conn
 
     def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None:
-        if self._conn is None:
-            self._conn = self._connect()
+        self.open()
         refused = self._conn.sendmail(sender, recipients, raw)
         if refused:
             raise smtplib.SMTPRecipientsRefused(refused)
@@ -256,6 +265,22 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, (OSError, smtplib.SMTPServerDisconnected))
 
 
+def _open(transport: Transport, pending: list[str]) -> None:
+    waiting = len(pending)
+    try:
+        transport.open()
+    except smtplib.SMTPAuthenticationError as exc:
+        raise UserError(f"the mail server refused the login ({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}); "
+                        f"check the user and the password variable; {waiting} message(s) stay queued") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        if not _transient(exc):
+            raise UserError(f"the mail server refused the connection ({type(exc).__name__}: {exc}); "
+                            f"{waiting} message(s) stay queued") from None
+        raise DeliveryFault(f"the mail server cannot be reached ({type(exc).__name__}: {exc}); "
+                            f"{waiting} message(s) stay queued and go with the next run",
+                            Report(queued=list(pending))) from None
+
+
 def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> Report:
     """Send every pending message once. Raises DeliveryFault (after recording) if some must wait."""
     report = Report()
@@ -268,8 +293,11 @@ def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> 
         else:
             report.in_doubt.append(rec.key)
     fault: BaseException | None = None
+    pending = store.sends(status="pending")
     try:
-        for rec in store.sends(status="pending"):
+        if pending:
+            _open(transport, [r.key for r in pending])
+        for rec in pending:
             if fault is not None:
                 report.queued.append(rec.key)
                 continue
