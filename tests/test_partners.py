@@ -242,8 +242,11 @@ def test_interviews_request_record_and_incomplete(setup):
 def test_status_shows_sent_reminded_responded_overdue(setup):
     service.queue_questionnaires(setup, SENT)
     service.deliver(setup, SENT)
-    service.queue_chase(setup, date(2010, 11, 5), datetime(2010, 11, 5, 9))
-    service.deliver(setup, datetime(2010, 11, 5, 9))
+    due = service.queue_chase(setup, date(2010, 11, 5), datetime(2010, 11, 5, 9))
+    report = service.deliver(setup, datetime(2010, 11, 5, 9))
+    summary = service.chase_summary(setup, due, report)
+    assert "| NHS Norfolk (Primary Care Trust) | first | 2010-11-05 | no | yes |" in summary
+    assert summary.count("| first |") == 12
     with setup.store() as store:
         store.save_response(partner_id="nhs-norfolk", received_on=date(2010, 11, 8), source_file="f",
                             source_kind="csv", answers={}, problems=[], at=SENT)
