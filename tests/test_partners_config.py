@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scs_refresh.cli import app
+from scs_refresh.config import load
 from scs_refresh.delivery import load_delivery
 from scs_refresh.errors import ConfigError
 from scs_refresh.partners.register import load_partners
@@ -34,38 +35,32 @@ def test_bundled_register_has_the_partnership_members(config_dir: Path):
     assert [ref for ref, _ in cfg.questionnaire.numbered][:4] == ["Q1.1", "Q1.2", "Q1.3", "Q2.1"]
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("    contact: {name: Head of Policy and Performance, email: policy@breckland.example.org}\n",
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("partners.yaml", "    contact: {name: Head of Policy and Performance, email: policy@breckland.example.org}\n",
      "    contact: {name: Head of Policy and Performance}\n",
      r"partners\.yaml:\d+: partners\[0\]\.contact\.email: the key 'email' is required"),
-    ("email: policy@breckland.example.org", "email: policy at breckland",
+    ("partners.yaml", "email: policy@breckland.example.org", "email: policy at breckland",
      r"partners\[0\]\.contact\.email: 'policy at breckland' is not an e-mail address"),
-    ("  - id: norfolk-county-council", "  - id: breckland-council",
+    ("partners.yaml", "  - id: norfolk-county-council", "  - id: breckland-council",
      r"partners\[1\]\.id: duplicate partner id 'breckland-council' \(already used by partners\[0\]\)"),
-    ("deadline: 2010-11-12", "deadline: 2010-12-12",
+    ("partners.yaml", "deadline: 2010-11-12", "deadline: 2010-12-12",
      r"questionnaire\.deadline: the deadline 2010-12-12 is outside the Scoping stage"),
-    ("deadline: 2010-11-12", "deadline: 2010-11-31", r"questionnaire\.deadline: 2010-11-31 is not a real date"),
-    ("    - 2010-11-15 10:00", "    - 2011-02-15 10:00", r"interviews\.slots\[0\]: the slot 2011-02-15 10:00 is after"),
-    ("{id: second, days_before: 2}", "{id: second, days_before: 9}", r"partners\.yaml:\d+: chasing: list reminders"),
-])
-def test_partners_mistakes_are_named_with_file_line_and_key(config_dir: Path, old, new, expected):
-    _edit(config_dir / "partners.yaml", old, new)
-    with pytest.raises(ConfigError) as err:
-        load_partners(config_dir / "partners.yaml")
-    assert re.search(expected, "\n".join(err.value.lines())), err.value.lines()
-
-
-@pytest.mark.parametrize("old, new, expected", [
-    ("transport: outbox", "transport: smtp\nsmtp_host: x",
+    ("partners.yaml", "deadline: 2010-11-12", "deadline: 2010-11-31",
+     r"questionnaire\.deadline: 2010-11-31 is not a real date"),
+    ("partners.yaml", "    - 2010-11-15 10:00", "    - 2011-02-15 10:00",
+     r"interviews\.slots\[0\]: the slot 2011-02-15 10:00 is after"),
+    ("partners.yaml", "{id: second, days_before: 2}", "{id: second, days_before: 9}",
+     r"partners\.yaml:\d+: chasing: list reminders"),
+    ("delivery.yaml", "transport: outbox", "transport: smtp\nsmtp_host: x",
      r"delivery\.yaml:\d+: smtp_host: unknown key 'smtp_host'"),
-    ("  password_env: SCS_SMTP_PASSWORD", "  password: hunter2",
+    ("delivery.yaml", "  password_env: SCS_SMTP_PASSWORD", "  password: hunter2",
      r"smtp\.password: unknown key 'password'"),
-    ("  port: 587", "  port: 99999", r"smtp\.port: Input should be less than or equal to 65535"),
+    ("delivery.yaml", "  port: 587", "  port: 99999", r"smtp\.port: Input should be less than or equal to 65535"),
 ])
-def test_delivery_mistakes_are_named(config_dir: Path, old, new, expected):
-    _edit(config_dir / "delivery.yaml", old, new)
+def test_config_mistakes_are_named_with_file_line_and_key(config_dir: Path, file, old, new, expected):
+    _edit(config_dir / file, old, new)
     with pytest.raises(ConfigError) as err:
-        load_delivery(config_dir / "delivery.yaml")
+        load(config_dir, file)
     assert re.search(expected, "\n".join(err.value.lines())), err.value.lines()
 
 
