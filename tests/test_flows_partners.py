@@ -37,6 +37,19 @@ def test_only_a_mail_server_fault_is_retried():
     assert pf._retry_if_server_fault(None, None, Failed(data=ValueError("bad config"))) is False
 
 
+def test_smtp_password_can_come_from_a_secret_block(config_dir: Path, tmp_path: Path, monkeypatch):
+    from prefect.blocks.system import Secret
+
+    monkeypatch.delenv("SCS_SMTP_PASSWORD", raising=False)
+    setup = pf.load_setup.fn(_dirs(config_dir, tmp_path))
+    assert "SCS_SMTP_PASSWORD" not in pf.mail_env(setup)  # outbox: no password wanted
+    smtp = setup.delivery.model_copy(update={"transport": "smtp"})
+    setup = service.Setup(setup.dirs, setup.timetable, setup.partners, smtp)
+    assert "SCS_SMTP_PASSWORD" not in pf.mail_env(setup)  # no block yet
+    Secret(value="s3cret").save(pf.PASSWORD_BLOCK, overwrite=True)
+    assert pf.mail_env(setup)["SCS_SMTP_PASSWORD"] == "s3cret"
+
+
 def test_send_then_chase_flows(config_dir: Path, tmp_path: Path):
     from prefect.artifacts import Artifact
 
