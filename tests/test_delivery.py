@@ -102,6 +102,12 @@ class _Handler:
         self.received: list[tuple[str, list[str], bytes]] = []
         self.refuse_left = refuse_first
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_left:
             self.refuse_left -= 1
@@ -241,3 +247,16 @@ def test_smtp_crash_after_delivery_is_in_doubt_not_sent_twice(tmp_path: Path, sm
         report = delivery.flush(store, _smtp_transport(settings, tmp_path), SENDER, AT)
         assert report.in_doubt == ["q:1"] and report.sent == []
     assert len(handler.received) == 1
+
+
+def test_unknown_mailboxes_are_recorded_and_never_retried(tmp_path: Path, smtp_server):
+    handler, settings = smtp_server()
+    partly = _msg("q:partly", to="one@example.org", cc=(Contact(name="Gone", email="nobody@example.org"),))
+    wholly = _msg("q:wholly", to="nobody@example.org")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = delivery.send(store, _smtp_transport(settings, tmp_path), [partly, wholly], SENDER, AT)
+        assert (report.sent, report.failed) == (["q:partly"], ["q:wholly"])
+        assert store.send("q:partly").last_error == "refused by the server: nobody@example.org"
+        assert "550" in store.send("q:wholly").last_error and store.send("q:wholly").status == "failed"
+        delivery.flush(store, _smtp_transport(settings, tmp_path), SENDER, AT)
+    assert [to for _, to, _ in handler.received] == [["one@example.org"]]

@@ -149,7 +149,8 @@ class Transport(Protocol):
     def open(self) -> None:
         """Connect (and log in) before the first message, so a bad login fails the run, not a message."""
 
-    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None: ...
+    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> str | None:
+        """Deliver ``raw``; returns a note to keep in the ledger (e.g. recipients the server refused)."""
 
     def delivered(self, key: str) -> bool | None:
         """Whether ``key`` reached its destination; None when the transport cannot tell."""
@@ -171,6 +172,7 @@ class Outbox:
 
     def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None:
         write_bytes(self.path(key), raw)
+        return None
 
     def delivered(self, key: str) -> bool:
         return self.path(key).exists()
@@ -204,11 +206,11 @@ class Smtp:
             raise
         return conn
 
-    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None:
+    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> str | None:
         self.open()
+        # Refused only in part: it went to the others, so it counts as sent (resending would double it).
         refused = self._conn.sendmail(sender, recipients, raw)
-        if refused:
-            raise smtplib.SMTPRecipientsRefused(refused)
+        return f"refused by the server: {', '.join(sorted(refused))}" if refused else None
 
     def delivered(self, key: str) -> None:
         return None
@@ -304,7 +306,7 @@ def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> 
             if not store.claim(rec.key):
                 continue
             try:
-                transport.deliver(rec.key, sender.email, rec.recipients, store.raw(rec.key))
+                note = transport.deliver(rec.key, sender.email, rec.recipients, store.raw(rec.key))
             except (smtplib.SMTPException, OSError) as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 if _transient(exc):
@@ -315,7 +317,7 @@ def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> 
                     store.mark_failed(rec.key, reason)
                     report.failed.append(rec.key)
                 continue
-            store.mark_sent(rec.key, at)
+            store.mark_sent(rec.key, at, note)
             report.sent.append(rec.key)
     finally:
         transport.close()

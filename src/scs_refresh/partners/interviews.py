@@ -50,11 +50,14 @@ def queue_requests(store: Store, cfg: PartnersConfig, cycle: Cycle, sender: Cont
                    only: str | None = None) -> list[str]:
     """Queue an interview request for each flagged partner (or ``only`` one) not yet asked."""
     partners = [_known(cfg, only)] if only else [p for p in cfg.partners if p.interview]
-    todo = [p for p in partners if store.send(request_key(cycle, p.id)) is None]
+    known = store.interviews()
+    todo = [p for p in partners if p.id not in known
+            or not (known[p.id].requested_on or known[p.id].agreed_at or known[p.id].held)]
+    # Queue first (once per key), then record: a crash in between is mended by the next run.
+    delivery.queue(store, (request_message(cfg, cycle, p) for p in todo), sender, at)
     with store.transaction():
         for p in todo:
             store.interview_requested(p.id, on, list(cfg.interviews.slots))
-    delivery.queue(store, (request_message(cfg, cycle, p) for p in todo), sender, at)
     return [p.id for p in todo]
 
 
