@@ -41,9 +41,10 @@ def _dirs(
     config_dir: Annotated[Path, typer.Option(envvar="SCS_CONFIG_DIR", help="Folder of timetable.yaml etc.")] = Path("config"),
     out_dir: Annotated[Path, typer.Option(envvar="SCS_OUT_DIR", help="Where papers and outputs are written.")] = Path("out"),
     state_dir: Annotated[Path, typer.Option(envvar="SCS_STATE_DIR", help="Where the state store lives.")] = Path("state"),
-    templates_dir: Annotated[Path, typer.Option(envvar="SCS_TEMPLATES_DIR", help="Folder of <paper>_tpl.docx.")] = Path("templates"),
+    templates_dir: Annotated[Path, typer.Option(envvar="SCS_TEMPLATES_DIR", help="Folder of the Word templates.")] = Path("templates"),
+    store: Annotated[Optional[Path], typer.Option(envvar="SCS_STORE", help="The SQLite state store (default: STATE_DIR/scs.sqlite).")] = None,
 ) -> None:
-    ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir)
+    ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store)
 
 
 def _parse_on(value: Optional[str]) -> date:
@@ -56,6 +57,13 @@ def _parse_on(value: Optional[str]) -> date:
         return parse_iso_date(value)
     except ValueError as exc:
         raise UserError(f"--on: {exc}") from None
+
+
+def _at(on: date):
+    """The moment recorded for an action done "on" a date: that date, at the current time of day."""
+    from datetime import datetime
+
+    return datetime.combine(on, datetime.now().time())
 
 
 def _timetable(ctx: typer.Context):
@@ -157,6 +165,136 @@ def demo(
             typer.echo(f"\n{s.event.title} ({s.event.date}): papers as at {s.report_deadline}")
             _report_papers(generate_meeting_papers(replace(state, on=s.report_deadline), s.event.id,
                                                    ctx.obj.out, ctx.obj.templates, pdf=pdf))
+
+
+questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")
+interview_app = typer.Typer(no_args_is_help=True, help="One-to-one interviews with partners.")
+app.add_typer(questionnaire_app, name="questionnaire")
+app.add_typer(interview_app, name="interview")
+OnOption = Annotated[Optional[str], typer.Option(help="The day to act on, YYYY-MM-DD (default: today).")]
+
+
+def _setup(ctx: typer.Context):
+    from .partners.service import Setup
+
+    return Setup.load(ctx.obj)
+
+
+def _delivered(setup, at) -> None:
+    from .partners.service import deliver
+
+    report = deliver(setup, at)
+    where = f"to {setup.dirs.out / setup.delivery.outbox}" if setup.delivery.transport == "outbox" else "by SMTP"
+    typer.echo(f"sent {len(report.sent)} message(s) {where}")
+    for key in report.failed:
+        typer.echo(f"warning: refused by the mail server, not retried: {key}", err=True)
+    for key in report.in_doubt:
+        typer.echo(f"warning: in doubt (a run stopped while sending; check before resending): {key}", err=True)
+
+
+@questionnaire_app.command("send")
+def questionnaire_send(ctx: typer.Context, on: OnOption = None) -> None:
+    """Write and send each partner their questionnaire (once; a re-run sends only what is queued)."""
+    from .partners.service import queue_questionnaires
+
+    setup, at = _setup(ctx), _at(_parse_on(on))
+    typer.echo(f"queued {len(queue_questionnaires(setup, at))} new questionnaire(s)")
+    _delivered(setup, at)
+
+
+@questionnaire_app.command("import")
+def questionnaire_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A returned .docx, or a survey export .csv/.xlsx.")],
+    on: Annotated[Optional[str], typer.Option(help="The day it was received, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Store the answers in a returned questionnaire or survey export (re-importing updates)."""
+    from .partners.responses import import_responses
+
+    setup = _setup(ctx)
+    received = _parse_on(on)
+    with setup.store() as store:
+        done = import_responses(store, file, setup.partners, setup.timetable.cycle, received, _at(received))
+        problems = {pid: r.problems for pid, r in store.responses().items() if pid in done}
+    for pid, how in done.items():
+        typer.echo(f"{how}: {pid}" + (f" ({'; '.join(problems[pid])})" if problems[pid] else ""))
+
+
+@questionnaire_app.command("status")
+def questionnaire_status(ctx: typer.Context, on: OnOption = None) -> None:
+    """Per partner: sent, reminded, responded, overdue, interview."""
+    from .partners.interviews import stage_warning
+    from .partners.status import status
+
+    setup, day = _setup(ctx), _parse_on(on)
+    with setup.store() as store:
+        rows = status(store, setup.partners, setup.timetable.cycle, day)
+        warning = stage_warning(store, setup.partners, setup.timetable, day)
+    typer.echo(f"Questionnaire deadline {setup.partners.questionnaire.deadline}; status on {day}")
+    for r in rows:
+        reminded = ", ".join(f"{rid} {d}" for rid, d in r.reminders) or "none"
+        responded = f"responded {r.responded_on}" if r.responded_on else ("OVERDUE" if r.overdue else "awaiting")
+        typer.echo(f"{r.partner_id:24} {r.sent:16} reminders: {len(r.reminders)} ({reminded}); {responded}; "
+                   f"interview: {r.interview}")
+    responded = sum(1 for r in rows if r.responded_on)
+    typer.echo(f"{responded} of {len(rows)} partners responded")
+    if warning:
+        typer.echo(f"warning: {warning}")
+
+
+@questionnaire_app.command("chase")
+def questionnaire_chase(ctx: typer.Context, on: OnOption = None) -> None:
+    """Send the reminders owed on a date to partners who have not responded (each at most once)."""
+    from .partners.service import queue_chase
+
+    setup, day = _setup(ctx), _parse_on(on)
+    due = queue_chase(setup, day, _at(day))
+    for d in due:
+        cc = f", copied to {d.partner.sponsor.name}" if d.reminder.copy_sponsor else ""
+        typer.echo(f"reminder '{d.reminder.id}' for {d.partner.id}{cc}")
+    if not due:
+        typer.echo(f"no reminders owed on {day}")
+    _delivered(setup, _at(day))
+
+
+@interview_app.command("request")
+def interview_request(
+    ctx: typer.Context,
+    partner: Annotated[Optional[str], typer.Option(help="Only this partner id (default: every partner flagged).")] = None,
+    on: OnOption = None,
+) -> None:
+    """Ask each partner flagged for an interview to pick one of the proposed slots (once)."""
+    from .partners.service import queue_interview_requests
+
+    setup, day = _setup(ctx), _parse_on(on)
+    asked = queue_interview_requests(setup, day, _at(day), partner)
+    typer.echo(f"requested {len(asked)} interview(s): {', '.join(asked) or 'none new'}")
+    _delivered(setup, _at(day))
+
+
+@interview_app.command("record")
+def interview_record(
+    ctx: typer.Context,
+    partner: Annotated[str, typer.Argument(help="The partner id.")],
+    when: Annotated[Optional[str], typer.Option("--date", help="Agreed date and time, 'YYYY-MM-DD HH:MM'.")] = None,
+    notes: Annotated[Optional[str], typer.Option(help="Notes of the interview (marks it held).")] = None,
+    held: Annotated[bool, typer.Option("--held", help="The interview has been held.")] = False,
+) -> None:
+    """Record the agreed date, and once held, the notes."""
+    from datetime import datetime
+
+    from .partners.interviews import record
+
+    agreed = None
+    if when is not None:
+        try:
+            agreed = datetime.strptime(when.strip(), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise typer.BadParameter(f"'{when}' is not a date and time; write it as 'YYYY-MM-DD HH:MM'") from None
+    setup = _setup(ctx)
+    with setup.store() as store:
+        record(store, setup.partners, partner, agreed_at=agreed, notes=notes, held=held)
+    typer.echo(f"recorded interview for {partner}")
 
 
 def main() -> None:

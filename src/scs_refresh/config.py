@@ -15,6 +15,8 @@ from .errors import ConfigError, Problem
 LOADERS: dict[str, str] = {
     "timetable.yaml": "scs_refresh.timetable:load_timetable",
     "papers.yaml": "scs_refresh.papers.config:load_papers_config",
+    "partners.yaml": "scs_refresh.partners.register:load_partners",
+    "delivery.yaml": "scs_refresh.delivery:load_delivery",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}

@@ -14,6 +14,11 @@ class Dirs:
     out: Path
     state: Path
     templates: Path = Path("templates")
+    store_file: Path | None = None  # the SQLite state store; default <state>/scs.sqlite
+
+    @property
+    def store(self) -> Path:
+        return self.store_file or self.state / "scs.sqlite"
 
     @property
     def timetable(self) -> Path:
@@ -22,3 +27,11 @@ class Dirs:
     @property
     def papers(self) -> Path:
         return self.config / "papers.yaml"
+
+    @property
+    def partners(self) -> Path:
+        return self.config / "partners.yaml"
+
+    @property
+    def delivery(self) -> Path:
+        return self.config / "delivery.yaml"

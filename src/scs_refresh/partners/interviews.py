@@ -1,0 +1,101 @@
+"""One-to-one interviews with partners flagged for one (seed 000: scoping, completed in testing).
+
+The request offers the slots in partners.yaml; the officer records the agreed date and,
+once held, the notes. Anything not held by the end of the interviews stage is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .. import delivery
+from ..delivery import Contact, Outgoing
+from ..errors import UserError
+from ..state import Store
+from ..timetable import Cycle, Timetable
+from .questionnaire import long_date, reference
+from .register import Partner, PartnersConfig
+
+
+def request_key(cycle: Cycle, partner_id: str) -> str:
+    return f"interview-request:{cycle.id}:{partner_id}"
+
+
+def _slot(s: datetime) -> str:
+    return f"{long_date(s.date())} at {s:%H:%M}"
+
+
+def request_message(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> Outgoing:
+    slots = "\n".join(f"  - {_slot(s)}" for s in cfg.interviews.slots)
+    body = (f"Dear {partner.board_rep.name},\n\n"
+            f"As part of the refresh of the Sustainable Community Strategy I would like to meet you for a "
+            f"one-to-one interview of about {cfg.interviews.minutes} minutes to discuss the refresh, "
+            f"{partner.name}'s priorities and the Breckland Partnership moving forward.\n\n"
+            f"Could you let me know which of these times suits you?\n\n{slots}\n\n"
+            f"If none does, please suggest another.\n\n"
+            f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\nReference: {reference(cycle, partner.id)}\n")
+    return Outgoing(key=request_key(cycle, partner.id), kind="interview-request", partner_id=partner.id,
+                    to=(partner.board_rep,), cc=(partner.contact,), reply_to=cfg.questionnaire.reply_to,
+                    subject=f"SCS refresh: one-to-one interview with {partner.name}", body=body)
+
+
+def _known(cfg: PartnersConfig, partner_id: str) -> Partner:
+    if partner_id not in cfg.partner:
+        raise UserError(f"no partner '{partner_id}' in partners.yaml (partners: {', '.join(cfg.partner)})")
+    return cfg.partner[partner_id]
+
+
+def queue_requests(store: Store, cfg: PartnersConfig, cycle: Cycle, sender: Contact, on: date, at: datetime,
+                   only: str | None = None) -> list[str]:
+    """Queue an interview request for each flagged partner (or ``only`` one) not yet asked."""
+    partners = [_known(cfg, only)] if only else [p for p in cfg.partners if p.interview]
+    known = store.interviews()
+    todo = [p for p in partners if p.id not in known
+            or not (known[p.id].requested_on or known[p.id].agreed_at or known[p.id].held)]
+    # Queue first (once per key), then record: a crash in between is mended by the next run.
+    delivery.queue(store, (request_message(cfg, cycle, p) for p in todo), sender, at)
+    with store.transaction():
+        for p in todo:
+            store.interview_requested(p.id, on, list(cfg.interviews.slots))
+    return [p.id for p in todo]
+
+
+def record(store: Store, cfg: PartnersConfig, partner_id: str, *, agreed_at: datetime | None = None,
+           notes: str | None = None, held: bool = False) -> None:
+    """Record the agreed date and/or, once held, the notes (stored as written)."""
+    _known(cfg, partner_id)
+    if agreed_at is None and notes is None and not held:
+        raise UserError("give the agreed date (--date), the notes (--notes) or --held")
+    store.interview_recorded(partner_id, agreed_at=agreed_at, held=held or notes is not None, notes=notes)
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    partner: Partner
+    state: str  # "not requested", "requested", "agreed for <date>"
+
+
+def incomplete(store: Store, cfg: PartnersConfig) -> list[Incomplete]:
+    """Flagged partners whose interview has not been held."""
+    known = store.interviews()
+    out = []
+    for p in cfg.partners:
+        iv = known.get(p.id)
+        if not p.interview or (iv and iv.held):
+            continue
+        state = ("not requested" if iv is None or (iv.requested_on is None and iv.agreed_at is None)
+                 else f"agreed for {_slot(iv.agreed_at)}" if iv.agreed_at else f"requested {iv.requested_on}")
+        out.append(Incomplete(p, state))
+    return out
+
+
+def stage_warning(store: Store, cfg: PartnersConfig, tt: Timetable, on: date) -> str | None:
+    """In (or after) the interviews stage, the sentence that says which interviews are outstanding."""
+    stage = tt.stage[cfg.interviews.stage]
+    missing = incomplete(store, cfg)
+    if not missing or on < stage.window.start:
+        return None
+    verb = "were due by" if on > stage.window.end else "must be held by"
+    names = ", ".join(f"{i.partner.name} ({i.state})" for i in missing)
+    return f"{len(missing)} interviews incomplete; they {verb} the end of the {stage.name} ({stage.window.end}): {names}"

@@ -1,0 +1,136 @@
+"""A personalised Word questionnaire per partner and the covering e-mail that carries it.
+
+Rendering is docxtpl with autoescape on (a partner called "Smith & Sons <Ltd>" appears as
+written) after checking that the template asks for nothing the context lacks. The document
+carries a reference line (and the same reference in its properties) naming the cycle and the
+partner, so a returned copy can be recognised as ours and whose it is.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .. import delivery
+from ..delivery import Attachment, Contact, Outgoing
+from ..errors import ConfigError, Problem
+from ..state import Store
+from ..timetable import Cycle
+from .register import Partner, PartnersConfig, Question
+
+REFERENCE_PREFIX = "SCS-Q"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_HINTS = {"text": "", "yes_no": "(Yes or No)", "number": "(a number)"}
+
+
+def long_date(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def reference(cycle: Cycle, partner_id: str) -> str:
+    """``SCS-Q/<cycle>/<partner>``: printed in the document and stored in its properties."""
+    return f"{REFERENCE_PREFIX}/{cycle.id}/{partner_id}"
+
+
+def _question(ref: str, q: Question) -> dict:
+    hint = " ".join(h for h in (_HINTS[q.answer], "(required)" if q.required else "") if h)
+    return {"ref": ref, "text": q.text, "hint": hint}
+
+
+def context(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> dict:
+    """Everything the template shows for one partner (plain data: docxtpl escapes it)."""
+    refs = iter(cfg.questionnaire.numbered)
+    areas = [{"number": n, "title": area.title,
+              "questions": [_question(*next(refs)) for _ in area.questions]}
+             for n, area in enumerate(cfg.questionnaire.areas, 1)]
+    return {"title": cfg.questionnaire.title, "partner_name": partner.name, "contact_name": partner.contact.name,
+            "deadline": long_date(cfg.questionnaire.deadline), "reply_to": cfg.questionnaire.reply_to,
+            "officer_name": cycle.officer.name, "officer_role": cycle.officer.role,
+            "reference": reference(cycle, partner.id), "areas": areas}
+
+
+class Renderer:
+    """Renders the template for many partners; the template is read and checked once."""
+
+    def __init__(self, template: Path):
+        self.template = Path(template)
+        try:
+            self._bytes = self.template.read_bytes()
+        except OSError as exc:
+            raise ConfigError([Problem(self.template, f"questionnaire template cannot be read ({exc.strerror})")]) from None
+        self._checked = False
+
+    def render(self, ctx: dict, ref: str) -> bytes:
+        from docxtpl import DocxTemplate
+
+        tpl = DocxTemplate(io.BytesIO(self._bytes))
+        if not self._checked:  # every context has the same shape, so one check covers them all
+            missing = tpl.get_undeclared_template_variables(context=ctx)
+            if missing:
+                raise ConfigError([Problem(self.template, "the template uses fields the questionnaire does not "
+                                           f"provide: {', '.join(sorted(missing))}")])
+            self._checked = True
+        tpl.render(ctx, autoescape=True)
+        tpl.docx.core_properties.identifier = ref
+        tpl.docx.core_properties.title = ctx["title"]
+        buf = io.BytesIO()
+        tpl.save(buf)
+        return buf.getvalue()
+
+
+def filename(partner: Partner) -> str:
+    return f"SCS questionnaire - {partner.id}.docx"
+
+
+def covering_email(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> str:
+    q = cfg.questionnaire
+    areas = "\n".join(f"  {n}. {a.title}" for n, a in enumerate(q.areas, 1))
+    interview = ("\nWe would also like to meet you for a short one-to-one interview about the refresh and "
+                 "the Partnership moving forward; I will write separately with some dates.\n"
+                 if partner.interview else "")
+    return (f"Dear {partner.contact.name},\n\n"
+            f"{cycle.partnership} is refreshing the Sustainable Community Strategy for Breckland, as agreed by "
+            f"the LSP Board. We would value {partner.name}'s views. The attached questionnaire covers:\n\n"
+            f"{areas}\n\n"
+            f"Please type your answers into the boxes in the attached Word document and return it to "
+            f"{q.reply_to} by {long_date(q.deadline)}.\n{interview}\n"
+            f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\n"
+            f"Reference: {reference(cycle, partner.id)}\n")
+
+
+def questionnaire_key(cycle: Cycle, partner_id: str) -> str:
+    return f"questionnaire:{cycle.id}:{partner_id}"
+
+
+@dataclass(frozen=True)
+class Questionnaires:
+    """Builds the outgoing questionnaire message for each partner."""
+
+    cfg: PartnersConfig
+    cycle: Cycle
+    renderer: Renderer
+
+    def message(self, partner: Partner) -> Outgoing:
+        ref = reference(self.cycle, partner.id)
+        doc = self.renderer.render(context(self.cfg, self.cycle, partner), ref)
+        return Outgoing(
+            key=questionnaire_key(self.cycle, partner.id), kind="questionnaire", partner_id=partner.id,
+            to=(partner.contact,), reply_to=self.cfg.questionnaire.reply_to,
+            subject=f"SCS refresh: partner questionnaire for {partner.name} "
+                    f"(please reply by {long_date(self.cfg.questionnaire.deadline)})",
+            body=covering_email(self.cfg, self.cycle, partner),
+            attachments=(Attachment(filename(partner), doc, DOCX_TYPE),))
+
+
+def unsent(store: Store, cycle: Cycle, partners: list[Partner]) -> list[Partner]:
+    """Partners whose questionnaire is not yet in the ledger (so a re-run renders nothing twice)."""
+    return [p for p in partners if store.send(questionnaire_key(cycle, p.id)) is None]
+
+
+def queue_questionnaires(store: Store, questionnaires: Questionnaires, sender: Contact, at: datetime) -> list[str]:
+    """Render and queue a questionnaire for every partner not yet sent one; returns their ids."""
+    todo = unsent(store, questionnaires.cycle, questionnaires.cfg.partners)
+    delivery.queue(store, (questionnaires.message(p) for p in todo), sender, at)
+    return [p.id for p in todo]

@@ -1,0 +1,159 @@
+"""``config/partners.yaml``: the partner register, the questionnaire, the chasing policy, interviews.
+
+Everything here is checked when loaded, including against the timetable (the questionnaire
+deadline inside its stage), so a mistake is reported with its file and line before anything
+is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ..delivery import Contact, Email
+from ..errors import ConfigError
+from ..timetable import Day, Id, Timetable, load_timetable
+from ..yamlio import parse_model, read_yaml
+
+def _slot(value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.strptime(str(value).strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ValueError(f"'{value}' is not a slot; write it as YYYY-MM-DD HH:MM, e.g. 2010-11-15 10:00") from None
+
+
+Slot = Annotated[datetime, BeforeValidator(_slot)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Sector = Literal["public", "health", "voluntary", "housing", "business", "community", "environment"]
+
+
+class Partner(_Model):
+    id: Id
+    name: str = Field(min_length=1)
+    sector: Sector
+    contact: Contact = Field(description="who receives the questionnaire and the reminders")
+    board_rep: Contact
+    sponsor: Contact = Field(description="the senior person copied when the deadline arrives")
+    interview: bool = Field(False, description="invite to a one-to-one interview")
+
+
+AnswerType = Literal["text", "yes_no", "number"]
+
+
+class Question(_Model):
+    id: Id
+    text: str = Field(min_length=1)
+    answer: AnswerType = "text"
+    required: bool = False
+
+
+class Area(_Model):
+    title: str = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+
+class Questionnaire(_Model):
+    title: str
+    stage: Id
+    deadline: Day
+    reply_to: Email
+    areas: list[Area] = Field(min_length=1)
+
+    @cached_property
+    def numbered(self) -> list[tuple[str, Question]]:
+        """Each question with the reference printed beside it in the document (``Q2.1``)."""
+        return [(f"Q{a}.{q}", question) for a, area in enumerate(self.areas, 1)
+                for q, question in enumerate(area.questions, 1)]
+
+
+class Reminder(_Model):
+    id: Id
+    days_before: int = Field(ge=0, le=60)
+    copy_sponsor: bool = False
+
+
+class Chasing(_Model):
+    reminders: list[Reminder] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Chasing:
+        days = [r.days_before for r in self.reminders]
+        if days != sorted(days, reverse=True) or len(set(days)) != len(days):
+            raise ValueError("list reminders from the earliest to the latest, each on a different day")
+        return self
+
+
+class Interviews(_Model):
+    stage: Id
+    slots: list[Slot] = Field(min_length=1)
+    minutes: int = Field(60, ge=15, le=240)
+
+
+class PartnersConfig(_Model):
+    """The whole of partners.yaml, checked for duplicate ids and against the timetable."""
+
+    questionnaire: Questionnaire
+    chasing: Chasing
+    interviews: Interviews
+    partners: list[Partner] = Field(min_length=1)
+
+    @cached_property
+    def partner(self) -> dict[str, Partner]:
+        return {p.id: p for p in self.partners}
+
+    def reminder_date(self, reminder: Reminder) -> date:
+        return self.questionnaire.deadline - timedelta(days=reminder.days_before)
+
+
+def _problems(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
+    out: list[tuple[tuple, str]] = []
+    seen: dict[str, int] = {}
+    for i, p in enumerate(cfg.partners):
+        if p.id in seen:
+            out.append((("partners", i, "id"), f"duplicate partner id '{p.id}' (already used by partners[{seen[p.id]}])"))
+        seen.setdefault(p.id, i)
+    qids: set[str] = set()
+    for a, area in enumerate(cfg.questionnaire.areas):
+        for q, question in enumerate(area.questions):
+            if question.id in qids:
+                out.append((("questionnaire", "areas", a, "questions", q, "id"), f"duplicate question id '{question.id}'"))
+            qids.add(question.id)
+    q = cfg.questionnaire
+    if q.stage not in tt.stage:
+        out.append((("questionnaire", "stage"), f"no stage '{q.stage}' in the timetable (stages: {', '.join(tt.stage)})"))
+    elif q.deadline not in tt.stage[q.stage].window:
+        w = tt.stage[q.stage].window
+        out.append((("questionnaire", "deadline"),
+                    f"the deadline {q.deadline} is outside the {tt.stage[q.stage].name} ({w.start} to {w.end})"))
+    iv = cfg.interviews
+    if iv.stage not in tt.stage:
+        out.append((("interviews", "stage"), f"no stage '{iv.stage}' in the timetable (stages: {', '.join(tt.stage)})"))
+    else:
+        end = tt.stage[iv.stage].window.end
+        for i, slot in enumerate(iv.slots):
+            if slot.date() > end:
+                out.append((("interviews", "slots", i), f"the slot {slot:%Y-%m-%d %H:%M} is after the "
+                            f"{tt.stage[iv.stage].name} ends ({end}), when interviews must be complete"))
+    return out
+
+
+def load_partners(file: Path, timetable: Timetable | None = None) -> PartnersConfig:
+    """Read partners.yaml; checked against ``timetable`` (default: timetable.yaml beside it)."""
+    doc = read_yaml(file)
+    cfg = parse_model(doc, PartnersConfig)
+    tt = timetable if timetable is not None else load_timetable(Path(file).parent / "timetable.yaml")
+    problems = _problems(cfg, tt)
+    if problems:
+        raise ConfigError([doc.problem(path, msg) for path, msg in problems])
+    return cfg

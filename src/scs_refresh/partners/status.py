@@ -1,0 +1,62 @@
+"""Where each partner stands: questionnaire sent, reminders, response, overdue, interview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..state import Store
+from ..timetable import Cycle
+from .questionnaire import questionnaire_key
+from .register import PartnersConfig
+
+
+@dataclass(frozen=True)
+class PartnerStatus:
+    partner_id: str
+    name: str
+    sent: str            # "sent 2010-10-15", "queued", "not sent", "failed: ..."
+    reminders: list[tuple[str, date]]
+    responded_on: date | None
+    problems: list[str]
+    overdue: bool
+    interview: str       # "-", "not requested", "requested", "agreed 2010-11-15 10:00", "held"
+
+
+def _sent(store: Store, key: str) -> tuple[str, date | None]:
+    rec = store.send(key)
+    if rec is None:
+        return "not sent", None
+    if rec.status == "sent":
+        return f"sent {rec.sent_at.date()}", rec.sent_at.date()
+    if rec.status == "failed":
+        return f"failed: {rec.last_error}", None
+    if rec.status == "sending":
+        return "in doubt (check the mail server)", None
+    return "queued", None
+
+
+def status(store: Store, cfg: PartnersConfig, cycle: Cycle, on: date) -> list[PartnerStatus]:
+    responses, interviews = store.responses(), store.interviews()
+    out = []
+    for p in cfg.partners:
+        sent, _ = _sent(store, questionnaire_key(cycle, p.id))
+        reminders = [(r.key.rsplit(":", 1)[1], r.sent_at.date())
+                     for r in store.sends(kind="reminder", partner_id=p.id, status="sent")
+                     if r.key.startswith(f"reminder:{cycle.id}:")]
+        resp = responses.get(p.id)
+        iv = interviews.get(p.id)
+        if not p.interview and iv is None:
+            interview = "-"
+        elif iv is None:
+            interview = "not requested"
+        elif iv.held:
+            interview = "held"
+        elif iv.agreed_at:
+            interview = f"agreed {iv.agreed_at:%Y-%m-%d %H:%M}"
+        else:
+            interview = "requested" if iv.requested_on else "not requested"
+        out.append(PartnerStatus(p.id, p.name, sent, reminders, resp.received_on if resp else None,
+                                 resp.problems if resp else [], resp is None and on > cfg.questionnaire.deadline,
+                                 interview))
+    return out

@@ -1,0 +1,65 @@
+"""Build templates/questionnaire_tpl.docx (docxtpl tags) with python-docx alone.
+
+Run from the repository root: ``.venv/bin/python templates/build_questionnaire_tpl.py``.
+The output is committed so an officer can open and restyle it in Word; keep the tags.
+
+Each answer box is a single-cell table: it grows as a partner types or pastes, in Word and
+LibreOffice alike, and the importer finds it as "the table after question Qn.m".
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.shared import Mm, Pt
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "questionnaire_tpl.docx"
+
+
+def build() -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4, not python-docx's US Letter
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    doc.styles["Normal"].font.name = "Arial"
+    doc.styles["Normal"].font.size = Pt(12)
+    section.footer.paragraphs[0].text = "{{ partner_name }} - {{ title }}"
+
+    doc.add_heading("{{ title }}", level=1)
+    doc.add_paragraph("For: {{ partner_name }} (for the attention of {{ contact_name }})")
+    doc.add_paragraph("Please return this questionnaire by {{ deadline }} to {{ reply_to }}.")
+    doc.add_paragraph(
+        "The Breckland Partnership is refreshing the Sustainable Community Strategy. Your answers help "
+        "set its priorities. Type or write your answer in the box under each question; the boxes grow "
+        "as you type. Questions marked (required) need an answer.")
+    doc.add_paragraph("{%p for area in areas %}")
+    doc.add_heading("{{ area.number }}. {{ area.title }}", level=2)
+    doc.add_paragraph("{%p for q in area.questions %}")
+    question = doc.add_paragraph()
+    question.add_run("{{ q.ref }}").bold = True
+    question.add_run(" {{ q.text }} {{ q.hint }}")
+    box = doc.add_table(rows=1, cols=1)
+    box.style = doc.styles["Table Grid"]
+    box.rows[0].height = Mm(30)
+    box.rows[0].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("Thank you. {{ officer_name }}, {{ officer_role }}, {{ reply_to }}")
+    doc.add_paragraph("Reference: {{ reference }} (please leave this line in place)")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from scs_refresh.atomic import write_bytes
+
+    write_bytes(OUT, build())
+    print(f"wrote {OUT}")

@@ -1,0 +1,262 @@
+"""Delivery: message building, the outbox, SMTP against a real aiosmtpd server on loopback, the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import socket
+import ssl
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from scs_refresh import delivery
+from scs_refresh.delivery import Attachment, Contact, DeliveryFault, Outbox, Outgoing, Smtp, SmtpSettings
+from scs_refresh.errors import UserError
+from scs_refresh.state import Store
+
+AT = dt.datetime(2010, 10, 15, 9, 0)
+SENDER = Contact(name="LSP Officer", email="lsp.officer@example.org")
+
+
+def _msg(key: str, to: str = "a@example.org", **kw) -> Outgoing:
+    return Outgoing(key=key, kind="test", to=(Contact(name="A Partner", email=to),), subject=f"Subject {key}",
+                    body=f"Body of {key}\n", **kw)
+
+
+# -- building --------------------------------------------------------------------------------
+def test_message_has_plain_body_attachment_and_stable_message_id():
+    att = Attachment("q.docx", b"PK\x03\x04 docx bytes")
+    out = _msg("questionnaire:c:p1", attachments=(att,), cc=(Contact(name="Sponsor", email="s@example.org"),))
+    first, again = delivery.build_message(out, SENDER, AT), delivery.build_message(out, SENDER, AT)
+    assert first["Message-ID"] == again["Message-ID"] != delivery.build_message(_msg("other"), SENDER, AT)["Message-ID"]
+    assert first["Message-ID"].endswith("@example.org>")
+    assert first["Cc"] == "Sponsor <s@example.org>"
+    parsed = email.message_from_bytes(first.as_bytes(), policy=policy.default)
+    assert parsed.get_body(("plain",)).get_content() == "Body of questionnaire:c:p1\n"
+    [part] = list(parsed.iter_attachments())
+    assert part.get_filename() == "q.docx" and part.get_content() == b"PK\x03\x04 docx bytes"
+
+
+# -- outbox and ledger -----------------------------------------------------------------------
+def test_outbox_sends_each_key_once_however_often_run(tmp_path: Path):
+    outbox = Outbox(tmp_path / "outbox")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        for _ in range(3):
+            delivery.send(store, outbox, [_msg("k1"), _msg("k2")], SENDER, AT)
+        assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["k1.eml", "k2.eml"]
+        assert [(r.key, r.status, r.attempts) for r in store.sends()] == [("k1", "sent", 1), ("k2", "sent", 1)]
+
+
+class _Crash(BaseException):
+    """Stands in for the process dying (not an Exception, so nothing catches it)."""
+
+
+class _CrashingOutbox(Outbox):
+    def __init__(self, folder: Path, crash_on: str, after_write: bool):
+        super().__init__(folder)
+        self.crash_on, self.after_write = crash_on, after_write
+
+    def deliver(self, key, sender, recipients, raw):
+        if key == self.crash_on and self.after_write:
+            super().deliver(key, sender, recipients, raw)
+        if key == self.crash_on:
+            raise _Crash(key)
+        super().deliver(key, sender, recipients, raw)
+
+
+@pytest.mark.parametrize("after_write", [False, True])
+def test_crash_midway_then_rerun_delivers_everything_exactly_once(tmp_path: Path, after_write: bool):
+    folder = tmp_path / "outbox"
+    msgs = [_msg(f"k{i}") for i in range(5)]
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(_Crash):
+            delivery.send(store, _CrashingOutbox(folder, "k2", after_write), msgs, SENDER, AT)
+        assert {r.key: r.status for r in store.sends()} == {"k0": "sent", "k1": "sent", "k2": "sending",
+                                                          "k3": "pending", "k4": "pending"}
+    with Store.open(tmp_path / "s.sqlite") as store:  # the next run, in a fresh process
+        report = delivery.send(store, Outbox(folder), msgs, SENDER, AT)
+        assert sorted(report.sent) == (["k3", "k4"] if after_write else ["k2", "k3", "k4"])
+        assert {r.status for r in store.sends()} == {"sent"}
+        attempts = {r.key: r.attempts for r in store.sends()}
+        assert attempts == {"k0": 1, "k1": 1, "k2": 1 if after_write else 2, "k3": 1, "k4": 1}
+    assert sorted(p.name for p in folder.iterdir()) == [f"k{i}.eml" for i in range(5)]
+
+
+def test_password_comes_only_from_the_environment(tmp_path: Path):
+    settings = delivery.DeliverySettings(transport="smtp", sender=SENDER,
+                                         smtp=SmtpSettings(host="127.0.0.1", user="officer", password_env="X_PW"))
+    with pytest.raises(UserError, match="X_PW"):
+        delivery.transport_for(settings, tmp_path, env={})
+    assert isinstance(delivery.transport_for(settings, tmp_path, env={"X_PW": "s3cret"}), Smtp)
+
+
+# -- SMTP on loopback ------------------------------------------------------------------------
+class _Handler:
+    """Keeps what the server received; can refuse the first N messages with a 4xx."""
+
+    def __init__(self, refuse_first: int = 0):
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.refuse_left = refuse_first
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse_left:
+            self.refuse_left -= 1
+            return "451 4.3.0 Try again later"
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the client trusts it as its CA file)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == b"officer" and auth_data.password == b"s3cret"
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
+
+
+@pytest.fixture
+def smtp_server(tls_files):
+    """Start a real SMTP server (STARTTLS required, login required) on loopback; yields a starter."""
+    started = []
+
+    def start(refuse_first: int = 0) -> tuple[_Handler, SmtpSettings]:
+        cert, key = tls_files
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        handler = _Handler(refuse_first)
+        port = _free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=context,
+                                require_starttls=True, authenticator=_authenticator, auth_require_tls=True)
+        controller.start()
+        started.append(controller)
+        return handler, SmtpSettings(host="127.0.0.1", port=port, starttls=True, user="officer",
+                                     password_env="SCS_TEST_PW", ca_file=cert, timeout_seconds=5)
+
+    yield start
+    for c in started:
+        c.stop()
+
+
+def _smtp_transport(settings: SmtpSettings, tmp_path: Path, password: str = "s3cret"):
+    cfg = delivery.DeliverySettings(transport="smtp", sender=SENDER, smtp=settings)
+    return delivery.transport_for(cfg, tmp_path, env={"SCS_TEST_PW": password})
+
+
+def test_smtp_starttls_login_delivers_what_was_queued(tmp_path: Path, smtp_server):
+    handler, settings = smtp_server()
+    att = Attachment("q.docx", b"docx-bytes", "application/octet-stream")
+    msgs = [_msg("q:1", to="one@example.org", attachments=(att,),
+                 cc=(Contact(name="Sponsor", email="sponsor@example.org"),)), _msg("q:2", to="two@example.org")]
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = delivery.send(store, _smtp_transport(settings, tmp_path), msgs, SENDER, AT)
+        assert report.sent == ["q:1", "q:2"]
+        delivery.send(store, _smtp_transport(settings, tmp_path), msgs, SENDER, AT)  # a re-run sends nothing
+    assert [(frm, to) for frm, to, _ in handler.received] == [
+        ("lsp.officer@example.org", ["one@example.org", "sponsor@example.org"]),
+        ("lsp.officer@example.org", ["two@example.org"])]
+    first = email.message_from_bytes(handler.received[0][2], policy=policy.default)
+    assert first["Subject"] == "Subject q:1"
+    assert [a.get_filename() for a in first.iter_attachments()] == ["q.docx"]
+
+
+def test_smtp_wrong_password_is_an_error_and_keeps_messages_queued(tmp_path: Path, smtp_server):
+    handler, settings = smtp_server()
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(UserError, match="refused the login") as err:
+            delivery.send(store, _smtp_transport(settings, tmp_path, password="wrong"), [_msg("q:1")], SENDER, AT)
+        assert not isinstance(err.value, DeliveryFault)  # retrying would not help
+        assert "wrong" not in str(err.value)
+        assert handler.received == []
+        assert store.send("q:1").status == "pending"
+
+
+def test_server_refusing_the_first_attempt_keeps_it_queued_and_the_next_run_sends_it_once(tmp_path, smtp_server):
+    handler, settings = smtp_server(refuse_first=1)
+    msgs = [_msg("q:1"), _msg("q:2")]
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(DeliveryFault, match="2 stay queued") as err:
+            delivery.send(store, _smtp_transport(settings, tmp_path), msgs, SENDER, AT)
+        assert err.value.report.sent == []
+        assert [(r.status, r.last_error is not None) for r in store.sends()] == [("pending", True), ("pending", False)]
+        report = delivery.send(store, _smtp_transport(settings, tmp_path), msgs, SENDER, AT)
+        assert report.sent == ["q:1", "q:2"]
+    assert len(handler.received) == 2
+
+
+def test_server_down_leaves_messages_queued_for_the_next_run(tmp_path: Path, smtp_server):
+    down = SmtpSettings(host="127.0.0.1", port=_free_port(), starttls=False, timeout_seconds=2)
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(DeliveryFault, match="cannot be reached.*1 message"):
+            delivery.send(store, Smtp(down, None), [_msg("q:1")], SENDER, AT)
+        assert store.send("q:1").status == "pending"
+        handler, settings = smtp_server()
+        delivery.flush(store, _smtp_transport(settings, tmp_path), SENDER, AT)
+        assert store.send("q:1").status == "sent"
+    assert len(handler.received) == 1
+
+
+def test_smtp_crash_after_delivery_is_in_doubt_not_sent_twice(tmp_path: Path, smtp_server):
+    handler, settings = smtp_server()
+
+    class CrashAfterSend(Smtp):
+        def deliver(self, key, sender, recipients, raw):
+            super().deliver(key, sender, recipients, raw)
+            raise _Crash(key)
+
+    with Store.open(tmp_path / "s.sqlite") as store:
+        with pytest.raises(_Crash):
+            delivery.send(store, CrashAfterSend(settings, "s3cret"), [_msg("q:1")], SENDER, AT)
+        report = delivery.flush(store, _smtp_transport(settings, tmp_path), SENDER, AT)
+        assert report.in_doubt == ["q:1"] and report.sent == []
+    assert len(handler.received) == 1
+
+
+def test_unknown_mailboxes_are_recorded_and_never_retried(tmp_path: Path, smtp_server):
+    handler, settings = smtp_server()
+    partly = _msg("q:partly", to="one@example.org", cc=(Contact(name="Gone", email="nobody@example.org"),))
+    wholly = _msg("q:wholly", to="nobody@example.org")
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = delivery.send(store, _smtp_transport(settings, tmp_path), [partly, wholly], SENDER, AT)
+        assert (report.sent, report.failed) == (["q:partly"], ["q:wholly"])
+        assert store.send("q:partly").last_error == "refused by the server: nobody@example.org"
+        assert "550" in store.send("q:wholly").last_error and store.send("q:wholly").status == "failed"
+        delivery.flush(store, _smtp_transport(settings, tmp_path), SENDER, AT)
+    assert [to for _, to, _ in handler.received] == [["one@example.org"]]
