@@ -14,6 +14,7 @@ from .errors import ConfigError, Problem
 #: file name -> "module:function" that reads, validates and returns the typed object.
 LOADERS: dict[str, str] = {
     "timetable.yaml": "scs_refresh.timetable:load_timetable",
+    "evidence.yaml": "scs_refresh.evidence.manifest:load_manifest",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}
