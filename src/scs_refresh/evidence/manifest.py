@@ -108,7 +108,6 @@ class RankAmong(_Model):
 
     name_matching: str
     label: str
-    higher_is_better: bool = True
 
 
 class Read(_Model):

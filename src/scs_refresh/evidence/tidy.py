@@ -20,7 +20,7 @@ from .readers import RawTable, parse_values, read_table
 
 COLUMNS = [
     "source_id", "kind", "illustrative", "themes", "indicator", "unit", "period", "area_code", "area_name",
-    "area_level", "district_code", "value", "missing_reason", "file", "sheet", "row", "column",
+    "name_in_file", "area_level", "district_code", "value", "missing_reason", "file", "sheet", "row", "column",
 ]
 STATEMENT_COLUMNS = ["source_id", "illustrative", "theme", "statement", "count", "file", "sheet", "rows"]
 
@@ -76,6 +76,7 @@ def _areas(table: RawTable, source: Source, gaz: Gazetteer, focus: str) -> pd.Da
     out = pd.DataFrame({
         "area_code": codes if small else [a.code if a else c for a, c in zip(found, codes)],
         "area_name": names if small else [a.name if a else n for a, n in zip(found, names)],
+        "name_in_file": names,
         "area_level": (read.area_level or "") if small else [a.level if a else (read.area_level or "") for a in found],
         "district_code": [a.code if a else None for a in found],
     }, index=table.frame.index)
@@ -145,7 +146,7 @@ def _areas_in_columns(table: RawTable, source: Source, gaz: Gazetteer, focus: st
             values, reasons = parse_values(RawTable(table.file, table.sheet, table.header_row, table.frame.loc[[row]]), c)
             a = resolved[c]
             pieces.append(pd.DataFrame({
-                "area_code": [a.code if a else ""], "area_name": [a.name if a else c],
+                "area_code": [a.code if a else ""], "area_name": [a.name if a else c], "name_in_file": [c],
                 "area_level": [a.level if a else ""], "district_code": [a.code if a else None],
                 "indicator": [ind.name], "unit": [ind.unit], "period": [ind.period or source.period],
                 "value": values.tolist(), "missing_reason": reasons.tolist(), "column": [c],
