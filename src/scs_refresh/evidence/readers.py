@@ -50,6 +50,7 @@ class RawTable:
     sheet: str | None
     header_row: int
     frame: pd.DataFrame
+    header: tuple[str, ...] = ()  # every header in the file, including columns not kept
 
     def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
         where = [f"sheet '{self.sheet}'"] if self.sheet else []
@@ -119,11 +120,18 @@ def _tidy_frame(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
 def _read_csv(path: Path, read: Read, wanted: Callable[[str], bool] | None) -> RawTable:
     data = path.read_bytes()
     encoding = read.encoding or _sniff_encoding(data)
+    seen: dict[str, None] = {}  # pandas asks about each header more than once
+
+    def keep(h: str) -> bool:
+        key = header_key(h)
+        seen[key] = None
+        return wanted(key)
+
     try:
         frame = pd.read_csv(
             io.BytesIO(data), encoding=encoding, dtype=str, keep_default_na=False, na_filter=False,
             skiprows=read.header_row - 1, skip_blank_lines=False,
-            usecols=(lambda h: wanted(header_key(h))) if wanted else None,
+            usecols=keep if wanted else None,
         )
     except pd.errors.EmptyDataError:
         raise ConfigError([Problem(path, f"no header at row {read.header_row} (the file ends before it)")]) from None
@@ -131,7 +139,8 @@ def _read_csv(path: Path, read: Read, wanted: Callable[[str], bool] | None) -> R
         raise ConfigError([Problem(path, f"not a readable CSV table: {str(exc).strip()}")]) from None
     except (UnicodeDecodeError, LookupError) as exc:
         raise ConfigError([Problem(path, f"cannot be decoded as {encoding}: {exc}")]) from None
-    return RawTable(path, None, read.header_row, _tidy_frame(frame, read.header_row + 1))
+    frame = _tidy_frame(frame, read.header_row + 1)
+    return RawTable(path, None, read.header_row, frame, tuple(seen) if wanted else tuple(frame.columns))
 
 
 def _pick_sheet(path: Path, names: list[str], wanted: str | None) -> str:
@@ -165,7 +174,8 @@ def _sheet_table(path: Path, sheet: str, header_row: int, rows) -> RawTable:
         raise ConfigError([Problem(path, f"sheet '{sheet}', row {header_row}: no header there (the row is empty or missing)")])
     width = len(header)
     frame = pd.DataFrame([(r + [""] * width)[:width] for r in body], columns=header, dtype=object)
-    return RawTable(path, sheet, header_row, _tidy_frame(frame, header_row + 1))
+    frame = _tidy_frame(frame, header_row + 1)
+    return RawTable(path, sheet, header_row, frame, tuple(frame.columns))
 
 
 def _read_xlsx(path: Path, read: Read) -> RawTable:

@@ -52,7 +52,7 @@ def _wanted(read: Read):
 def _require(table: RawTable, *columns: str | None) -> None:
     for c in columns:
         if c and header_key(c) not in table.frame.columns:
-            found = ", ".join(table.frame.columns[:12]) + (" ..." if len(table.frame.columns) > 12 else "")
+            found = ", ".join(table.header[:12]) + (" ..." if len(table.header) > 12 else "")
             raise ConfigError([table.problem(f"no column '{c}' in the header (found: {found})", table.header_row)])
 
 
