@@ -125,6 +125,7 @@ class Read(_Model):
     long: Long | None = None
     statements: Statements | None = None
     unknown_areas: Literal["drop", "keep", "error"] = "drop"
+    covers_focus: bool = Field(True, description="false for tables with no row for the focus area (regions, a county, GP practices)")
     rank_among: RankAmong | None = None
 
     @model_validator(mode="after")

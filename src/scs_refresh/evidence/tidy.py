@@ -86,7 +86,7 @@ def _areas(table: RawTable, source: Source, gaz: Gazetteer, focus: str) -> pd.Da
         what = f"{key_codes[row]} {key_names[row]}".strip() if key_codes[row] != key_names[row] else key_names[row]
         raise ConfigError([table.problem(f"unknown area '{what}' (not in the manifest's areas)", row,
                                          read.district or read.area_code or read.area_name)])
-    if not (out["district_code"] == focus).any():
+    if read.covers_focus and not (out["district_code"] == focus).any():
         raise ConfigError([table.problem(f"no row for the focus area {gaz[focus].name} ({focus}); check the area columns")])
     return out if read.unknown_areas == "keep" else out[~unknown]
 
@@ -151,7 +151,7 @@ def _areas_in_columns(table: RawTable, source: Source, gaz: Gazetteer, focus: st
                 "indicator": [ind.name], "unit": [ind.unit], "period": [ind.period or source.period],
                 "value": values.tolist(), "missing_reason": reasons.tolist(), "column": [c],
                 "themes": [";".join(ind.themes or source.themes)]}, index=[row]))
-    if not any(resolved[c] and resolved[c].code == focus for c in keep):
+    if read.covers_focus and not any(resolved[c] and resolved[c].code == focus for c in keep):
         raise ConfigError([table.problem(f"no column for the focus area {gaz[focus].name} ({focus})", table.header_row)])
     return pieces
 
