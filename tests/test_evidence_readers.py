@@ -185,3 +185,10 @@ def test_missing_reason_only_for_known_markers():
     assert missing_reason(" .. ") == "not available (..)"
     assert missing_reason("#N/A") == "spreadsheet error #N/A"
     assert missing_reason("lots") is None and missing_reason("12a") is None
+
+
+def test_numeric_looking_codes_stay_text_while_values_become_numbers(tmp_path):
+    data = b"Code,Value\n00123,\"1,500\"\n"
+    ev = _tidy(tmp_path, "a.csv", data, {"area_code": "Code", "unknown_areas": "keep", "covers_focus": False,
+                                         "indicators": [{"name": "V", "unit": "count", "column": "Value"}]})
+    assert ev.rows[["area_code", "value"]].values.tolist() == [["00123", 1500.0]]

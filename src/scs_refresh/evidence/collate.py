@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import atomic
-from ..errors import ConfigError, UserError
+from ..errors import ConfigError
 from . import charts
-from .digest import Digest, SourceStatus, build_digest, fmt
+from .digest import Digest, SourceStatus, build_digest
 from .manifest import LoadedManifest, Source
 from .tidy import COLUMNS, STATEMENT_COLUMNS, SourceEvidence, tidy_source
 
@@ -135,5 +135,3 @@ def summary(base: EvidenceBase) -> list[str]:
     return [f"{'ok' if p.ok else 'FAILED'}: {p.source_id} ({p.rows} rows) {p.file}" + (f" - {p.error}" if p.error else "")
             for p in base.digest.provenance]
 
-
-__all__ = ["EvidenceBase", "collate", "collate_and_write", "fmt", "markdown", "read_all", "status", "summary", "write", "UserError"]

@@ -10,6 +10,7 @@ is an error naming the file, row and column.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import warnings
@@ -77,11 +78,13 @@ def parse_values(table: RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     """Floats for ``column`` plus a reason for every missing one; unknown text is an error."""
     cells = table.frame[column]
     if pd.api.types.is_numeric_dtype(cells):
-        numbers = cells.astype(float)
-        text = pd.Series("", index=cells.index)
+        numbers, text = cells.astype(float), pd.Series("", index=cells.index)
     else:
-        text = cells.astype(str).str.strip()
-        numbers = pd.to_numeric(text.str.replace(",", "", regex=False).str.removesuffix("%"), errors="coerce")
+        try:  # fast path: a column of clean numbers needs no cleaning
+            numbers, text = pd.to_numeric(cells).astype(float), cells
+        except (ValueError, TypeError):
+            text = cells.astype(str).str.strip()
+            numbers = pd.to_numeric(text.str.replace(",", "", regex=False).str.removesuffix("%"), errors="coerce")
     reasons = pd.Series(None, index=cells.index, dtype=object)
     gaps = numbers.isna()
     if gaps.any():
@@ -113,8 +116,28 @@ def _tidy_frame(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     frame = frame.set_axis([header_key(c) for c in frame.columns], axis=1)
     unnamed = [c for c in frame.columns if (c == "" or c.startswith("Unnamed:")) and not frame[c].astype(str).str.strip().any()]
     frame = frame.drop(columns=unnamed)
-    blank = frame.astype(str).apply(lambda s: s.str.strip() == "").all(axis=1) if len(frame.columns) else None
-    return frame if blank is None or not blank.any() else frame[~blank]
+    if not len(frame.columns):
+        return frame
+    blank = frame.eq("").all(axis=1)  # CSV cells are text; empty sheet cells were read as ""
+    return frame[~blank] if blank.any() else frame
+
+
+def _text_columns(read: Read) -> set[str]:
+    """Headers that hold codes, names, periods or statements: never to be read as numbers."""
+    names = [read.area_code, read.area_name, read.district, read.areas_in_columns]
+    for spec in (read.long, read.statements):
+        if spec is not None:
+            names += [v for k, v in spec.model_dump().items() if k != "unit" and k != "value" and k != "count"]
+    return {header_key(n) for n in names if n}
+
+
+def _raw_header(data: bytes, encoding: str, header_row: int) -> list[str]:
+    """The header cells as written (pandas wants them verbatim for ``dtype``), from the file's first lines."""
+    head = data[: 1 << 16].decode(encoding, errors="replace")
+    for number, cells in enumerate(csv.reader(io.StringIO(head)), start=1):
+        if number == header_row:
+            return cells
+    return []
 
 
 def _read_csv(path: Path, read: Read, wanted: Callable[[str], bool] | None) -> RawTable:
@@ -128,8 +151,12 @@ def _read_csv(path: Path, read: Read, wanted: Callable[[str], bool] | None) -> R
         return wanted(key)
 
     try:
+        # Text columns (codes, names, periods) stay text; the C parser reads the rest as numbers,
+        # thousands separators included; columns with markers such as '*' come back as text.
+        text = _text_columns(read)
         frame = pd.read_csv(
-            io.BytesIO(data), encoding=encoding, dtype=str, keep_default_na=False, na_filter=False,
+            io.BytesIO(data), encoding=encoding, dtype={c: str for c in _raw_header(data, encoding, read.header_row) if header_key(c) in text},
+            thousands=",", keep_default_na=False, na_filter=False,
             skiprows=read.header_row - 1, skip_blank_lines=False,
             usecols=keep if wanted else None,
         )
@@ -163,7 +190,7 @@ def _sheet_table(path: Path, sheet: str, header_row: int, rows) -> RawTable:
     header: list[str] | None = None
     body: list[list[object]] = []
     for cells in rows:
-        cells = ["" if c is None else c for c in cells]
+        cells = ["" if c is None else c.strip() if isinstance(c, str) else c for c in cells]
         if header is None:
             header = [header_key(c) for c in cells]
             continue
