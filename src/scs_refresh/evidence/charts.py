@@ -12,6 +12,7 @@ _FOCUS, _OTHER = "#1f5f8b", "#9bb7cc"
 def render(headline: Headline) -> bytes:
     """The PNG for ``headline.chart``; the text alternative is ``headline.chart.alt_text``."""
     from matplotlib.figure import Figure  # Figure alone uses the Agg canvas: no GUI, no global state
+    from matplotlib.ticker import MaxNLocator
 
     chart = headline.chart
     fig = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
@@ -21,6 +22,7 @@ def render(headline: Headline) -> bytes:
         ax.bar([str(d) for d in deciles], counts, color=_FOCUS)
         ax.set_xlabel("National decile (1 = most deprived 10%)")
         ax.set_ylabel("Number of areas")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     elif chart.kind == "trend":
         periods, values = zip(*headline.trend)
         ax.plot(periods, values, marker="o", color=_FOCUS)
