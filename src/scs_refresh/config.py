@@ -17,6 +17,7 @@ LOADERS: dict[str, str] = {
     "papers.yaml": "scs_refresh.papers.config:load_papers_config",
     "partners.yaml": "scs_refresh.partners.register:load_partners",
     "delivery.yaml": "scs_refresh.delivery:load_delivery",
+    "evidence.yaml": "scs_refresh.evidence.manifest:load_manifest",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}

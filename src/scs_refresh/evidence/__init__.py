@@ -1,0 +1,1 @@
+"""The SCS evidence base: manifest, readers for real files, the tidy table, the digest and charts."""

@@ -1,0 +1,137 @@
+"""Collate every source into one evidence base and write it: table, statements, digest, charts, provenance.
+
+Reading is per source so that one bad file can be reported while the others collate (the
+flow does that); the CLI asks for all or nothing. Output goes to a staging folder that
+replaces ``<out>/evidence`` only once everything is written, so a failed run never
+overwrites the previous evidence base.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .. import atomic
+from ..errors import ConfigError
+from . import charts
+from .digest import Digest, SourceStatus, build_digest
+from .manifest import LoadedManifest, Source
+from .tidy import COLUMNS, STATEMENT_COLUMNS, SourceEvidence, tidy_source
+
+
+@dataclass(frozen=True)
+class EvidenceBase:
+    """What the report generator consumes: the tidy table, the statements and the digest."""
+
+    table: pd.DataFrame
+    statements: pd.DataFrame
+    digest: Digest
+
+
+def status(source: Source, evidence: SourceEvidence | None, error: str | None = None) -> SourceStatus:
+    """The provenance line for one source, read or failed."""
+    rows = 0 if evidence is None else len(evidence.rows) + len(evidence.statements)
+    return SourceStatus(source.id, source.kind, source.label, source.publisher, source.period, source.as_at,
+                        source.file, source.illustrative, rows, error)
+
+
+def read_all(manifest: LoadedManifest, only: str | None = None) -> list[SourceEvidence]:
+    """Every source (or just ``only``), all or nothing: one ConfigError listing each bad source."""
+    sources = [manifest.source(only)] if only else list(manifest.sources)
+    read, problems = [], []
+    for source in sources:
+        try:
+            read.append(tidy_source(manifest, source))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return read
+
+
+def collate(manifest: LoadedManifest, read: list[SourceEvidence], failed: dict[str, str], on: date) -> EvidenceBase:
+    """One evidence base from the sources that were read; ``failed`` maps source id to its error."""
+    table = pd.concat([e.rows for e in read if len(e.rows)] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True)
+    said = pd.concat([e.statements for e in read if len(e.statements)] or [pd.DataFrame(columns=STATEMENT_COLUMNS)],
+                     ignore_index=True)
+    by_id = {e.source.id: e for e in read}
+    provenance = tuple(status(s, by_id.get(s.id), failed.get(s.id)) for s in manifest.sources
+                       if s.id in by_id or s.id in failed)
+    return EvidenceBase(table, said, build_digest(manifest, table, said, provenance, on))
+
+
+def markdown(digest: Digest) -> str:
+    """The digest as a readable markdown page; every chart has its text alternative beside it."""
+    out = [f"# Evidence digest: {digest.focus}", "", f"As at {digest.on:%d %B %Y}. Figures marked ILLUSTRATIVE come "
+           "from files written for this pipeline, not from real data.", ""]
+    for t in digest.themes:
+        out += [f"## {t.title}", ""]
+        for h in t.headlines:
+            out += [f"### {h.indicator}", "", h.text, "", f"Source: {h.source_title} ({h.cite})", ""]
+            if h.chart:
+                out += [f"![{h.chart.alt_text}](charts/{h.chart.file})", ""]
+        if t.statements:
+            out += ["What people told us:", ""]
+            out += [f"- {s.statement} ({s.count}) - {s.source_title}" for s in t.statements]
+            out.append("")
+        if not t.headlines and not t.statements:
+            out += ["No evidence yet for this theme.", ""]
+    out += ["## Provenance", "", "| Source | Kind | Publisher | Period | Data as at | File | Status |",
+            "|---|---|---|---|---|---|---|"]
+    for p in digest.provenance:
+        state = f"{p.rows} rows" if p.ok else f"FAILED: {p.error}"
+        out.append(f"| {p.title} | {p.kind} | {p.publisher} | {p.period} | {p.as_at} | {p.file} | {state} |")
+    return "\n".join(out) + "\n"
+
+
+def _json_default(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def write(base: EvidenceBase, out_dir: Path) -> Path:
+    """Write the evidence base to ``out_dir/evidence``, replacing the previous one only when complete."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / "evidence"
+    staging = Path(tempfile.mkdtemp(prefix=".evidence.", dir=out_dir))
+    try:
+        atomic.write_text(staging / "evidence.csv", base.table.to_csv(index=False))
+        atomic.write_text(staging / "statements.csv", base.statements.to_csv(index=False))
+        prov = pd.DataFrame([dataclasses.asdict(p) for p in base.digest.provenance])
+        atomic.write_text(staging / "provenance.csv", prov.to_csv(index=False))
+        atomic.write_text(staging / "digest.md", markdown(base.digest))
+        atomic.write_text(staging / "digest.json",
+                          json.dumps(dataclasses.asdict(base.digest), default=_json_default, indent=1))
+        for headline, chart in base.digest.charts:
+            atomic.write_bytes(staging / "charts" / chart.file, charts.render(headline))
+        old = out_dir / f".evidence.old.{staging.name}"
+        if final.exists():
+            final.rename(old)
+        staging.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tuple[EvidenceBase, Path]:
+    """All or nothing, for the CLI: any bad source stops the run before anything is written."""
+    base = collate(manifest, read_all(manifest), {}, on)
+    return base, write(base, out_dir)
+
+
+def summary(base: EvidenceBase) -> list[str]:
+    """One line per source for the terminal and the Prefect artifact."""
+    return [f"{'ok' if p.ok else 'FAILED'}: {p.source_id} ({p.rows} rows) {p.file}" + (f" - {p.error}" if p.error else "")
+            for p in base.digest.provenance]
+

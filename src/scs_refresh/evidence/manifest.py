@@ -1,0 +1,225 @@
+"""The evidence manifest (``config/evidence.yaml``): what each source is and how to read it.
+
+The officer describes every file once here (sheet, header row, which columns hold the area,
+the indicators, the period) so that no real file ever needs hand-editing before it is read.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from ..errors import ConfigError, Problem
+from ..yamlio import parse_iso_date, parse_model, read_yaml
+
+Day = Annotated[date, BeforeValidator(parse_iso_date)]
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
+
+#: the eight kinds of evidence the 2010 report lists (4.3.7), plus general indicator tables
+KINDS = (
+    "place-survey", "mori-survey", "budget-priorities", "ldf-consultation", "partner-consultation",
+    "focus-groups", "jsna", "norfolk-insight", "indices-of-deprivation", "population", "indicator-table",
+)
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+Unit = Literal["percent", "count", "rank", "decile", "score", "rate", "years"]
+
+
+def header_key(name: object) -> str:
+    """A header as the reader compares it: stray, doubled and non-breaking spaces removed."""
+    return " ".join(str(name).split())
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Theme(_Model):
+    id: Id
+    title: str
+
+
+class Area(_Model):
+    """One place the evidence talks about, with every name and code it goes by in real files."""
+
+    code: str = Field(pattern=r"^[EKWSN]\d{8}$")
+    name: str
+    level: Literal["district", "county", "region", "country"]
+    old_codes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+class Indicator(_Model):
+    """A value column (or a family of columns such as ``Mid-2001`` ... ``Mid-2020``)."""
+
+    name: str
+    unit: Unit
+    column: str | None = None
+    columns_matching: str | None = Field(None, description="regular expression; its first group is the period")
+    period: str | None = None
+    themes: tuple[Id, ...] = ()
+
+    @field_validator("column")
+    @classmethod
+    def _strip(cls, v: str | None) -> str | None:
+        return None if v is None else header_key(v)
+
+    @field_validator("columns_matching")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                rx = re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"'{v}' is not a valid regular expression ({exc})") from None
+            if rx.groups != 1:
+                raise ValueError(f"'{v}' must have exactly one (group) that captures the period")
+        return v
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Indicator:
+        if (self.column is None) == (self.columns_matching is None):
+            raise ValueError(f"indicator '{self.name}' needs exactly one of 'column' or 'columns_matching'")
+        return self
+
+
+class Long(_Model):
+    """Tidy files with one row per indicator and period (DfE, MORI summaries)."""
+
+    indicator: str
+    value: str
+    unit: Unit
+    period: str | None = None
+
+
+class Statements(_Model):
+    """Qualitative files: one statement per row, optionally with a count of mentions or votes."""
+
+    theme: str
+    statement: str
+    count: str | None = None
+
+
+class RankAmong(_Model):
+    """Rank the focus area among the rows whose area name matches ``name_matching`` (e.g. `` DC$``)."""
+
+    name_matching: str
+    label: str
+
+
+class Read(_Model):
+    """Where the table is in the file and which columns mean what."""
+
+    sheet: str | None = None
+    header_row: int = Field(1, ge=1, description="1-based row of the header (rows above it are preamble)")
+    encoding: str | None = None
+    area_code: str | None = None
+    area_name: str | None = None
+    district: str | None = Field(None, description="column holding the district of a small area (LSOA, MSOA)")
+    area_level: str | None = Field(None, description="e.g. LSOA; leave out when rows are councils")
+    areas_in_columns: str | None = Field(None, description="label column of a table whose other columns are areas")
+    indicators: tuple[Indicator, ...] = ()
+    long: Long | None = None
+    statements: Statements | None = None
+    unknown_areas: Literal["drop", "keep", "error"] = "drop"
+    covers_focus: bool = Field(True, description="false for tables with no row for the focus area (regions, a county, GP practices)")
+    rank_among: RankAmong | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Read:
+        shapes = sum([bool(self.indicators), self.long is not None, self.statements is not None])
+        if shapes != 1:
+            raise ValueError("give exactly one of 'indicators', 'long' or 'statements'")
+        if self.statements is None and not (self.area_code or self.area_name or self.areas_in_columns):
+            raise ValueError("say which column holds the area: 'area_code', 'area_name' or 'areas_in_columns'")
+        return self
+
+
+class Source(_Model):
+    id: Id
+    kind: Kind
+    title: str
+    file: str
+    publisher: str
+    period: str
+    as_at: Day
+    themes: tuple[Id, ...] = Field(min_length=1)
+    illustrative: bool = False
+    note: str = ""
+    read: Read
+
+    @property
+    def label(self) -> str:
+        """How outputs name the source; illustrative files say so every time they are quoted."""
+        return f"{self.title} (ILLUSTRATIVE)" if self.illustrative else self.title
+
+
+class Manifest(_Model):
+    evidence_dir: str = "../evidence"
+    focus: str = Field(description="code of the area the evidence base is about")
+    comparators: tuple[str, ...] = ()
+    themes: tuple[Theme, ...] = Field(min_length=1)
+    areas: tuple[Area, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = Field(min_length=1)
+
+    def theme(self, theme_id: str) -> Theme:
+        return next(t for t in self.themes if t.id == theme_id)
+
+
+def _check(m: Manifest) -> list[tuple[tuple, str]]:
+    """Cross-references pydantic cannot see: ids unique, themes and areas defined."""
+    problems: list[tuple[tuple, str]] = []
+    theme_ids = {t.id for t in m.themes}
+    codes = {a.code for a in m.areas}
+    if m.focus not in codes:
+        problems.append((("focus",), f"'{m.focus}' is not one of the areas listed under 'areas'"))
+    for i, code in enumerate(m.comparators):
+        if code not in codes:
+            problems.append((("comparators", i), f"'{code}' is not one of the areas listed under 'areas'"))
+    seen: set[str] = set()
+    for i, s in enumerate(m.sources):
+        if s.id in seen:
+            problems.append((("sources", i, "id"), f"the source id '{s.id}' is used twice"))
+        seen.add(s.id)
+        for j, t in enumerate(s.themes):
+            if t not in theme_ids:
+                problems.append((("sources", i, "themes", j), f"unknown theme '{t}' (themes: {', '.join(sorted(theme_ids))})"))
+        for k, ind in enumerate(s.read.indicators):
+            for j, t in enumerate(ind.themes):
+                if t not in theme_ids:
+                    problems.append((("sources", i, "read", "indicators", k, "themes", j), f"unknown theme '{t}'"))
+    return problems
+
+
+class LoadedManifest(Manifest):
+    """The manifest plus where it was read from, so relative file names resolve."""
+
+    file: Path
+
+    @property
+    def folder(self) -> Path:
+        return (self.file.parent / self.evidence_dir).resolve()
+
+    def path(self, source: Source) -> Path:
+        return self.folder / source.file
+
+    def source(self, key: str) -> Source:
+        """A source by id or by file name, for ``scs evidence check FILE``."""
+        for s in self.sources:
+            if key in (s.id, s.file, Path(s.file).name):
+                return s
+        ids = ", ".join(s.id for s in self.sources)
+        raise ConfigError([Problem(self.file, f"no source or file '{key}' in the manifest (ids: {ids})")])
+
+
+def load_manifest(file: Path) -> LoadedManifest:
+    """Read and check ``config/evidence.yaml``; problems name file, line and key."""
+    doc = read_yaml(file)
+    m = parse_model(doc, Manifest)
+    problems = _check(m)
+    if problems:
+        raise ConfigError([doc.problem(path, msg) for path, msg in problems])
+    return LoadedManifest.model_validate({**m.model_dump(), "file": Path(file)})

@@ -1,0 +1,133 @@
+"""The evidence base on the bundled defaults: the table, digest, charts, provenance, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from .conftest import ROOT
+from scs_refresh.cli import app
+from scs_refresh.evidence.collate import collate, read_all, write
+from scs_refresh.evidence.manifest import load_manifest
+
+ON = date(2010, 12, 3)
+
+
+@pytest.fixture(scope="module")
+def base():
+    m = load_manifest(ROOT / "config" / "evidence.yaml")
+    return collate(m, read_all(m), {}, ON)
+
+
+def _headline(base, indicator):
+    return next(h for t in base.digest.themes for h in t.headlines if h.indicator == indicator)
+
+
+def test_imd_2019_decile_distribution_for_breckland(base):
+    h = _headline(base, "IMD 2019 decile")
+    assert dict(h.distribution) == {1: 1, 2: 6, 3: 9, 4: 5, 5: 19, 6: 18, 7: 9, 8: 8, 9: 3, 10: 0}
+    assert h.source_id == "imd-2019" and not h.illustrative
+    assert "Of Breckland's 78 LSOAs, 7 (9%) are in the most deprived 20%" in h.text
+    assert h.chart.kind == "distribution" and "decile 5: 19" in h.chart.alt_text
+
+
+def test_place_survey_overall_satisfaction_82_2_attributed(base):
+    h = _headline(base, "Overall satisfaction with the local area (NI 5)")
+    assert h.value == 82.2 and h.period == "2008" and h.source_id == "place-survey-2008"
+    assert h.cite == "place_survey_2008_ukcontentment_all_england.csv, row 261, column 'Overall'"
+    assert [(c.area_name, c.value) for c in h.comparisons] == [("Norfolk", 85.3)]
+    assert h.rank.endswith("of 201 English district councils")
+    satisfied = [v for v in base.table.query("indicator == @h.indicator and name_in_file.str.endswith(' DC')", engine="python")["value"]]
+    assert h.rank.startswith(f"{sum(v > 82.2 for v in satisfied) + 1}th")
+
+
+def test_population_trend_and_comparators(base):
+    h = _headline(base, "Resident population")
+    assert h.value == 141255.0 and h.trend[0][0] == "2001" and len(h.trend) == 20
+    assert dict((c.area_name, c.value) for c in h.comparisons)["Norfolk"] == 914039.0
+    assert h.chart.kind == "trend"
+
+
+def test_illustrative_sources_say_so_everywhere_they_are_quoted(base):
+    illustrative = [h for t in base.digest.themes for h in t.headlines if h.illustrative]
+    assert illustrative and all(h.text.startswith("ILLUSTRATIVE") and "ILLUSTRATIVE" in h.chart.title for h in illustrative)
+    said = [s for t in base.digest.themes for s in t.statements]
+    assert said and all(s.illustrative and s.source_title.endswith("(ILLUSTRATIVE)") for s in said)
+    assert set(base.table.loc[base.table["illustrative"], "source_id"]) == {
+        "mori-survey", "jsna-life-expectancy", "jsna-lifestyles", "norfolk-insight"}
+
+
+def test_statements_are_themed_with_counts(base):
+    housing = next(t for t in base.digest.themes if t.theme_id == "environment-housing")
+    top = housing.statements[0]
+    assert (top.statement, top.count, top.source_id) == ("Affordable homes for local people", 154, "budget-priorities")
+    ldf = [s for s in housing.statements if s.source_id == "ldf-consultation"]
+    assert ("Need more affordable housing in villages", 3) in [(s.statement, s.count) for s in ldf]
+
+
+def test_suppressed_values_stay_missing_in_the_table(base):
+    row = base.table[(base.table["source_id"] == "jsna-lifestyles") & (base.table["area_name"] == "Norfolk")
+                     & (base.table["indicator"] == "Teenage conceptions per 1,000")].iloc[0]
+    assert pd.isna(row["value"]) and row["missing_reason"] == "suppressed small number (<5)"
+
+
+def test_write_produces_table_digest_charts_provenance(base, tmp_path):
+    folder = write(base, tmp_path)
+    table = pd.read_csv(folder / "evidence.csv")
+    assert len(table) == len(base.table)
+    b = table[(table["source_id"] == "place-survey-2008") & (table["area_code"] == "E07000143") & (table["column"] == "Overall")]
+    assert b["value"].tolist() == [82.2]
+    md = (folder / "digest.md").read_text()
+    assert "Breckland: 82.2% (2008)" in md and "decile 5: 19" in md and "## Provenance" in md
+    pngs = sorted(p.name for p in (folder / "charts").glob("*.png"))
+    assert pngs == sorted(c.file for _, c in base.digest.charts)
+    assert all((folder / "charts" / p).read_bytes().startswith(b"\x89PNG") for p in pngs)
+    digest = json.loads((folder / "digest.json").read_text())
+    assert digest["on"] == "2010-12-03" and len(digest["provenance"]) == len(base.digest.provenance)
+
+
+def test_failed_sources_are_listed_and_earlier_output_survives_a_crash(base, tmp_path, monkeypatch):
+    m = load_manifest(ROOT / "config" / "evidence.yaml")
+    partial = collate(m, [e for e in read_all(m) if e.source.id != "mori-survey"], {"mori-survey": "bad file"}, ON)
+    assert [p.source_id for p in partial.digest.provenance if not p.ok] == ["mori-survey"]
+    folder = write(partial, tmp_path)
+    assert "FAILED: bad file" in (folder / "digest.md").read_text()
+
+    from scs_refresh.evidence import charts
+
+    def boom(headline):
+        raise OSError("disk full")
+    monkeypatch.setattr(charts, "render", boom)
+    with pytest.raises(OSError):
+        write(base, tmp_path)
+    assert "FAILED: bad file" in (folder / "digest.md").read_text()  # the previous base is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["evidence"]  # no staging debris
+
+
+runner = CliRunner()
+
+
+def test_cli_collate_on_bundled_defaults(tmp_path):
+    result = runner.invoke(app, ["--config-dir", str(ROOT / "config"), "--out-dir", str(tmp_path),
+                                 "evidence", "collate", "--on", "2010-12-03"])
+    assert result.exit_code == 0, result.output
+    assert "ok: place-survey-2008" in result.output and (tmp_path / "evidence" / "digest.md").is_file()
+
+
+def test_cli_check_one_source_and_a_bad_file_exit_2(tmp_path):
+    config = tmp_path / "config"
+    shutil.copytree(ROOT / "config", config)
+    evidence = tmp_path / "evidence"
+    shutil.copytree(ROOT / "evidence", evidence)
+    ok = runner.invoke(app, ["--config-dir", str(config), "evidence", "check", "place-survey-2008"])
+    assert ok.exit_code == 0 and "ok: place-survey-2008: 1760 rows" in ok.output
+    (evidence / "mori_residents_survey_illustrative.csv").write_text("Area,Question,Year,Percent\nBreckland,Q,2010,lots\n")
+    bad = runner.invoke(app, ["--config-dir", str(config), "--out-dir", str(tmp_path / "out"), "evidence", "collate"])
+    assert bad.exit_code == 2
+    assert "mori_residents_survey_illustrative.csv: row 2, column 'Percent': 'lots' is not a number" in bad.output
+    assert "Traceback" not in bad.output and not (tmp_path / "out" / "evidence").exists()
