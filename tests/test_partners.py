@@ -11,6 +11,7 @@ from docx import Document
 
 from scs_refresh.errors import ConfigError, UserError
 from scs_refresh.partners import chasing, interviews, questionnaire, responses, service
+from scs_refresh.papers.word import Template, TemplateError
 from scs_refresh.partners.status import status
 from scs_refresh.settings import Dirs
 
@@ -27,7 +28,7 @@ def setup(config_dir: Path, tmp_path: Path) -> service.Setup:
 def _docx(setup: service.Setup, partner_id: str, **changes) -> bytes:
     partner = setup.partners.partner[partner_id].model_copy(update=changes)
     qs = questionnaire.Questionnaires(setup.partners, setup.timetable.cycle,
-                                      questionnaire.Renderer(setup.dirs.templates / "questionnaire_tpl.docx"))
+                                      Template(setup.dirs.templates / "questionnaire_tpl.docx"))
     return qs.message(partner).attachments[0].content
 
 
@@ -69,10 +70,10 @@ def test_a_template_asking_for_an_unknown_field_is_refused(setup, tmp_path: Path
     bad = Document()
     bad.add_paragraph("{{ partner_name }} {{ budget_code }}")
     bad.save(tmp_path / "bad_tpl.docx")
-    renderer = questionnaire.Renderer(tmp_path / "bad_tpl.docx")
+    template = Template(tmp_path / "bad_tpl.docx")
     p = setup.partners.partners[0]
-    with pytest.raises(ConfigError, match="bad_tpl.docx: .*budget_code"):
-        renderer.render(questionnaire.context(setup.partners, setup.timetable.cycle, p), "ref")
+    with pytest.raises(TemplateError, match=r"bad_tpl.docx: no value for template field\(s\) budget_code"):
+        template.render(questionnaire.context(setup.partners, setup.timetable.cycle, p))
 
 
 def test_covering_email_names_partner_deadline_and_areas(setup):

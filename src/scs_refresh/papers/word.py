@@ -110,30 +110,56 @@ def _env():
     return Environment(autoescape=True, undefined=StrictUndefined)
 
 
+class Template:
+    """A Word template read once and rendered many times (a questionnaire per partner).
+
+    The missing-field check is made once per shape of context (its set of keys): contexts
+    built by one function for many partners share it, so a thousand renders check once.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self._bytes = self.path.read_bytes()
+        except FileNotFoundError:
+            raise TemplateError(f"{self.path}: template not found") from None
+        except OSError as exc:
+            raise TemplateError(f"{self.path}: template cannot be read ({exc.strerror})") from None
+        self._checked: set[frozenset[str]] = set()
+
+    def render(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> bytes:
+        """The rendered .docx as bytes; ``properties`` set core properties (title, identifier)."""
+        from docxtpl import DocxTemplate
+        from jinja2 import TemplateError as JinjaError
+        from jinja2 import UndefinedError
+
+        try:
+            doc = DocxTemplate(io.BytesIO(self._bytes))
+            shape = frozenset(context)
+            if shape not in self._checked:
+                missing = doc.get_undeclared_template_variables(jinja_env=_env(), context=context)
+                if missing:
+                    raise TemplateError(f"{self.path}: no value for template field(s) {', '.join(sorted(missing))}")
+                self._checked.add(shape)
+        except JinjaError as exc:
+            raise TemplateError(f"{self.path}: the template has a broken tag: {exc}") from None
+        except TemplateError:
+            raise
+        except Exception as exc:  # not a .docx at all (zip/XML errors)
+            raise TemplateError(f"{self.path}: not a Word template that can be opened ({exc})") from None
+        try:
+            doc.render(_materialise(doc, context), jinja_env=_env(), autoescape=True)
+        except UndefinedError as exc:
+            raise TemplateError(f"{self.path}: no value for a template field: {exc.message}") from None
+        except JinjaError as exc:
+            raise TemplateError(f"{self.path}: cannot render: {exc}") from None
+        for name, value in (properties or {}).items():
+            setattr(doc.docx.core_properties, name, value)
+        buf = io.BytesIO()
+        doc.save(buf)
+        return buf.getvalue()
+
+
 def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
     """Render ``template`` with ``context`` into ``out`` (atomically); return ``out``."""
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateError as JinjaError
-    from jinja2 import UndefinedError
-
-    template = Path(template)
-    if not template.is_file():
-        raise TemplateError(f"{template}: template not found")
-    try:
-        doc = DocxTemplate(template)
-        missing = doc.get_undeclared_template_variables(jinja_env=_env(), context=context)
-    except JinjaError as exc:
-        raise TemplateError(f"{template}: the template has a broken tag: {exc}") from None
-    except Exception as exc:  # not a .docx at all (zip/XML errors)
-        raise TemplateError(f"{template}: not a Word template that can be opened ({exc})") from None
-    if missing:
-        raise TemplateError(f"{template}: no value for template field(s) {', '.join(sorted(missing))}")
-    try:
-        doc.render(_materialise(doc, context), jinja_env=_env(), autoescape=True)
-    except UndefinedError as exc:
-        raise TemplateError(f"{template}: no value for a template field: {exc.message}") from None
-    except JinjaError as exc:
-        raise TemplateError(f"{template}: cannot render: {exc}") from None
-    buf = io.BytesIO()
-    doc.save(buf)
-    return write_bytes(Path(out), buf.getvalue())
+    return write_bytes(Path(out), Template(template).render(context))

@@ -1,21 +1,20 @@
 """A personalised Word questionnaire per partner and the covering e-mail that carries it.
 
-Rendering is docxtpl with autoescape on (a partner called "Smith & Sons <Ltd>" appears as
-written) after checking that the template asks for nothing the context lacks. The document
+Rendering goes through the papers' :class:`Template` (docxtpl, autoescape on, missing-field
+check): a partner called "Smith & Sons <Ltd>" appears as written. The document
 carries a reference line (and the same reference in its properties) naming the cycle and the
 partner, so a returned copy can be recognised as ours and whose it is.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from .. import delivery
 from ..delivery import Attachment, Contact, Outgoing
-from ..errors import ConfigError, Problem
+from ..papers.word import Template
 from ..state import Store
 from ..timetable import Cycle
 from .register import Partner, PartnersConfig, Question
@@ -51,35 +50,6 @@ def context(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> dict:
             "reference": reference(cycle, partner.id), "areas": areas}
 
 
-class Renderer:
-    """Renders the template for many partners; the template is read and checked once."""
-
-    def __init__(self, template: Path):
-        self.template = Path(template)
-        try:
-            self._bytes = self.template.read_bytes()
-        except OSError as exc:
-            raise ConfigError([Problem(self.template, f"questionnaire template cannot be read ({exc.strerror})")]) from None
-        self._checked = False
-
-    def render(self, ctx: dict, ref: str) -> bytes:
-        from docxtpl import DocxTemplate
-
-        tpl = DocxTemplate(io.BytesIO(self._bytes))
-        if not self._checked:  # every context has the same shape, so one check covers them all
-            missing = tpl.get_undeclared_template_variables(context=ctx)
-            if missing:
-                raise ConfigError([Problem(self.template, "the template uses fields the questionnaire does not "
-                                           f"provide: {', '.join(sorted(missing))}")])
-            self._checked = True
-        tpl.render(ctx, autoescape=True)
-        tpl.docx.core_properties.identifier = ref
-        tpl.docx.core_properties.title = ctx["title"]
-        buf = io.BytesIO()
-        tpl.save(buf)
-        return buf.getvalue()
-
-
 def filename(partner: Partner) -> str:
     return f"SCS questionnaire - {partner.id}.docx"
 
@@ -110,11 +80,12 @@ class Questionnaires:
 
     cfg: PartnersConfig
     cycle: Cycle
-    renderer: Renderer
+    template: Template
 
     def message(self, partner: Partner) -> Outgoing:
         ref = reference(self.cycle, partner.id)
-        doc = self.renderer.render(context(self.cfg, self.cycle, partner), ref)
+        ctx = context(self.cfg, self.cycle, partner)
+        doc = self.template.render(ctx, {"identifier": ref, "title": ctx["title"]})
         return Outgoing(
             key=questionnaire_key(self.cycle, partner.id), kind="questionnaire", partner_id=partner.id,
             to=(partner.contact,), reply_to=self.cfg.questionnaire.reply_to,

@@ -15,6 +15,7 @@ from .. import delivery
 from ..delivery import DeliverySettings, load_delivery
 from ..settings import Dirs
 from ..state import Store
+from ..papers.word import Template
 from ..timetable import Timetable, load_timetable
 from . import chasing, interviews, questionnaire
 from .register import PartnersConfig, load_partners
@@ -40,7 +41,7 @@ class Setup:
 
 def queue_questionnaires(setup: Setup, at: datetime) -> list[str]:
     """Render and queue the questionnaire of every partner not yet sent one."""
-    renderer = questionnaire.Renderer(setup.dirs.templates / "questionnaire_tpl.docx")
+    renderer = Template(setup.dirs.templates / "questionnaire_tpl.docx")
     qs = questionnaire.Questionnaires(setup.partners, setup.timetable.cycle, renderer)
     with setup.store() as store:
         return questionnaire.queue_questionnaires(store, qs, setup.delivery.sender, at)
