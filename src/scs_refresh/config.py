@@ -14,6 +14,9 @@ from .errors import ConfigError, Problem
 #: file name -> "module:function" that reads, validates and returns the typed object.
 LOADERS: dict[str, str] = {
     "timetable.yaml": "scs_refresh.timetable:load_timetable",
+    "partnerships.yaml": "scs_refresh.review.register:load_register_yaml",
+    "partnerships.xlsx": "scs_refresh.review.register:load_register_xlsx",
+    "partnership_review.yaml": "scs_refresh.review.paper:load_review_content",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}

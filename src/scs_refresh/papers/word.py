@@ -7,12 +7,14 @@ Every render
   naming the template and the field, never a blank in a paper;
 - runs with autoescape on, so untrusted text (partner answers) containing ``<``, ``&``,
   ``{{ 7*7 }}`` or ``{% for %}`` appears literally and the file still opens;
-- writes through a temporary file and a rename, so a crash never leaves half a .docx.
+- writes through a temporary file and a rename, so a crash never leaves half a .docx;
+- places each :class:`Picture` in the context (charts) with its alternative text set.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,34 @@ from ..errors import UserError
 
 class TemplateError(UserError):
     """A template cannot be rendered with the context given (a missing field, a bad tag)."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image for a ``{{ field }}`` of its own: a chart with the text a screen reader gives."""
+
+    path: Path
+    alt: str
+    width_mm: float = 150
+
+
+def _inline(doc, picture: Picture):
+    """A docxtpl InlineImage whose drawing carries ``picture.alt`` (docxtpl leaves it empty)."""
+    from docx.shape import InlineShape
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    from .docxkit import set_alt_text
+
+    class _Described(InlineImage):
+        def _insert_image(self) -> str:
+            inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
+            set_alt_text(InlineShape(inline), picture.alt)
+            return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+    if not Path(picture.path).is_file():
+        raise TemplateError(f"{picture.path}: picture not found")
+    return _Described(doc, str(picture.path), width=Mm(picture.width_mm))
 
 
 def _env():
@@ -48,6 +78,7 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
         raise TemplateError(f"{template}: not a Word template that can be opened ({exc})") from None
     if missing:
         raise TemplateError(f"{template}: no value for template field(s) {', '.join(sorted(missing))}")
+    context = {k: _inline(doc, v) if isinstance(v, Picture) else v for k, v in context.items()}
     try:
         doc.render(context, jinja_env=_env(), autoescape=True)
     except UndefinedError as exc:
