@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +21,7 @@ from ..atomic import write_bytes
 from ..errors import UserError
 from ..papers.accessibility import check_docx, literal_strings
 from ..papers.word import Picture, render_docx
+from ..settings import Dirs
 from ..timetable import Event, Timetable
 from ..yamlio import load_model
 from .assess import Assessment, assess_register
@@ -279,6 +280,17 @@ class ReviewOutputs:
     register_xlsx: Path
     assessments: list[Assessment]
     meeting: Event
+    pdf: Path | None = None
+
+    def summary(self) -> str:
+        """What the officer sees after ``scs review``: each rating, each flag, each file."""
+        lines = [f"Partnership review for the Board of {self.meeting.date:%d %B %Y}: "
+                 f"{len(self.assessments)} partnerships assessed"]
+        for a in self.assessments:
+            flags = f"  [{'; '.join(a.flags)}]" if a.flags else ""
+            lines.append(f"  {a.partnership.name}: risk {_rating_text(a.risk)}, value {_rating_text(a.value)}{flags}")
+        lines += [f"wrote {p}" for p in (self.docx, self.pdf, self.chart, self.register_xlsx) if p]
+        return "\n".join(lines)
 
 
 def write_review(tt: Timetable, register: Register, content: ReviewContent, on: date, out_dir: Path,
@@ -300,3 +312,22 @@ def write_review(tt: Timetable, register: Register, content: ReviewContent, on: 
     xlsx = write_register_xlsx(register, {a.partnership.name: (a.risk.criteria, a.value.criteria)
                                           for a in assessments}, out_dir / "partnership_register.xlsx")
     return ReviewOutputs(docx_file, chart_png, xlsx, assessments, meeting)
+
+
+def load_inputs(dirs: Dirs) -> tuple[Timetable, Register, ReviewContent]:
+    """The three config files the review needs, validated (the edge: loaded once, passed down)."""
+    from ..timetable import load_timetable
+    from .register import load_register
+
+    return (load_timetable(dirs.timetable), load_register(dirs.config),
+            load_review_content(dirs.config / "partnership_review.yaml"))
+
+
+def write_review_from_dirs(dirs: Dirs, on: date, meeting_id: str | None = None, pdf: bool = False) -> ReviewOutputs:
+    """``scs review``: load the config, write the report into ``<out>/review/``, and a PDF if asked."""
+    from ..papers.pdf import to_pdf
+
+    outputs = write_review(*load_inputs(dirs), on, dirs.out / "review", meeting_id)
+    if pdf:
+        outputs = replace(outputs, pdf=to_pdf([outputs.docx], dirs.out / "review")[0])
+    return outputs

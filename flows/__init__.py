@@ -1,0 +1,1 @@
+"""Prefect wiring for the SCS refresh: thin tasks around domain functions, short flows."""
