@@ -66,14 +66,15 @@ class Assessment:
         return out
 
 
-def _money(amount) -> str:
+def money_text(amount) -> str:
+    """Pounds as the register shows them: £45,000, or £12,500.50 when there are pence."""
     return f"£{amount:,.0f}" if amount == amount.to_integral() else f"£{amount:,.2f}"
 
 
 def risk_criteria(p: Partnership) -> tuple[CriterionResult, ...]:
     res = resources_rating(p.budget_contribution)
     resources = CriterionResult(RISK_CRITERIA[0], res,
-                                f"{_money(p.budget_contribution)} a year: {RISK_CRITERIA[0].wording(res)}")
+                                f"{money_text(p.budget_contribution)} a year: {RISK_CRITERIA[0].wording(res)}")
     judged = tuple(CriterionResult(c, getattr(p.risk, c.key), c.wording(getattr(p.risk, c.key)))
                    for c in JUDGED_RISK)
     return (resources, *judged)

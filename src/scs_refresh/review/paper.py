@@ -24,7 +24,7 @@ from ..papers.word import Picture, render_docx
 from ..settings import Dirs
 from ..timetable import Event, Timetable
 from ..yamlio import load_model
-from .assess import Assessment, assess_register
+from .assess import Assessment, assess_register, money_text
 from .policy import OVERALL_RULE, QUESTION, QUESTIONS, Rating
 from .register import Register, write_register_xlsx
 
@@ -92,10 +92,6 @@ def numbered(prefix: str, texts: list[str]) -> list[dict[str, str]]:
 
 def _names(items: list[Assessment]) -> str:
     return "; ".join(a.partnership.name for a in items)
-
-
-def _money(amount) -> str:
-    return f"£{amount:,.0f}"
 
 
 def _rating_text(o) -> str:
@@ -260,7 +256,7 @@ def context(tt: Timetable, register: Register, content: ReviewContent, assessmen
         "register_rows": [{
             "name": a.partnership.name + (f" ({a.partnership.short_name})" if a.partnership.short_name else ""),
             "role": a.partnership.role.capitalize(),
-            "contribution": _money(a.partnership.budget_contribution),
+            "contribution": money_text(a.partnership.budget_contribution),
             "hours": f"{a.partnership.staff_hours_per_month:g}",
             "risk": _rating_text(a.risk), "value": _rating_text(a.value),
             "notes": "; ".join(a.flags) or "-"} for a in assessments],
