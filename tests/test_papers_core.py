@@ -120,3 +120,22 @@ def test_libreoffice_converts_a_rendered_paper(tmp_path):
     out = render_docx(make_template(tmp_path / "t.docx"), CONTEXT, tmp_path / "paper.docx")
     [pdf] = to_pdf([out], tmp_path / "pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
+
+
+def test_picture_is_placed_with_its_alt_text(tmp_path):
+    from scs_refresh.papers.word import Figure
+
+    tpl = tmp_path / "t.docx"
+    doc = docx.Document()
+    doc.core_properties.title = "Chart paper"
+    doc.add_paragraph("{{ chart }}")
+    doc.save(tpl)
+    (tmp_path / "c.png").write_bytes(PNG_1PX)
+    out = render_docx(tpl, {"chart": Figure(tmp_path / "c.png", "Grid of partnerships by risk and value", 40)},
+                      tmp_path / "paper.docx")
+    descr = [d.get("descr") for d in docx.Document(str(out)).element.body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    assert descr == ["Grid of partnerships by risk and value"]
+    assert check_docx(out) == []
+    with pytest.raises(TemplateError, match="none.png: picture not found"):
+        render_docx(tpl, {"chart": Figure(tmp_path / "none.png", "x")}, tmp_path / "p2.docx")

@@ -142,6 +142,20 @@ def papers(
 
 
 @app.command()
+def review(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Assess as at this day, YYYY-MM-DD (default: today).")] = None,
+    meeting: Annotated[Optional[str], typer.Option(help="Timetable id of the Board meeting (default: the next one).")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also make a PDF with LibreOffice.")] = False,
+) -> None:
+    """The Partnership review report: the register assessed against policy Appendix B, into <out>/review/."""
+    from .review.paper import write_review_from_dirs
+
+    outputs = write_review_from_dirs(ctx.obj, _parse_on(on), meeting, pdf=pdf)
+    typer.echo(outputs.summary())
+
+
+@app.command()
 def demo(
     ctx: typer.Context,
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,

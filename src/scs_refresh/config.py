@@ -18,6 +18,9 @@ LOADERS: dict[str, str] = {
     "partners.yaml": "scs_refresh.partners.register:load_partners",
     "delivery.yaml": "scs_refresh.delivery:load_delivery",
     "evidence.yaml": "scs_refresh.evidence.manifest:load_manifest",
+    "partnerships.yaml": "scs_refresh.review.register:load_register_yaml",
+    "partnerships.xlsx": "scs_refresh.review.register:load_register_xlsx",
+    "partnership_review.yaml": "scs_refresh.review.paper:load_review_content",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}

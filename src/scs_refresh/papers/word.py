@@ -7,7 +7,8 @@ Every render
   naming the template and the field, never a blank in a paper;
 - runs with autoescape on, so untrusted text (partner answers) containing ``<``, ``&``,
   ``{{ 7*7 }}`` or ``{% for %}`` appears literally and the file still opens;
-- writes through a temporary file and a rename, so a crash never leaves half a .docx.
+- writes through a temporary file and a rename, so a crash never leaves half a .docx;
+- places each :class:`Figure` in the context (charts) with its alternative text set.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def _materialise(tpl, value: Any) -> Any:
     from docx.shared import Mm
 
     if isinstance(value, Figure):
+        if not Path(value.path).is_file():
+            raise TemplateError(f"{value.path}: picture not found")
         return _alt_image_class()(tpl, value.path, value.alt, Mm(value.width_mm))
     if isinstance(value, TableData):
         return _table_subdoc(tpl, value)

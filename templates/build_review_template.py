@@ -1,0 +1,138 @@
+"""Build templates/partnership_review_tpl.docx, the Partnership review report for an LSP Board.
+
+Run: ``.venv/bin/python templates/build_review_template.py`` (the .docx is committed; rebuild
+it after changing this script). The layout is the Board report format of 7 October 2010
+(shared/seeds/000): partnership, meeting date, "Report of ...", the title, then numbered
+sections 1 Purpose of Report to 6 Reasons for Recommendation(s) with paragraphs 1.1, 1.2 ...
+The docxtpl fields are filled by scs_refresh.review.paper.context().
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.shared import Mm, Pt
+
+from scs_refresh.papers.docxkit import mark_header_row, set_a4
+
+OUT = Path(__file__).with_name("partnership_review_tpl.docx")
+INDENT = Mm(14)
+
+
+def _numbered(doc, field: str, indent=INDENT) -> None:
+    """``{%p for p in field %}`` numbered paragraphs: the number hangs in the margin, as in the seed."""
+    doc.add_paragraph(f"{{%p for p in {field} %}}")
+    para = doc.add_paragraph("{{ p.no }}\t{{ p.text }}")
+    fmt = para.paragraph_format
+    fmt.left_indent, fmt.first_line_indent = indent, -indent
+    fmt.tab_stops.add_tab_stop(indent, WD_TAB_ALIGNMENT.LEFT)
+    doc.add_paragraph("{%p endfor %}")
+
+
+def _table(doc, headings: list[str], loop: str, cells: list[str], widths_mm: list[float]) -> None:
+    """A table whose first row is a marked header and whose body repeats with ``{%tr for %}``."""
+    table = doc.add_table(rows=4, cols=len(headings))
+    table.style = "Table Grid"
+    for i, text in enumerate(headings):
+        run = table.cell(0, i).paragraphs[0].add_run(text)
+        run.bold = True
+    table.cell(1, 0).text = f"{{%tr for {loop} %}}"
+    for i, text in enumerate(cells):
+        table.cell(2, i).text = text
+    table.cell(3, 0).text = "{%tr endfor %}"
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)  # the grid LibreOffice lays out by
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+            for p in cell.paragraphs:
+                for r in p.runs:
+                    r.font.size = Pt(9)
+    mark_header_row(table)
+
+
+def build(out: Path = OUT) -> Path:
+    doc = set_a4(docx.Document())
+    doc.core_properties.title = "Partnership review report"
+    doc.core_properties.subject = "Review of the partnership and the Partnership Register (policy Appendix B)"
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = "Arial", Pt(11)
+    for name, size in (("Title", 18), ("Heading 1", 14), ("Heading 2", 12)):
+        doc.styles[name].font.name, doc.styles[name].font.size = "Arial", Pt(size)
+
+    doc.add_paragraph().add_run("{{ partnership }}").bold = True
+    doc.add_paragraph("{{ meeting_date }}")
+    doc.add_paragraph("Report of {{ report_of }}")
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("{%p if illustrative %}")
+    doc.add_paragraph().add_run("{{ illustrative_note }}").italic = True
+    doc.add_paragraph("{%p endif %}")
+
+    doc.add_heading("1. Purpose of Report", level=1)
+    _numbered(doc, "purpose")
+    doc.add_heading("2. Recommendations", level=1)
+    doc.add_paragraph("It is recommended that the LSP Board:")
+    _numbered(doc, "recommendations")
+    doc.add_heading("3. Background", level=1)
+    _numbered(doc, "background")
+
+    doc.add_heading("4. Issues", level=1)
+    doc.add_heading("4.1 Structure", level=2)
+    _numbered(doc, "structure", Mm(16))
+    doc.add_heading("4.2 Membership and attendance", level=2)
+    _numbered(doc, "membership", Mm(16))
+    _table(doc, ["Organisation", "Sector", "Meetings attended", "Attendance"],
+           "m in members", ["{{ m.organisation }}", "{{ m.sector }}", "{{ m.attended }}", "{{ m.rate }}"],
+           [70, 45, 30, 25])
+    doc.add_heading("4.3 Achievements", level=2)
+    _numbered(doc, "achievements", Mm(16))
+    doc.add_heading("4.4 Strengths and weaknesses", level=2)
+    _numbered(doc, "strengths_weaknesses", Mm(16))
+    doc.add_paragraph("Strengths:")
+    doc.add_paragraph("{%p for s in strengths %}")
+    doc.add_paragraph("{{ s }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("Weaknesses:")
+    doc.add_paragraph("{%p for w in weaknesses %}")
+    doc.add_paragraph("{{ w }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_heading("4.5 Partnership Register: risk and value", level=2)
+    _numbered(doc, "register", Mm(16))
+    doc.add_paragraph("Table 1: the Partnership Register with overall ratings").runs[0].bold = True
+    _table(doc, ["Partnership", "BC role", "Contribution", "Hours a month", "Risk", "Value", "Notes"],
+           "r in register_rows",
+           ["{{ r.name }}", "{{ r.role }}", "{{ r.contribution }}", "{{ r.hours }}", "{{ r.risk }}",
+            "{{ r.value }}", "{{ r.notes }}"],
+           [40, 20, 23, 14, 16, 17, 40])
+    doc.add_paragraph("")
+    doc.add_paragraph("Figure 1: partnerships by overall risk and value").runs[0].bold = True
+    doc.add_paragraph("{{ chart }}")
+
+    doc.add_heading("5. Options", level=1)
+    _numbered(doc, "options")
+    doc.add_heading("6. Reasons for Recommendation(s)", level=1)
+    _numbered(doc, "reasons")
+
+    doc.add_page_break()
+    doc.add_heading("Appendix: each partnership against the Appendix B criteria", level=1)
+    doc.add_paragraph("{{ appendix_intro }}")
+    doc.add_paragraph("{%p for a in assessments %}")
+    doc.add_heading("{{ a.name }}", level=2)
+    doc.add_paragraph("{{ a.summary }}")
+    doc.add_paragraph("{%p for line in a.notes %}")
+    doc.add_paragraph("{{ line }}", style="List Bullet")
+    doc.add_paragraph("{%p endfor %}")
+    _table(doc, ["Criterion", "Rating", "Reason (policy wording)"], "c in a.criteria",
+           ["{{ c.topic }}", "{{ c.rating }}", "{{ c.reason }}"], [50, 20, 100])
+    doc.add_paragraph("{%p endfor %}")
+
+    doc.save(out)
+    return out
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
