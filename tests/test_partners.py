@@ -256,3 +256,6 @@ def test_status_shows_sent_reminded_responded_overdue(setup):
     assert rows["business-forum"].sent == "sent 2010-10-15"
     assert rows["business-forum"].reminders == [("first", date(2010, 11, 5))]
     assert rows["business-forum"].overdue
+    with setup.store() as store:  # as at a day before it arrived, the response does not count yet
+        earlier = {r.partner_id: r for r in status(store, setup.partners, setup.timetable.cycle, date(2010, 11, 7))}
+    assert earlier["nhs-norfolk"].responded_on is None

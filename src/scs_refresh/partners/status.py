@@ -37,7 +37,9 @@ def _sent(store: Store, key: str) -> tuple[str, date | None]:
 
 
 def status(store: Store, cfg: PartnersConfig, cycle: Cycle, on: date) -> list[PartnerStatus]:
-    responses, interviews = store.responses(), store.interviews()
+    """Each partner's position as at ``on``: a response received later does not count yet."""
+    responses = {pid: r for pid, r in store.responses().items() if r.received_on <= on}
+    interviews = store.interviews()
     out = []
     for p in cfg.partners:
         sent, _ = _sent(store, questionnaire_key(cycle, p.id))
