@@ -15,6 +15,7 @@ demo: venv
 	$(BIN)/scs demo
 
 test: venv
+	$(BIN)/ruff check --quiet --select F,E9 src flows tests templates bench
 	$(BIN)/python -m pytest
 
 venv:

@@ -8,7 +8,6 @@ Run: .venv/bin/python bench/bench_evidence.py [--repeat N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time

@@ -12,21 +12,15 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from flows.retrying import retry_if
 from scs_refresh.errors import UserError
 from scs_refresh.evidence.collate import EvidenceBase, collate, summary, write
 from scs_refresh.evidence.manifest import LoadedManifest, Source, load_manifest
 from scs_refresh.evidence.tidy import SourceEvidence, tidy_source
 
 
-def _transient(task, task_run, state) -> bool:
-    """Retry I/O hiccups only: a bad file (UserError) fails the same way every time."""
-    try:
-        state.result()
-    except UserError:
-        return False
-    except Exception:
-        return True
-    return False
+#: Retry I/O hiccups only: a bad file (UserError) fails the same way every time.
+_transient = retry_if(lambda exc: not isinstance(exc, UserError))
 
 
 # Evidence files often sit on a shared drive: retry transient read errors, never bad files.

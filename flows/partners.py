@@ -13,20 +13,14 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from flows.retrying import retry_if
 from scs_refresh.delivery import DeliveryFault
 from scs_refresh.partners import service
 from scs_refresh.settings import Dirs
 
 
-def _retry_if_server_fault(task, task_run, state) -> bool:
-    """Only a mail server fault is worth retrying; bad config would fail again the same way."""
-    try:
-        state.result()
-    except DeliveryFault:
-        return True
-    except Exception:
-        return False
-    return False
+#: Only a mail server fault is worth retrying; bad config would fail again the same way.
+_retry_if_server_fault = retry_if(lambda exc: isinstance(exc, DeliveryFault))
 
 
 #: A Prefect Secret block that may hold the SMTP password instead of the environment variable.

@@ -3,7 +3,6 @@
 import re
 import shutil
 from datetime import date
-from pathlib import Path
 
 import docx
 import pytest

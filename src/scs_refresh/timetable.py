@@ -18,8 +18,7 @@ import pendulum
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from . import calendar as cal
-from .errors import ConfigError
-from .yamlio import Path_, parse_iso_date, parse_model, read_yaml
+from .yamlio import Path_, load_model, parse_iso_date
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
@@ -355,12 +354,7 @@ def check(tt: Timetable) -> list[tuple[Path_, str]]:
 
 def load_timetable(file: Path) -> Timetable:
     """Read, type and check ``file``; raise ConfigError naming file, line and key."""
-    doc = read_yaml(file)
-    tt = parse_model(doc, Timetable)
-    problems = check(tt)
-    if problems:
-        raise ConfigError([doc.problem(path, msg) for path, msg in problems])
-    return tt
+    return load_model(file, Timetable, check)
 
 
 def as_json(tt: Timetable) -> dict:

@@ -10,7 +10,7 @@ Every problem is reported with the file, the line and the key path (``meetings[3
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -156,6 +156,15 @@ def parse_model(doc: YamlDoc, model: type[M], context: dict[str, Any] | None = N
         raise ConfigError(problems) from None
 
 
-def load_model(file: Path, model: type[M]) -> M:
-    """Read and validate one YAML file into ``model``."""
-    return parse_model(read_yaml(file), model)
+def load_model(file: Path, model: type[M], check: Callable[[M], list[tuple[Path_, str]]] | None = None) -> M:
+    """Read and validate one YAML file into ``model``, then run ``check`` on the typed object.
+
+    ``check`` returns what makes a well-formed file impossible as (key path, sentence)
+    pairs; each becomes a problem located by file, line and key.
+    """
+    doc = read_yaml(file)
+    obj = parse_model(doc, model)
+    problems = check(obj) if check else []
+    if problems:
+        raise ConfigError([doc.problem(path, msg) for path, msg in problems])
+    return obj

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError, Problem
-from ..yamlio import parse_iso_date, parse_model, read_yaml
+from ..yamlio import load_model, parse_iso_date
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
@@ -217,9 +217,5 @@ class LoadedManifest(Manifest):
 
 def load_manifest(file: Path) -> LoadedManifest:
     """Read and check ``config/evidence.yaml``; problems name file, line and key."""
-    doc = read_yaml(file)
-    m = parse_model(doc, Manifest)
-    problems = _check(m)
-    if problems:
-        raise ConfigError([doc.problem(path, msg) for path, msg in problems])
+    m = load_model(file, Manifest, _check)
     return LoadedManifest.model_validate({**m.model_dump(), "file": Path(file)})

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..errors import ConfigError
-from ..yamlio import Path_, load_model
+from ..yamlio import load_model
 
 #: What a piece of wording may say in braces; filled in per meeting by the context builder.
 PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting"}

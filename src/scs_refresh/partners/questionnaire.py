@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from .. import delivery
 from ..delivery import Attachment, Contact, Outgoing

@@ -15,9 +15,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..delivery import Contact, Email
-from ..errors import ConfigError
 from ..timetable import Day, Id, Timetable, load_timetable
-from ..yamlio import parse_model, read_yaml
+from ..yamlio import load_model
 
 def _slot(value: object) -> datetime:
     if isinstance(value, datetime):
@@ -150,10 +149,5 @@ def _problems(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
 
 def load_partners(file: Path, timetable: Timetable | None = None) -> PartnersConfig:
     """Read partners.yaml; checked against ``timetable`` (default: timetable.yaml beside it)."""
-    doc = read_yaml(file)
-    cfg = parse_model(doc, PartnersConfig)
     tt = timetable if timetable is not None else load_timetable(Path(file).parent / "timetable.yaml")
-    problems = _problems(cfg, tt)
-    if problems:
-        raise ConfigError([doc.problem(path, msg) for path, msg in problems])
-    return cfg
+    return load_model(file, PartnersConfig, lambda cfg: _problems(cfg, tt))
