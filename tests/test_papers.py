@@ -173,3 +173,50 @@ def test_timetable_purpose_without_wording(tmp_path, config_dir):
     with pytest.raises(ConfigError) as exc:
         check_all(config_dir)
     assert "no wording for purpose 'launch', used by lsp-board-2011-05-19" in exc.value.lines()[0]
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory):
+    from scs_refresh.papers.contexts import EvidenceSnapshot
+    from scs_refresh.refresh import evidence_snapshot
+    from scs_refresh.settings import Dirs
+
+    out = tmp_path_factory.mktemp("out")
+    snap = evidence_snapshot(Dirs(ROOT / "config", out, out / "state"), date(2010, 11, 18))
+    assert isinstance(snap, EvidenceSnapshot)
+    return snap
+
+
+def test_board_report_quotes_partner_returns_and_traceable_evidence(state, evidence, tmp_path):
+    from scs_refresh.papers.contexts import PartnerReturns
+    from scs_refresh.partners.status import PartnerStatus
+
+    rows = [PartnerStatus("nhs-norfolk", "NHS Norfolk", "sent 2010-10-15", [("first", date(2010, 11, 5))],
+                          date(2010, 11, 8), [], False, "held"),
+            PartnerStatus("police", "Norfolk Constabulary", "sent 2010-10-15", [("first", date(2010, 11, 5))],
+                          None, [], True, "requested")]
+    full = RefreshState(state.timetable, state.papers, state.on, partners=PartnerReturns(date(2010, 11, 12), rows),
+                        evidence=evidence)
+    result = generate_meeting_papers(full, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
+    doc = docx.Document(str(result.papers[0]))
+    text = [p.text for p in doc.paragraphs]
+    assert "4.2 PARTNER QUESTIONNAIRE AND INTERVIEWS" in text and "4.3 EVIDENCE HEADLINES" in text
+    assert any("1 of 2 partners have responded" in t for t in text)
+    assert any(t.startswith("4.2.2\tStill awaited after the deadline: Norfolk Constabulary") for t in text)
+    assert any("One to one interviews: 1 of 2 held." in t for t in text)
+    returns = next(t for t in doc.tables if t.rows[0].cells[0].text == "Partner")
+    assert [c.text for c in returns.rows[2].cells] == ["Norfolk Constabulary", "sent 2010-10-15", "first 05 Nov",
+                                                       "overdue", "requested"]
+    # Evidence: the Place Survey figure, attributed; charts with alt text; an annex naming real files.
+    headlines = next(t for t in doc.tables if t.rows[0].cells[0].text == "Theme and indicator")
+    assert any("82.2%" in r.cells[1].text and "Place Survey 2008" in r.cells[2].text for r in headlines.rows)
+    alts = [d.get("descr") for d in doc.element.body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    digest_alts = {c.alt_text for _, c in evidence.digest.charts}
+    assert len(alts) == 2 and all(a in digest_alts for a in alts)
+    assert "Annex A: Sources of evidence" in text
+    annex = doc.tables[-1]
+    files = [r.cells[4].text for r in annex.rows[1:]]
+    assert files and all((ROOT / "evidence" / f).is_file() for f in files)
+    assert not any(r.cells[0].text.count("ILLUSTRATIVE") > 1 for r in annex.rows)
+    assert check_docx(result.papers[0]) == []

@@ -107,17 +107,6 @@ def plan(
     render.plan(make_plan(_timetable(ctx), _parse_on(on), days))
 
 
-def _papers_state(ctx: typer.Context, on: date):
-    from .papers.config import check_against_timetable, load_papers_config
-    from .papers.contexts import RefreshState
-
-    dirs: Dirs = ctx.obj
-    tt = _timetable(ctx)
-    cfg = load_papers_config(dirs.papers)
-    check_against_timetable(cfg, tt, dirs.papers)
-    return RefreshState(tt, cfg, on)
-
-
 def _report_papers(result) -> None:
     for path in result.files():
         typer.echo(f"wrote {path}")
@@ -137,7 +126,9 @@ def papers(
     """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
     from .papers.generate import generate_meeting_papers
 
-    state = _papers_state(ctx, _parse_on(on))
+    from .refresh import load_state
+
+    state = load_state(ctx.obj, _parse_on(on))
     _report_papers(generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf))
 
 
@@ -162,14 +153,12 @@ def demo(
 ) -> None:
     """The bundled 2010/11 cycle: the timetable, the plan from the Board of 7 Oct 2010, and
     every meeting's papers as they would be written on its report deadline."""
-    from dataclasses import replace
-
     from . import render
     from .papers.generate import generate_meeting_papers
     from .plan import plan as make_plan
+    from .refresh import load_state
 
-    state = _papers_state(ctx, _parse_on(None))  # each meeting's papers are dated below
-    tt = state.timetable
+    tt = _timetable(ctx)
     render.timetable(tt)
     first = tt.schedule[0].event.date
     last = max(s.event.date for s in tt.schedule if s.event.date)
@@ -177,8 +166,8 @@ def demo(
     for s in tt.schedule:
         if s.event.type == "meeting" and s.event.date:
             typer.echo(f"\n{s.event.title} ({s.event.date}): papers as at {s.report_deadline}")
-            _report_papers(generate_meeting_papers(replace(state, on=s.report_deadline), s.event.id,
-                                                   ctx.obj.out, ctx.obj.templates, pdf=pdf))
+            state = load_state(ctx.obj, s.report_deadline, timetable=tt)
+            _report_papers(generate_meeting_papers(state, s.event.id, ctx.obj.out, ctx.obj.templates, pdf=pdf))
 
 
 questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")

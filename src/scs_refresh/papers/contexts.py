@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..plan import plan
 from ..timetable import Event, Paper, Scheduled, Timetable
 from .config import PapersConfig
 from .word import Figure, TableData
+
+if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be written
+    from ..evidence.digest import Digest
+    from ..partners.status import PartnerStatus
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,30 @@ class Annex:
 
 
 @dataclass(frozen=True)
+class PartnerReturns:
+    """Where the partner questionnaire stands on the day: one row per partner."""
+
+    deadline: date
+    rows: Sequence[PartnerStatus]
+
+
+@dataclass(frozen=True)
+class EvidenceSnapshot:
+    """The evidence digest as at the day, and the folder its charts were drawn into."""
+
+    digest: Digest
+    charts: Path
+
+
+@dataclass(frozen=True)
 class RefreshState:
-    """Everything a paper may report, as at ``on``. Later parts add their own fields."""
+    """Everything a paper may report, as at ``on``: computed once at the edge, read by providers."""
 
     timetable: Timetable
     papers: PapersConfig
     on: date
+    partners: PartnerReturns | None = None
+    evidence: EvidenceSnapshot | None = None
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
 
@@ -139,7 +163,82 @@ def gaps_and_issues(state: RefreshState, event: Event) -> Subsection | None:
     return Subsection("GAPS AND ISSUES", [w.replace("timetable.yaml", "the timetable") for w in warnings])
 
 
-DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, gaps_and_issues, next_steps)
+def partner_returns(state: RefreshState, event: Event) -> Subsection | None:
+    """Questionnaire returns, reminders and interviews: seed 000, 4.3.3 and 4.3.4."""
+    if state.partners is None or not state.partners.rows:
+        return None
+    rows = list(state.partners.rows)
+    answered = [r for r in rows if r.responded_on]
+    overdue = [r for r in rows if r.overdue]
+    interviews = [r for r in rows if r.interview not in ("-",)]
+    held = [r for r in interviews if r.interview == "held"]
+    paras = [f"The partner questionnaire (key priorities and focus; future commitment of time and resources; "
+             f"evidence of need and consultation data; links to current strategies or projects) was due back by "
+             f"{long_date(state.partners.deadline)}. As at {long_date(state.on)}, {len(answered)} of {len(rows)} "
+             f"partners have responded."]
+    if overdue:
+        paras.append("Still awaited after the deadline: " + "; ".join(r.name for r in overdue)
+                     + ". Reminders have been sent and the Board's help in securing these returns is welcome.")
+    if interviews:
+        paras.append(f"One to one interviews: {len(held)} of {len(interviews)} held.")
+    table = TableData(["Partner", "Questionnaire", "Reminders", "Responded", "Interview"],
+                      [[r.name, r.sent, ", ".join(f"{k} {d:%d %b}" for k, d in r.reminders) or "none",
+                        long_date(r.responded_on) if r.responded_on else ("overdue" if r.overdue else "not yet"),
+                        r.interview] for r in rows], [52, 32, 30, 28, 28])
+    return Subsection("PARTNER QUESTIONNAIRE AND INTERVIEWS", paras, table)
+
+
+def _labelled(text: str, illustrative: bool) -> str:
+    """``text`` marked ILLUSTRATIVE when its source is, unless it already says so."""
+    return f"{text} (ILLUSTRATIVE)" if illustrative and "ILLUSTRATIVE" not in text.upper() else text
+
+
+def _headlines_for_board(headlines: Sequence) -> list:
+    """A theme's first headline, and its first that compares Breckland with elsewhere (if another)."""
+    if not headlines:
+        return []
+    compared = next((h for h in headlines if h.comparisons or h.rank), None)
+    return [headlines[0]] + ([compared] if compared is not None and compared is not headlines[0] else [])
+
+
+def evidence_headlines(state: RefreshState, event: Event) -> Subsection | None:
+    """The evidence base in brief: one headline per theme and the charts (seed 000, 4.3.7)."""
+    if state.evidence is None:
+        return None
+    digest = state.evidence.digest
+    headlines = [(t, h) for t in digest.themes for h in _headlines_for_board(t.headlines)]
+    if not headlines:
+        return None
+    read = [p for p in digest.provenance if p.ok]
+    illustrative = sum(p.illustrative for p in read)
+    paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources"
+             + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: written for this pipeline, "
+                "not real data)" if illustrative else "")
+             + ". Every figure below is traced to its file in the annex."]
+    rows = [[f"{t.title}: {h.indicator}", _labelled(h.text, h.illustrative), h.source_title]
+            for t, h in headlines]
+    figures = [(Figure(state.evidence.charts / h.chart.file, h.chart.alt_text),
+                f"Figure {n}: {_labelled(h.chart.title, h.illustrative)}. Source: {h.source_title}.")
+               for n, (_, h) in enumerate([(t, h) for t, h in headlines if h.chart][:2], 1)]
+    return Subsection("EVIDENCE HEADLINES", paras,
+                      TableData(["Theme and indicator", "What the evidence shows", "Source"], rows, [38, 95, 37]),
+                      figures)
+
+
+def evidence_annex(state: RefreshState) -> Annex | None:
+    """Where every figure comes from: file, publisher, period and date of the data."""
+    if state.evidence is None:
+        return None
+    rows = [[_labelled(p.title, p.illustrative), p.publisher, p.period, long_date(p.as_at), p.file,
+             f"{p.rows} rows" if p.ok else f"not read: {p.error}"] for p in state.evidence.digest.provenance]
+    return Annex("Annex A: Sources of evidence",
+                 "Each figure in this report is taken from one of these files in the evidence folder.",
+                 TableData(["Source", "Publisher", "Period", "Data as at", "File", "Read"], rows,
+                           [40, 28, 18, 22, 40, 22]))
+
+
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, partner_returns, evidence_headlines, gaps_and_issues,
+                                           next_steps)
 
 
 def _issues(state: RefreshState, event: Event, providers: Sequence[Provider], section: int,
@@ -161,7 +260,7 @@ def _common(state: RefreshState, event: Event, paper: Paper) -> dict:
         "officer_email": officer.email, "partnership": tt.cycle.partnership,
         "partnership_upper": tt.cycle.partnership.upper(), "council": tt.cycle.council,
         "council_upper": tt.cycle.council.upper(), "meeting_date": long_date(event.date),
-        "annexes": list(state.annexes),
+        "annexes": [a for a in (evidence_annex(state), *state.annexes) if a is not None],
     }
 
 

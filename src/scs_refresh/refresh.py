@@ -1,0 +1,52 @@
+"""The state of the refresh on a given day, gathered once from config, state store and evidence.
+
+This is the edge where files are read: it loads what the officer has configured (the
+partner register and the evidence manifest are optional until their stage needs them),
+takes the partners' position from the state store and collates the evidence base, and
+returns a :class:`RefreshState` that the papers read without touching a file again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .papers.config import check_against_timetable, load_papers_config
+from .papers.contexts import EvidenceSnapshot, PartnerReturns, RefreshState
+from .settings import Dirs
+from .timetable import Timetable, load_timetable
+
+
+def partner_returns(dirs: Dirs, tt: Timetable, on: date) -> PartnerReturns | None:
+    """Each partner's questionnaire position as at ``on``; None before any partners are configured."""
+    if not dirs.partners.exists():
+        return None
+    from .partners.register import load_partners
+    from .partners.status import status
+    from .state import Store
+
+    cfg = load_partners(dirs.partners, tt)
+    if not dirs.store.exists():
+        return PartnerReturns(cfg.questionnaire.deadline, [])
+    with Store.open(dirs.store) as store:
+        return PartnerReturns(cfg.questionnaire.deadline, status(store, cfg, tt.cycle, on))
+
+
+def evidence_snapshot(dirs: Dirs, on: date) -> EvidenceSnapshot | None:
+    """Collate the evidence base as at ``on`` into ``<out>/evidence`` (charts included)."""
+    evidence_yaml = dirs.config / "evidence.yaml"
+    if not evidence_yaml.exists():
+        return None
+    from .evidence.collate import collate_and_write
+    from .evidence.manifest import load_manifest
+
+    base, folder = collate_and_write(load_manifest(evidence_yaml), dirs.out, on)
+    return EvidenceSnapshot(base.digest, folder / "charts")
+
+
+def load_state(dirs: Dirs, on: date, *, timetable: Timetable | None = None, evidence: bool = True) -> RefreshState:
+    """Everything the papers may report on ``on``. ``evidence=False`` skips collating (faster)."""
+    tt = timetable or load_timetable(dirs.timetable)
+    cfg = load_papers_config(dirs.papers)
+    check_against_timetable(cfg, tt, dirs.papers)
+    return RefreshState(tt, cfg, on, partners=partner_returns(dirs, tt, on),
+                        evidence=evidence_snapshot(dirs, on) if evidence else None)
