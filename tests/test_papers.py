@@ -220,3 +220,19 @@ def test_board_report_quotes_partner_returns_and_traceable_evidence(state, evide
     assert files and all((ROOT / "evidence" / f).is_file() for f in files)
     assert not any(r.cells[0].text.count("ILLUSTRATIVE") > 1 for r in annex.rows)
     assert check_docx(result.papers[0]) == []
+
+
+def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
+    from scs_refresh.refresh import review_inputs
+    from scs_refresh.settings import Dirs
+
+    with_review = RefreshState(state.timetable, state.papers, state.on,
+                               review=review_inputs(Dirs(ROOT / "config", tmp_path, tmp_path)))
+    result = generate_meeting_papers(with_review, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
+    assert result.not_produced == []
+    assert [p.name for p in result.papers] == ["01-update-report-on-scs-refresh-and-breckland-partnership.docx",
+                                               "partnership_review_2010-12-03.docx"]
+    agenda = docx.Document(str(result.agenda)).tables[0]
+    assert [r.cells[4].text for r in agenda.rows[1:] if r.cells[4].text] == ["Paper A", "Paper B"]
+    pack = "\n".join(p.text for p in docx.Document(str(result.pack)).paragraphs)
+    assert "Review of the Breckland Partnership" in pack and "Partnership Register" in pack

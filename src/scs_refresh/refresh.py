@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from .papers.config import check_against_timetable, load_papers_config
-from .papers.contexts import EvidenceSnapshot, PartnerReturns, RefreshState
+from .papers.contexts import EvidenceSnapshot, PartnerReturns, RefreshState, ReviewInputs
 from .settings import Dirs
 from .timetable import Timetable, load_timetable
 
@@ -43,10 +43,22 @@ def evidence_snapshot(dirs: Dirs, on: date) -> EvidenceSnapshot | None:
     return EvidenceSnapshot(base.digest, folder / "charts")
 
 
+def review_inputs(dirs: Dirs) -> ReviewInputs | None:
+    """The Partnership Register and review text, once the officer has set them up."""
+    from .review.register import XLSX_NAME, YAML_NAME
+
+    if not ((dirs.config / YAML_NAME).exists() or (dirs.config / XLSX_NAME).exists()):
+        return None
+    from .review.paper import load_review_content
+    from .review.register import load_register
+
+    return ReviewInputs(load_register(dirs.config), load_review_content(dirs.config / "partnership_review.yaml"))
+
+
 def load_state(dirs: Dirs, on: date, *, timetable: Timetable | None = None, evidence: bool = True) -> RefreshState:
     """Everything the papers may report on ``on``. ``evidence=False`` skips collating (faster)."""
     tt = timetable or load_timetable(dirs.timetable)
     cfg = load_papers_config(dirs.papers)
     check_against_timetable(cfg, tt, dirs.papers)
     return RefreshState(tt, cfg, on, partners=partner_returns(dirs, tt, on),
-                        evidence=evidence_snapshot(dirs, on) if evidence else None)
+                        evidence=evidence_snapshot(dirs, on) if evidence else None, review=review_inputs(dirs))

@@ -23,6 +23,8 @@ from .word import Figure, TableData
 if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be written
     from ..evidence.digest import Digest
     from ..partners.status import PartnerStatus
+    from ..review.paper import ReviewContent
+    from ..review.register import Register
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,14 @@ class EvidenceSnapshot:
 
 
 @dataclass(frozen=True)
+class ReviewInputs:
+    """The Partnership Register and the officer's review text (policy 002), for the review paper."""
+
+    register: Register
+    content: ReviewContent
+
+
+@dataclass(frozen=True)
 class RefreshState:
     """Everything a paper may report, as at ``on``: computed once at the edge, read by providers."""
 
@@ -71,6 +81,7 @@ class RefreshState:
     on: date
     partners: PartnerReturns | None = None
     evidence: EvidenceSnapshot | None = None
+    review: ReviewInputs | None = None
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
 

@@ -107,6 +107,12 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
                                folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx")
             result.papers.append(_release(path, context))
             agenda_papers.append((paper, f"Paper {next(refs)}"))
+        elif paper.kind == "partnership_review" and state.review is not None:
+            from ..review.paper import write_review  # checked for accessibility as it is written
+
+            review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
+            result.papers.append(review.docx)
+            agenda_papers.append((paper, f"Paper {next(refs)}"))
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
 
