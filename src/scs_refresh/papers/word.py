@@ -80,6 +80,9 @@ def _table_subdoc(tpl, data: TableData):
         for cell, text in zip(table.rows[r].cells, row):
             cell.text = "" if text is None else str(text)
     if data.widths_mm:
+        table.autofit = False
+        for column, w in zip(table.columns, data.widths_mm):
+            column.width = Mm(w)  # the grid LibreOffice lays out by; Word reads the cell widths
         for row in table.rows:
             for cell, w in zip(row.cells, data.widths_mm):
                 cell.width = Mm(w)
