@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ConfigError
 from ..timetable import Id
-from ..yamlio import load_model, read_yaml
+from ..yamlio import parse_model, read_yaml
 
 Text = Annotated[str, Field(min_length=1)]
 
@@ -51,17 +51,20 @@ class ScsConfig(_Model):
     vision: list[Text] = Field(min_length=1)
     themes: list[ThemeStrategy] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> ScsConfig:
-        ids = [t.id for t in self.themes]
-        twice = sorted({i for i in ids if ids.count(i) > 1})
-        if twice:
-            raise ValueError(f"theme id '{twice[0]}' is used twice")
-        return self
-
 
 def load_scs_config(file: Path) -> ScsConfig:
-    return load_model(file, ScsConfig)
+    """Read scs.yaml; a theme id used twice is named at its second use."""
+    doc = read_yaml(file)
+    cfg = parse_model(doc, ScsConfig)
+    seen: set[str] = set()
+    problems = []
+    for i, t in enumerate(cfg.themes):
+        if t.id in seen:
+            problems.append(doc.problem(("themes", i, "id"), f"theme id '{t.id}' is used twice"))
+        seen.add(t.id)
+    if problems:
+        raise ConfigError(problems)
+    return cfg
 
 
 def check_against(cfg: ScsConfig, manifest, partners, file: Path) -> None:
