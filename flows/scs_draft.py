@@ -1,4 +1,4 @@
-"""The draft SCS (seed 000, 4.3.8-4.3.9) as Prefect tasks and a flow the stage flows call."""
+"""The draft SCS (seed 000, 4.3.5, the draft stage) as Prefect tasks and a flow the stage flows call."""
 
 from __future__ import annotations
 

@@ -238,3 +238,17 @@ def test_cli_writes_a_version_once_and_reports_bad_config(config_dir, tmp_path):
     assert bad.exit_code == 2
     assert "no partner 'job-centre' in partners.yaml" in bad.output and "Traceback" not in bad.output
     assert not (tmp_path / "state" / "scs.sqlite").exists()  # reading answers never creates a store
+
+
+def test_committed_template_matches_its_build_script(tmp_path):
+    """templates/scs_draft_tpl.docx is what build_scs_template.py makes (re-run it after editing)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    built = tmp_path / "scs_draft_tpl.docx"
+    subprocess.run([sys.executable, str(ROOT / "templates" / "build_scs_template.py"), str(built)], check=True,
+                   capture_output=True)
+    with zipfile.ZipFile(built) as a, zipfile.ZipFile(ROOT / "templates" / "scs_draft_tpl.docx") as b:
+        for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml"):
+            assert a.read(part) == b.read(part), f"scs_draft_tpl.docx:{part} is out of date"
