@@ -146,6 +146,29 @@ def review(
     typer.echo(outputs.summary())
 
 
+@app.command("scs-draft")
+def scs_draft(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Write the draft as at this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make a PDF of a new version with LibreOffice when it is installed.")] = True,
+) -> None:
+    """The draft SCS: collate the evidence, then write a new draft version into <out>/scs/ if anything changed."""
+    from .evidence.collate import collate_and_write
+    from .papers.pdf import soffice, to_pdf
+    from .papers.scs_draft import load_inputs, partner_responses, write_draft
+
+    dirs: Dirs = ctx.obj
+    day = _parse_on(on)
+    inputs = load_inputs(dirs)
+    base, evidence = collate_and_write(inputs.manifest, dirs.out, day)
+    result = write_draft(inputs, base.digest, partner_responses(dirs.store), evidence / "charts",
+                         dirs.out / "scs", dirs.templates, day)
+    for line in result.summary():
+        typer.echo(line)
+    if result.new and pdf and soffice() is not None:
+        typer.echo(f"wrote {to_pdf([result.docx], result.docx.parent)[0]}")
+
+
 @app.command()
 def demo(
     ctx: typer.Context,

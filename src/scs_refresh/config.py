@@ -21,6 +21,7 @@ LOADERS: dict[str, str] = {
     "partnerships.yaml": "scs_refresh.review.register:load_register_yaml",
     "partnerships.xlsx": "scs_refresh.review.register:load_register_xlsx",
     "partnership_review.yaml": "scs_refresh.review.paper:load_review_content",
+    "scs.yaml": "scs_refresh.papers.scs_config:load_scs_config",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}
@@ -52,6 +53,22 @@ def check_all(config_dir: Path) -> dict[str, object]:
             check_against_timetable(loaded["papers.yaml"], loaded["timetable.yaml"], config_dir / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
+    if not problems and "scs.yaml" in loaded:
+        problems.extend(_check_scs(loaded, config_dir))
     if problems:
         raise ConfigError(problems)
     return loaded
+
+
+def _check_scs(loaded: dict[str, object], config_dir: Path) -> list[Problem]:
+    """scs.yaml names themes of evidence.yaml and partners and questions of partners.yaml."""
+    from .papers.scs_config import check_against
+
+    needs = [n for n in ("evidence.yaml", "partners.yaml") if n not in loaded]
+    if needs:
+        return [Problem(config_dir / "scs.yaml", f"needs {' and '.join(needs)} beside it to check its themes and owners")]
+    try:
+        check_against(loaded["scs.yaml"], loaded["evidence.yaml"], loaded["partners.yaml"], config_dir / "scs.yaml")
+    except ConfigError as exc:
+        return exc.problems
+    return []

@@ -255,6 +255,11 @@ DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, partner_returns, evid
 def _issues(state: RefreshState, event: Event, providers: Sequence[Provider], section: int,
             start: int = 1) -> list[dict]:
     subs = [s for s in (p(state, event) for p in providers) if s is not None] + list(state.extra_issues)
+    return numbered_subsections(subs, section, start)
+
+
+def numbered_subsections(subs: Sequence[Subsection], section: int, start: int = 1) -> list[dict]:
+    """Subsections as the templates' ``subsections`` block renders them: 4.1 TITLE, paragraphs 4.1.1 ..."""
     out = []
     for i, sub in enumerate(subs, start):
         number = f"{section}.{i}"

@@ -45,7 +45,7 @@ class MeetingPapers:
         return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs] if p is not None]
 
 
-def _release(path: Path, context: dict) -> Path:
+def release(path: Path, context: dict) -> Path:
     """Refuse a paper that fails the checks: move it aside so it is never sent by mistake."""
     problems = check_docx(path, literal_strings(context))
     if problems:
@@ -105,7 +105,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             quoted.update(literal_strings(context))
             path = render_docx(templates / f"{template}_tpl.docx", context,
                                folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx")
-            result.papers.append(_release(path, context))
+            result.papers.append(release(path, context))
             agenda_papers.append((paper, f"Paper {next(refs)}"))
         elif paper.kind == "partnership_review" and state.review is not None:
             from ..review.paper import write_review  # checked for accessibility as it is written
@@ -119,7 +119,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     if any(p.kind == "agenda" for p in event.papers):
         plan = agenda_context(state, event, agenda_papers)
         result.warnings.extend(plan.warnings)
-        result.agenda = _release(render_docx(templates / "agenda_tpl.docx", plan.context,
+        result.agenda = release(render_docx(templates / "agenda_tpl.docx", plan.context,
                                              folder / "00-agenda.docx"), plan.context)
     if any(p.kind == "board_pack" for p in event.papers):
         if result.agenda is None:

@@ -1,0 +1,38 @@
+"""The draft SCS (seed 000, 4.3.5, the draft stage) as Prefect tasks and a flow the stage flows call."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+
+from flows.evidence import collate_evidence
+from scs_refresh.papers.pdf import to_pdf
+from scs_refresh.papers.scs_draft import DraftResult, load_inputs, partner_responses, write_draft
+from scs_refresh.settings import Dirs
+
+load_draft_inputs = task(load_inputs, name="load-draft-scs-inputs")
+read_responses = task(partner_responses, name="read-partner-answers")
+write_draft_scs = task(write_draft, name="write-draft-scs")
+# LibreOffice now and then fails to start with a fresh profile; converting again is harmless.
+draft_pdf = task(to_pdf, name="draft-scs-pdf", retries=2, retry_delay_seconds=[2, 5])
+
+
+@flow(name="draft-scs")
+def draft_scs(config_dir: Path, out_dir: Path, state_dir: Path, on: date, templates_dir: Path = Path("templates"),
+              pdf: bool = False) -> DraftResult:
+    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
+    # 1. Read and cross-check scs.yaml, evidence.yaml, partners.yaml and the timetable.
+    inputs = load_draft_inputs(dirs)
+    # 2. Collate the evidence base (digest, charts, provenance) into <out>/evidence.
+    base = collate_evidence(dirs.config, dirs.out, on)
+    # 3. Partners' questionnaire answers from the state store.
+    responses = read_responses(dirs.store)
+    # 4. A new draft version in <out>/scs when anything changed, with the change summary.
+    result = write_draft_scs(inputs, base.digest, responses, dirs.out / "evidence" / "charts", dirs.out / "scs",
+                             dirs.templates, on)
+    # 5. The PDF of a new version, when asked.
+    if pdf and result.new:
+        draft_pdf([result.docx], result.docx.parent)
+    return result

@@ -1,0 +1,119 @@
+"""Versions of the draft SCS: a snapshot of the content per version, and what changed since the last.
+
+``<out>/scs/draft-v<N>.json`` is written last, after the draft's .docx: it marks version N as
+complete, so a run that stops half way is simply redone as the same version next time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+_SNAPSHOT = re.compile(r"^draft-v(\d+)\.json$")
+
+
+def snapshot_path(folder: Path, version: int) -> Path:
+    return Path(folder) / f"draft-v{version}.json"
+
+
+def latest(folder: Path) -> tuple[int, dict] | None:
+    """The newest complete version in ``folder`` and its snapshot, or None before the first."""
+    found = [(int(m.group(1)), p) for p in Path(folder).glob("draft-v*.json") if (m := _SNAPSHOT.match(p.name))]
+    if not found:
+        return None
+    version, path = max(found)
+    return version, json.loads(path.read_text(encoding="utf-8"))["content"]
+
+
+def _listed(kind: str, old: list[str], new: list[str]) -> list[str]:
+    out = [f"{kind} added: {x}" for x in new if x not in old]
+    return out + [f"{kind} removed: {x}" for x in old if x not in new]
+
+
+def _keyed(items: list[dict], key: str) -> dict[str, dict]:
+    return {i[key]: i for i in items}
+
+
+def _figures(old: list[dict], new: list[dict]) -> list[str]:
+    before, after = _keyed(old, "indicator"), _keyed(new, "indicator")
+    out = [f"figure added: {k}" for k in after if k not in before]
+    out += [f"figure removed: {k}" for k in before if k not in after]
+    for k in after.keys() & before.keys():
+        changed = [f"{col} {before[k][col]} -> {after[k][col]}" for col in ("breckland", "norfolk", "england", "rank_or_trend")
+                   if before[k][col] != after[k][col]]
+        if changed:
+            out.append(f"figure changed: {k}: " + "; ".join(changed))
+        elif before[k] != after[k]:
+            out.append(f"figure changed: {k}: its text, source or chart")
+    return sorted(out)
+
+
+def _outcomes(old: list[dict], new: list[dict]) -> list[str]:
+    before, after = _keyed(old, "outcome"), _keyed(new, "outcome")
+    out = _listed("outcome", list(before), list(after))
+    for k in after.keys() & before.keys():
+        changed = [f"{col} {before[k][col]} -> {after[k][col]}" for col in ("indicator", "baseline", "owner")
+                   if before[k][col] != after[k][col]]
+        if changed:
+            out.append(f"outcome changed: {k}: " + "; ".join(changed))
+    return out
+
+
+def _quotes(old: list[dict], new: list[dict]) -> list[str]:
+    said = lambda qs: {(q["partner"], q["ref"]): q["text"] for q in qs}  # noqa: E731
+    before, after = said(old), said(new)
+    out = [f"partner answer quoted: {p} ({ref})" for (p, ref) in after if (p, ref) not in before]
+    out += [f"partner answer changed: {p} ({ref})" for (p, ref), t in after.items() if before.get((p, ref), t) != t]
+    return out + [f"partner answer no longer quoted: {p} ({ref})" for (p, ref) in before if (p, ref) not in after]
+
+
+def changes(old: dict, new: dict) -> dict[str, list[str]]:
+    """What changed between two snapshots, by section title (empty when they are the same)."""
+    out: dict[str, list[str]] = {}
+
+    def note(section: str, lines: list[str]) -> None:
+        if lines:
+            out.setdefault(section, []).extend(lines)
+
+    if old["title"] != new["title"]:
+        note("The strategy", [f"title: {old['title']} -> {new['title']}"])
+    if old["vision"] != new["vision"]:
+        note("Our vision", ["the vision is reworded"])
+    before, after = _keyed(old["themes"], "id"), _keyed(new["themes"], "id")
+    for tid, theme in after.items():
+        if tid not in before:
+            note(theme["title"], ["new section"])
+            continue
+        was = before[tid]
+        lines = [f"title: {was['title']} -> {theme['title']}"] if was["title"] != theme["title"] else []
+        lines += ["the theme's vision is reworded"] if was["vision"] != theme["vision"] else []
+        lines += _listed("priority", was["priorities"], theme["priorities"])
+        lines += _outcomes(was["outcomes"], theme["outcomes"])
+        lines += _figures(was["figures"], theme["figures"])
+        lines += ["consultation statements quoted have changed"] if was["statements"] != theme["statements"] else []
+        lines += _quotes(was["quotes"], theme["quotes"])
+        note(theme["title"], lines)
+    for tid, theme in before.items():
+        if tid not in after:
+            note(theme["title"], ["section removed"])
+    old_src, new_src = _keyed(old["sources"], "file"), _keyed(new["sources"], "file")
+    src = _listed("source", [s["title"] for s in old["sources"]], [s["title"] for s in new["sources"]])
+    src += [f"source updated: {s['title']} ({old_src[f]['as_at']} -> {s['as_at']})" for f, s in new_src.items()
+            if f in old_src and old_src[f]["as_at"] != s["as_at"]]
+    note("Annex A: Evidence sources", src)
+    if (old["responded"], old["partners"]) != (new["responded"], new["partners"]):
+        note("Partners' questionnaire returns", [f"{old['responded']} of {old['partners']} -> "
+                                                 f"{new['responded']} of {new['partners']} partners"])
+    return out
+
+
+def changes_markdown(version: int, on: str, diff: dict[str, list[str]] | None) -> str:
+    """The Board's short summary of what changed since the last draft."""
+    if diff is None:
+        return (f"# Draft SCS version {version}: the first draft\n\nAs at {on}. There is no earlier draft "
+                "to compare with.\n")
+    lines = [f"# Draft SCS version {version}: changes since version {version - 1}", "", f"As at {on}.", ""]
+    for section, items in diff.items():
+        lines += [f"## {section}", ""] + [f"- {i}" for i in items] + [""]
+    return "\n".join(lines)
