@@ -289,7 +289,7 @@ RULE = rule_text(DEFAULT_TOLERANCE)
 
 
 @dataclass(frozen=True)
-class Figure:
+class Reading:
     """One figure of an indicator, placed in time, with where it came from."""
 
     value: float
@@ -306,8 +306,8 @@ class Progress:
     indicator: Indicator
     unit: str
     target_date: date
-    baseline: Figure | None
-    latest: Figure | None
+    baseline: Reading | None
+    latest: Reading | None
     rag: Rag
     reason: str
     done: float | None = None  # share of the planned change achieved by ``latest``
@@ -337,7 +337,7 @@ def rate(baseline: float, latest: float, target: float, direction: str, baseline
     if done is None or not _better(target, baseline, direction):
         return Rag.RED, "below a target the baseline had already reached", None, None
     expected = min(1.0, max(0.0, (as_of - baseline_end).days / (target_date - baseline_end).days))
-    shares = f"{done:.0%} of the planned change done, {expected:.0%} expected by {as_of:%b %Y}"
+    shares = f"{done:.0%} of the change done, {expected:.0%} expected by {as_of:%b %Y}"
     if done >= expected:
         return Rag.GREEN, f"on track: {shares}", done, expected
     if done >= expected - tolerance:
@@ -346,7 +346,7 @@ def rate(baseline: float, latest: float, target: float, direction: str, baseline
 
 
 def _evidence_figures(table: pd.DataFrame | None, link: EvidenceLink,
-                      focus: str) -> tuple[list[Figure], list[str], str]:
+                      focus: str) -> tuple[list[Reading], list[str], str]:
     """Every figure of a linked indicator for its area, the reasons given for missing ones, and its unit."""
     if table is None or table.empty:
         return [], [], ""
@@ -363,12 +363,12 @@ def _evidence_figures(table: pd.DataFrame | None, link: EvidenceLink,
         if value is None or (isinstance(value, float) and math.isnan(value)):
             missing.append(f"{r.period}: {r.missing_reason or 'no figure'} ({r.file}, row {r.row})")
             continue
-        figures.append(Figure(float(value), str(r.period), end, f"{r.file}, row {r.row}, column '{r.column}'"))
+        figures.append(Reading(float(value), str(r.period), end, f"{r.file}, row {r.row}, column '{r.column}'"))
     return figures, missing, unit
 
 
-def _recorded_figures(updates: Iterable[ProgressUpdate], indicator_id: str, on: date) -> list[Figure]:
-    return [Figure(u.value, u.period, period_end(u.period), f"recorded by {u.recorded_by} on {u.recorded_at:%d %b %Y}"
+def _recorded_figures(updates: Iterable[ProgressUpdate], indicator_id: str, on: date) -> list[Reading]:
+    return [Reading(u.value, u.period, period_end(u.period), f"recorded by {u.recorded_by} on {u.recorded_at:%d %b %Y}"
                    + (f" ({u.source})" if u.source else ""))
             for u in updates if u.indicator_id == indicator_id and u.recorded_at.date() <= on
             and period_end(u.period) is not None]
@@ -385,7 +385,7 @@ def progress(priority: str, outcome: Outcome, ind: Indicator, owner: str, table:
     base_end = period_end(ind.baseline.period)
     target_date = outcome.target_date(ind)
     if ind.baseline.value is not None:
-        baseline = Figure(ind.baseline.value, ind.baseline.period, base_end, "delivery plan")
+        baseline = Reading(ind.baseline.value, ind.baseline.period, base_end, "delivery plan")
     else:
         baseline = next((f for f in known if f.period == ind.baseline.period), None)
     common = dict(priority=priority, outcome=outcome, owner=owner, indicator=ind, unit=unit, target_date=target_date)
@@ -397,7 +397,7 @@ def progress(priority: str, outcome: Outcome, ind: Indicator, owner: str, table:
     later = sorted((f for f in known if f.as_of > base_end), key=lambda f: f.as_of)
     if not later:
         return Progress(**common, baseline=baseline, latest=None, rag=Rag.GREY,
-                        reason=f"no figure since the baseline ({ind.baseline.period}) as at {on:%d %b %Y}")
+                        reason=f"no figure since the baseline ({ind.baseline.period})")
     latest = later[-1]
     rag, reason, done, expected = rate(baseline.value, latest.value, ind.target.value, ind.direction, base_end,
                                        latest.as_of, target_date, outcome.due, on, tolerance)
