@@ -21,6 +21,7 @@ LOADERS: dict[str, str] = {
     "partnerships.yaml": "scs_refresh.review.register:load_register_yaml",
     "partnerships.xlsx": "scs_refresh.review.register:load_register_xlsx",
     "partnership_review.yaml": "scs_refresh.review.paper:load_review_content",
+    "delivery_plan.yaml": "scs_refresh.performance:load_delivery_plan",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}
@@ -52,6 +53,23 @@ def check_all(config_dir: Path) -> dict[str, object]:
             check_against_timetable(loaded["papers.yaml"], loaded["timetable.yaml"], config_dir / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
+    if not problems and "delivery_plan.yaml" in loaded:
+        problems.extend(_check_delivery_plan(config_dir, loaded))
     if problems:
         raise ConfigError(problems)
     return loaded
+
+
+def _check_delivery_plan(config_dir: Path, loaded: dict[str, object]) -> list[Problem]:
+    """The plan's themes and indicators must be in evidence.yaml and its owners in partners.yaml."""
+    from .performance import check_plan
+
+    needed = [n for n in ("evidence.yaml", "partners.yaml") if n not in loaded]
+    if needed:
+        return [Problem(config_dir / "delivery_plan.yaml", f"needs {' and '.join(needed)} in the same folder "
+                        "(its themes, indicators and owners are defined there)")]
+    try:
+        check_plan(loaded["delivery_plan.yaml"], loaded["evidence.yaml"], loaded["partners.yaml"])
+    except ConfigError as exc:
+        return exc.problems
+    return []

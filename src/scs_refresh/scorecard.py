@@ -107,6 +107,16 @@ def chart(card: Scorecard, out: Path) -> Figure:
     return Figure(write_bytes(out, buf.getvalue()), alt_text(card), width_mm=160)
 
 
+def markdown(card: Scorecard) -> str:
+    """The scorecard as a markdown page (the Prefect artifact)."""
+    data = table(card)
+    lines = [f"# SCS delivery plan scorecard as at {card.on:%d %B %Y}", "",
+             ("ILLUSTRATIVE delivery plan. " if card.illustrative else "") + f"{counts_text(card)}.", "",
+             "| " + " | ".join(data.header) + " |", "|" + "---|" * len(data.header)]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in data.rows]
+    return "\n".join(lines + ["", card.rule, ""])
+
+
 def to_csv(card: Scorecard) -> str:
     import pandas as pd
 
