@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError
 from .yamlio import Path_, parse_iso_date, parse_model, read_yaml
 
 if TYPE_CHECKING:
