@@ -87,7 +87,8 @@ def chart(card: Scorecard, out: Path) -> Figure:
             continue
         share = max(-50.0, min(150.0, r.done * 100))
         ax.barh(y, share, color=COLOURS[r.rag], height=0.6)
-        ax.text(max(share, 0) + 2, y, f"{r.rag.label} {r.done:.0%}", va="center", fontsize=8)
+        label_at = max(share, 0, (r.expected or 0) * 100) + 3  # clear of the bar and of the tick
+        ax.text(label_at, y, f"{r.rag.label} {r.done:.0%}", va="center", fontsize=8)
         if r.expected is not None:
             ax.plot([r.expected * 100] * 2, [y - 0.38, y + 0.38], color="black", linewidth=1.5)
     ax.axvline(100, color="#404040", linestyle="--", linewidth=1)
@@ -95,6 +96,7 @@ def chart(card: Scorecard, out: Path) -> Figure:
     ax.set_yticks(range(len(rows)), [textwrap.shorten(r.indicator.name, 48, placeholder="...") for r in rows],
                   fontsize=8)
     ax.set_xlim(-50, 160)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("% of the planned change achieved (tick: expected by now; dashed line: target)", fontsize=8)
     ax.set_title(f"SCS delivery plan: progress as at {card.on:%d %B %Y}" + (" (illustrative)" if card.illustrative
                                                                                     else ""), fontsize=10)
