@@ -363,6 +363,45 @@ def evidence_collate(
     typer.echo(f"wrote {folder} ({len(base.table)} rows, {len(base.statements)} statements, {len(base.digest.charts)} charts)")
 
 
+performance_app = typer.Typer(help="The SCS delivery plan scorecard, and figures recorded by hand.")
+app.add_typer(performance_app, name="performance")
+
+
+@performance_app.callback(invoke_without_command=True)
+def performance(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="The scorecard as at this day, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Each indicator of config/delivery_plan.yaml rated red/amber/green; writes <out>/performance/."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import render
+    from .scorecard import refresh
+
+    paper = refresh(ctx.obj, _parse_on(on))
+    render.scorecard(paper.card)
+    typer.echo(f"wrote {paper.csv}\nwrote {paper.chart.path}")
+
+
+@performance_app.command("record")
+def performance_record(
+    ctx: typer.Context,
+    indicator: Annotated[str, typer.Argument(help="A recorded indicator's id in delivery_plan.yaml.")],
+    value: Annotated[float, typer.Argument(help="The figure.")],
+    period: Annotated[str, typer.Option(help="The period it is for: 2011, 2010/11, Nov 2010, 2011-03-31 ...")],
+    note: Annotated[str, typer.Option(help="A note shown with the figure.")] = "",
+    source: Annotated[str, typer.Option(help="Where the figure comes from.")] = "",
+    by: Annotated[Optional[str], typer.Option(help="Who recorded it (default: the officer in the timetable).")] = None,
+    on: OnOption = None,
+) -> None:
+    """Record a figure for an indicator; recording the same period again updates it."""
+    from .scorecard import record
+
+    day = _parse_on(on)
+    how = record(ctx.obj, indicator, value, period, note=note, source=source, by=by, at=_at(day))
+    typer.echo(f"{how}: {indicator} {period} = {value:g}")
+
+
 def main() -> None:
     app()
 

@@ -22,6 +22,7 @@ LOADERS: dict[str, str] = {
     "partnerships.xlsx": "scs_refresh.review.register:load_register_xlsx",
     "partnership_review.yaml": "scs_refresh.review.paper:load_review_content",
     "scs.yaml": "scs_refresh.papers.scs_config:load_scs_config",
+    "delivery_plan.yaml": "scs_refresh.performance:load_delivery_plan",
 }
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}
@@ -46,29 +47,44 @@ def check_all(config_dir: Path) -> dict[str, object]:
             loaded[name] = load(config_dir, name)
         except ConfigError as exc:
             problems.extend(exc.problems)
-    if not problems and "papers.yaml" in loaded:
+    if not problems:  # files that name things in other files, checked once each file is sound
+        problems = _cross_checks(loaded, config_dir)
+    if problems:
+        raise ConfigError(problems)
+    return loaded
+
+
+def _cross_checks(loaded: dict[str, object], config_dir: Path) -> list[Problem]:
+    """Every cross-file problem at once: papers.yaml against the timetable, scs.yaml and
+    delivery_plan.yaml against evidence.yaml and partners.yaml."""
+    problems: list[Problem] = []
+    if "papers.yaml" in loaded:
         from .papers.config import check_against_timetable
 
         try:
             check_against_timetable(loaded["papers.yaml"], loaded["timetable.yaml"], config_dir / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
-    if not problems and "scs.yaml" in loaded:
-        problems.extend(_check_scs(loaded, config_dir))
-    if problems:
-        raise ConfigError(problems)
-    return loaded
+    if "scs.yaml" in loaded:
+        from .papers.scs_config import check_against
+
+        problems.extend(_against_evidence_and_partners(
+            loaded, config_dir, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, config_dir / "scs.yaml")))
+    if "delivery_plan.yaml" in loaded:
+        from .performance import check_plan
+
+        problems.extend(_against_evidence_and_partners(loaded, config_dir, "delivery_plan.yaml", check_plan))
+    return problems
 
 
-def _check_scs(loaded: dict[str, object], config_dir: Path) -> list[Problem]:
-    """scs.yaml names themes of evidence.yaml and partners and questions of partners.yaml."""
-    from .papers.scs_config import check_against
-
+def _against_evidence_and_partners(loaded: dict[str, object], config_dir: Path, name: str, check) -> list[Problem]:
+    """``name`` names themes and indicators of evidence.yaml and partners of partners.yaml: check them."""
     needs = [n for n in ("evidence.yaml", "partners.yaml") if n not in loaded]
     if needs:
-        return [Problem(config_dir / "scs.yaml", f"needs {' and '.join(needs)} beside it to check its themes and owners")]
+        return [Problem(config_dir / name, f"needs {' and '.join(needs)} beside it: the themes, indicators "
+                        "and partners it names are defined there")]
     try:
-        check_against(loaded["scs.yaml"], loaded["evidence.yaml"], loaded["partners.yaml"], config_dir / "scs.yaml")
+        check(loaded[name], loaded["evidence.yaml"], loaded["partners.yaml"])
     except ConfigError as exc:
         return exc.problems
     return []

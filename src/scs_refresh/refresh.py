@@ -60,5 +60,8 @@ def load_state(dirs: Dirs, on: date, *, timetable: Timetable | None = None, evid
     tt = timetable or load_timetable(dirs.timetable)
     cfg = load_papers_config(dirs.papers)
     check_against_timetable(cfg, tt, dirs.papers)
-    return RefreshState(tt, cfg, on, partners=partner_returns(dirs, tt, on),
-                        evidence=evidence_snapshot(dirs, on) if evidence else None, review=review_inputs(dirs))
+    from .scorecard import for_papers
+
+    snapshot = evidence_snapshot(dirs, on) if evidence else None  # the scorecard reads what this writes
+    return RefreshState(tt, cfg, on, partners=partner_returns(dirs, tt, on), evidence=snapshot,
+                        review=review_inputs(dirs), scorecard=for_papers(dirs, on))

@@ -61,3 +61,21 @@ def plan(p: Plan) -> None:
     console.print(table if p.items else "Nothing falls due in this period.")
     for w in p.warnings:
         console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def scorecard(card) -> None:
+    """The delivery plan scorecard (a :class:`scs_refresh.performance.Scorecard`), one row per indicator."""
+    from .scorecard import counts_text, table
+
+    styles = {"Green": "green", "Amber": "yellow", "Red": "red", "No data": "dim"}
+    data = table(card)
+    view = Table(title=f"SCS delivery plan scorecard as at {card.on:%d %B %Y}"
+                 + (" (ILLUSTRATIVE plan)" if card.illustrative else ""), title_justify="left", show_lines=True)
+    for column in data.header:
+        view.add_column(column)
+    for row, progress in zip(data.rows, card.rows):
+        style = styles[progress.rag.label]
+        view.add_row(*row[:-1], f"[{style}]{row[-1]}[/{style}]")
+    console = Console()
+    console.print(view)
+    console.print(f"{counts_text(card)}. {card.rule}")

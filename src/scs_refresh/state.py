@@ -56,6 +56,19 @@ MIGRATIONS: list[str] = [
         notes         TEXT NOT NULL DEFAULT ''
     );
     """,
+    """
+    CREATE TABLE progress_updates (
+        indicator_id  TEXT NOT NULL,             -- an indicator id in delivery_plan.yaml
+        period        TEXT NOT NULL,             -- the period the figure is for: 2010/11, 2011, ...
+        value         REAL NOT NULL,
+        note          TEXT NOT NULL DEFAULT '',
+        source        TEXT NOT NULL DEFAULT '',  -- where the figure came from
+        recorded_by   TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL,
+        revisions     INTEGER NOT NULL DEFAULT 1, -- re-recording a period updates it, never duplicates
+        PRIMARY KEY (indicator_id, period)
+    );
+    """,
 ]
 
 
@@ -96,6 +109,20 @@ class Interview:
     agreed_at: datetime | None
     held: bool
     notes: str
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """A figure for a delivery plan indicator, recorded by hand."""
+
+    indicator_id: str
+    period: str
+    value: float
+    note: str
+    source: str
+    recorded_by: str
+    recorded_at: datetime
+    revisions: int
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -239,6 +266,25 @@ class Store:
                     [datetime.fromisoformat(s) for s in json.loads(r["slots"])], _dt(r["agreed_at"]),
                     bool(r["held"]), r["notes"])
                 for r in self.conn.execute("SELECT * FROM interviews ORDER BY partner_id")}
+
+    # -- delivery plan progress ------------------------------------------------------------
+    def record_progress(self, *, indicator_id: str, period: str, value: float, note: str, source: str,
+                        by: str, at: datetime) -> str:
+        """Insert or replace the figure for one indicator and period; returns 'new' or 'updated'."""
+        existed = self.conn.execute("SELECT 1 FROM progress_updates WHERE indicator_id = ? AND period = ?",
+                                    (indicator_id, period)).fetchone()
+        self.conn.execute(
+            "INSERT INTO progress_updates (indicator_id, period, value, note, source, recorded_by, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (indicator_id, period) DO UPDATE SET value = excluded.value, "
+            "note = excluded.note, source = excluded.source, recorded_by = excluded.recorded_by, "
+            "recorded_at = excluded.recorded_at, revisions = revisions + 1",
+            (indicator_id, period, value, note, source, by, at.isoformat()))
+        return "updated" if existed else "new"
+
+    def progress_updates(self) -> list[ProgressUpdate]:
+        return [ProgressUpdate(r["indicator_id"], r["period"], r["value"], r["note"], r["source"], r["recorded_by"],
+                               datetime.fromisoformat(r["recorded_at"]), r["revisions"])
+                for r in self.conn.execute("SELECT * FROM progress_updates ORDER BY indicator_id, recorded_at")]
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import atomic
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem
 from . import charts
 from .digest import Digest, SourceStatus, build_digest
 from .manifest import LoadedManifest, Source
@@ -122,6 +122,23 @@ def write(base: EvidenceBase, out_dir: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def read_written_table(out_dir: Path) -> pd.DataFrame | None:
+    """The tidy table of the evidence base last written to ``out_dir/evidence``; None if there is none yet."""
+    file = Path(out_dir) / "evidence" / "evidence.csv"
+    if not file.is_file():
+        return None
+    try:
+        table = pd.read_csv(file, dtype={c: str for c in COLUMNS if c not in ("value", "illustrative")},
+                            keep_default_na=False, na_values={"value": [""]})
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(file, f"not a readable evidence table ({str(exc).splitlines()[0]})")]) from None
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise ConfigError([Problem(file, f"not an evidence table: no column {', '.join(missing)}; "
+                                         "run `scs evidence collate` again")])
+    return table.assign(missing_reason=table["missing_reason"].replace("", None))
 
 
 def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tuple[EvidenceBase, Path]:

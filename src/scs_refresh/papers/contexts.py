@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..performance import Rag
 from ..plan import plan
 from ..timetable import Event, Paper, Scheduled, Timetable
 from .config import PapersConfig
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be 
     from ..partners.status import PartnerStatus
     from ..review.paper import ReviewContent
     from ..review.register import Register
+    from ..scorecard import ScorecardPaper
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class RefreshState:
     review: ReviewInputs | None = None
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
+    scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.scorecard)
 
 
 Provider = Callable[[RefreshState, Event], "Subsection | None"]
@@ -248,8 +251,46 @@ def evidence_annex(state: RefreshState) -> Annex | None:
                            [40, 28, 18, 22, 40, 22]))
 
 
-DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, partner_returns, evidence_headlines, gaps_and_issues,
-                                           next_steps)
+
+
+def adoption(tt: Timetable) -> Event | None:
+    """The meeting that adopts the SCS: the last council committee in the approval chain (Full Council)."""
+    council = [tt.event[e] for e in tt.approval_chain
+               if tt.event[e].body and tt.body[tt.event[e].body].kind == "council_committee"]
+    return council[-1] if council else None
+
+
+def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
+    """Progress on the SCS delivery plan, in every Board report for a meeting after the SCS is adopted.
+
+    Seed 003 found "very few reports or discussions about progress on community strategy
+    priorities": once the Strategy is adopted, the Board sees its scorecard at every meeting.
+    """
+    from ..scorecard import counts_text, table
+
+    tt, paper = state.timetable, state.scorecard
+    adopted = adoption(tt)
+    if (paper is None or adopted is None or event.body is None or tt.body[event.body].kind != "partnership_board"
+            or not (event.date and adopted.date and event.date > adopted.date)):
+        return None
+    card = paper.card
+    paras = [f"{tt.body[adopted.body].name} adopted the Sustainable Community Strategy on {long_date(adopted.date)}. "
+             f"The table shows progress on each indicator of its delivery plan as at {long_date(card.on)}: "
+             f"{counts_text(card)}."
+             + (" The delivery plan is illustrative: its outcomes, owners and targets are examples, not the "
+                "Partnership's agreed plan." if card.illustrative else ""),
+             f"How each indicator is rated: {card.rule}"]
+    for rag, ask in ((Rag.RED, "The Board may wish to ask the owners how they will bring these back on track"),
+                     (Rag.GREY, "The owners are asked for a figure newer than the baseline for")):
+        rows = [r for r in card.rows if r.rag is rag]
+        if rows:
+            paras.append(f"{ask}: " + "; ".join(f"{r.indicator.name} ({r.owner})" for r in rows) + ".")
+    return Subsection("PROGRESS ON THE SCS DELIVERY PLAN", paras, table(card),
+                      [(paper.chart, f"Progress on the SCS delivery plan as at {long_date(card.on)}")])
+
+
+DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, partner_returns, evidence_headlines, scorecard_section,
+                                           gaps_and_issues, next_steps)
 
 
 def _issues(state: RefreshState, event: Event, providers: Sequence[Provider], section: int,

@@ -1,0 +1,167 @@
+"""The scorecard as people see it: in a rendered Board report after adoption, and through `scs performance`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import docx
+import pytest
+from typer.testing import CliRunner
+
+from scs_refresh.cli import app
+from scs_refresh.evidence.collate import collate_and_write
+from scs_refresh.evidence.manifest import load_manifest
+from scs_refresh.papers.accessibility import WP
+from scs_refresh.papers.config import load_papers_config
+from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_section
+from scs_refresh.papers.generate import generate_meeting_papers
+from scs_refresh.performance import Rag
+from scs_refresh.scorecard import alt_text, for_papers, record
+from scs_refresh.settings import Dirs
+from scs_refresh.timetable import load_timetable
+
+from .conftest import ROOT
+
+ON = date(2011, 5, 6)  # the report deadline of the launch Board on 19 May 2011
+LAUNCH = "lsp-board-2011-05-19"
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory) -> Path:
+    """The bundled evidence base, collated once for the module."""
+    out = tmp_path_factory.mktemp("evidence-out")
+    collate_and_write(load_manifest(ROOT / "config" / "evidence.yaml"), out, ON)
+    return out / "evidence"
+
+
+@pytest.fixture
+def dirs(tmp_path, evidence) -> Dirs:
+    shutil.copytree(evidence, tmp_path / "out" / "evidence")
+    return Dirs(config=ROOT / "config", out=tmp_path / "out", state=tmp_path / "state")
+
+
+@pytest.fixture
+def state(dirs) -> RefreshState:
+    record(dirs, "volunteers-placed", 330, "2010/11", note="volunteer centre return", source="Voluntary Norfolk",
+           by=None, at=datetime(2011, 4, 20, 10))
+    tt = load_timetable(ROOT / "config" / "timetable.yaml")
+    return RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), ON, scorecard=for_papers(dirs, ON))
+
+
+def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path):
+    # The scorecard is one of the default sections of a Board report: no extra wiring needed.
+    result = generate_meeting_papers(state, LAUNCH, tmp_path / "papers", ROOT / "templates", pdf=False)
+    doc = docx.Document(str(result.papers[0]))
+    text = [p.text for p in doc.paragraphs]
+    assert any(t.endswith("PROGRESS ON THE SCS DELIVERY PLAN") for t in text)
+    assert any("Breckland Council (Full Council) adopted the Sustainable Community Strategy on 12 May 2011. "
+               "The table shows progress on each indicator of its delivery plan as at 06 May 2011: 2 green, "
+               "1 amber, 1 red, 5 no data. The delivery plan is illustrative" in t for t in text)
+    assert "Progress on the SCS delivery plan as at 06 May 2011" in text  # the caption
+
+    [card] = [t for t in doc.tables if t.rows[0].cells[0].text == "Priority and outcome"]
+    rows = {r.cells[1].text: [c.text for c in r.cells] for r in card.rows[1:]}
+    assert [c.text for c in card.rows[0].cells] == ["Priority and outcome", "Indicator", "Owner", "Baseline; latest",
+                                                    "Target", "Rating"]
+    assert len(rows) == 9
+    assert rows["Residents who feel well informed about local public services (%)"] == [
+        "Safer and stronger communities: Residents feel informed about, and well served by, local public services",
+        "Residents who feel well informed about local public services (%)", "Breckland Council",
+        "39% (2008); latest 44% (2010)", "55% by Mar 2014",
+        "Amber: behind, within the tolerance: 31% of the change done, 38% expected by Dec 2010"]
+    assert rows["Residents satisfied with the way the council runs things (%)"][5].startswith("Red: off track: 16%")
+    assert rows["Volunteers placed through the volunteer centre in the year"][3:] == [
+        "240 (2009/10); latest 330 (2010/11)", "400 by Mar 2014",
+        "Green: on track: 56% of the change done, 25% expected by Mar 2011"]
+    assert rows["Working age claimant rate (%)"][3:] == [
+        "2.9% (2010); latest none", "2.5% by Mar 2014", "No data: no figure since the baseline (2010)"]
+
+    [chart] = [d.get("descr") for d in doc.element.body.iter(f"{WP}docPr")]
+    assert chart == alt_text(state.scorecard.card)
+    assert chart.startswith("Bar chart of the share of the planned change from baseline to target achieved by each "
+                            "of the 9 delivery plan indicators as at 06 May 2011 (2 green, 1 amber, 1 red, 5 no data).")
+    assert ("Residents who feel well informed about local public services (%): Amber, 31% of the planned change "
+            "done, 38% expected") in chart
+    assert "Adults who smoke (%): No data" in chart
+
+
+def test_the_scorecard_appears_only_in_board_reports_after_adoption(state):
+    tt = state.timetable
+    assert adoption(tt).id == "full-council-2011-05-12"
+    assert scorecard_section(state, tt.event[LAUNCH]) is not None
+    assert scorecard_section(state, tt.event["lsp-board-2011-04-07"]) is None  # ratified, not yet adopted
+    assert scorecard_section(state, tt.event["full-council-2011-05-12"]) is None  # a council meeting
+    assert scorecard_section(replace(state, scorecard=None), tt.event[LAUNCH]) is None  # no delivery plan
+
+
+def test_files_written_for_the_scorecard(state, dirs):
+    paper = state.scorecard
+    assert paper.chart.path == dirs.out / "performance" / "scorecard_rag.png"
+    assert paper.chart.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    csv = paper.csv.read_text()
+    assert csv.splitlines()[0].startswith("priority,outcome_id,outcome,owner,due,indicator_id")
+    assert "volunteers-placed" in csv and "recorded by Mark Fretwell on 20 Apr 2011 (Voluntary Norfolk)" in csv
+    assert csv.rstrip().endswith("ILLUSTRATIVE delivery plan.")
+    assert [r.rag for r in paper.card.rows].count(Rag.GREY) == 5
+
+
+def test_no_delivery_plan_means_no_scorecard(tmp_path):
+    (tmp_path / "config").mkdir()
+    assert for_papers(Dirs(config=tmp_path / "config", out=tmp_path, state=tmp_path), ON) is None
+
+
+# --- the command ------------------------------------------------------------------------
+
+def _scs(config: Path, dirs: Dirs, *args: str):
+    return CliRunner().invoke(app, ["--config-dir", str(config), "--out-dir", str(dirs.out), "--state-dir",
+                                    str(dirs.state), *args], env={"COLUMNS": "250"})
+
+
+def test_scs_performance_record_and_show(config_dir, dirs):
+    result = _scs(config_dir, dirs, "performance", "record", "affordable-homes-delivered", "118", "--period",
+                  "2010/11", "--note", "first year", "--on", "2011-04-20")
+    assert (result.exit_code, result.output) == (0, "new: affordable-homes-delivered 2010/11 = 118\n")
+    result = _scs(config_dir, dirs, "performance", "record", "affordable-homes-delivered", "121", "--period",
+                  "2010/11", "--by", "Housing Enabling Officer", "--on", "2011-04-28")
+    assert (result.exit_code, result.output) == (0, "updated: affordable-homes-delivered 2010/11 = 121\n")
+
+    result = _scs(config_dir, dirs, "performance", "--on", "2011-05-06")
+    assert result.exit_code == 0, result.output
+    assert "SCS delivery plan scorecard as at 06 May 2011 (ILLUSTRATIVE plan)" in result.output
+    line = next(ln for ln in result.output.splitlines() if "Affordable homes delivered" in ln)
+    assert "95 (2009/10); latest 121 (2010/11)" in line and "Green: on track: 47% of the change done" in line
+    assert "2 green, 1 amber, 1 red, 5 no data. Green: the target is reached" in result.output
+    assert f"wrote {dirs.out / 'performance' / 'scorecard.csv'}" in result.output
+
+    # an update recorded after the day asked about is not counted
+    result = _scs(config_dir, dirs, "performance", "--on", "2011-04-25")
+    line = next(ln for ln in result.output.splitlines() if "Affordable homes delivered" in ln)
+    assert "latest none" in line and "No data" in line
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nope", "3", "--period", "2011"], r"no indicator 'nope' in the delivery plan \(recorded indicators: "
+                                        r"volunteers-placed, affordable-homes-delivered\)"),
+    (["well-informed", "3", "--period", "2011"], r"'well-informed' comes from the evidence base"),
+    (["volunteers-placed", "3", "--period", "next year"], r"--period: 'next year' cannot be placed in time"),
+])
+def test_scs_performance_record_refuses_bad_input(config_dir, dirs, args, message):
+    result = _scs(config_dir, dirs, "performance", "record", *args)
+    assert result.exit_code == 2 and re.match(rf"error: .*{message}", result.output), result.output
+
+
+def test_a_bad_plan_exits_2_and_loses_nothing(config_dir, dirs):
+    assert _scs(config_dir, dirs, "performance", "--on", "2011-05-06").exit_code == 0
+    before = (dirs.out / "performance" / "scorecard.csv").read_bytes()
+    plan = config_dir / "delivery_plan.yaml"
+    plan.write_text(plan.read_text().replace("owner: nhs-norfolk", "owner: the-pct"))
+    result = _scs(config_dir, dirs, "performance", "--on", "2011-05-07")
+    assert result.exit_code == 2
+    assert re.fullmatch(r"error: \S+delivery_plan\.yaml:\d+: priorities\[2\]\.outcomes\[0\]\.owner: unknown owner "
+                        r"'the-pct' \(partner ids in partners\.yaml: .*\)\n", result.output), result.output
+    assert (dirs.out / "performance" / "scorecard.csv").read_bytes() == before
+    assert _scs(config_dir, dirs, "check").exit_code == 2
