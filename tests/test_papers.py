@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 
 import docx
@@ -236,3 +237,27 @@ def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
     assert [r.cells[4].text for r in agenda.rows[1:] if r.cells[4].text] == ["Paper A", "Paper B"]
     pack = "\n".join(p.text for p in docx.Document(str(result.pack)).paragraphs)
     assert "Review of the Breckland Partnership" in pack and "Partnership Register" in pack
+
+
+def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evidence, tmp_path):
+    from scs_refresh.refresh import draft_sources
+    from scs_refresh.settings import Dirs
+
+    tt = load_timetable(ROOT / "config" / "timetable.yaml")
+    cfg = load_papers_config(ROOT / "config" / "papers.yaml")
+    on = date(2011, 1, 19)
+    state = RefreshState(tt, cfg, on, evidence=evidence,
+                         draft=draft_sources(Dirs(ROOT / "config", tmp_path, tmp_path / "state"), on))
+    first = generate_meeting_papers(state, "lsp-board-2011-02-03", tmp_path, TEMPLATES, pdf=False)
+    names = [p.name for p in first.papers]
+    assert names == ["01-draft-sustainable-community-strategy.docx",
+                     "02-draft-sustainable-community-strategy-2011.docx"] and first.not_produced == []
+    assert (tmp_path / "scs" / "draft-v1.docx").read_bytes() == first.papers[1].read_bytes()
+    report = [p.text for p in docx.Document(str(first.papers[0])).paragraphs]
+    assert any(t.endswith(" THE DRAFT STRATEGY") for t in report)
+    # The 7 April Board: nothing changed, so the same version goes again and the report says so.
+    april = replace(state, on=date(2011, 3, 23))
+    again = generate_meeting_papers(april, "lsp-board-2011-04-07", tmp_path, TEMPLATES, pdf=False)
+    assert sorted(p.name for p in (tmp_path / "scs").glob("draft-v*.docx")) == ["draft-v1.docx"]
+    report = [p.text for p in docx.Document(str(again.papers[0])).paragraphs]
+    assert any("It is unchanged since the Board last saw it." in t for t in report)

@@ -72,7 +72,7 @@ def test_each_meeting_knows_its_body_papers_and_recipients(tt):
     events = {e["id"]: e for e in as_json(tt)["events"]}
     exec_board = events["executive-board-2011-05-09"]
     assert exec_board["body_kind"] == "council_committee"
-    assert {p["kind"] for p in exec_board["papers"]} == {"committee_report", "agenda"}
+    assert {p["kind"] for p in exec_board["papers"]} == {"committee_report", "agenda", "board_pack"}
     assert "public inspection" in exec_board["recipients"]
     cmt = events["cmt-2011-04-27"]
     assert cmt["body_kind"] == "officer_group" and "public inspection" not in cmt["recipients"]

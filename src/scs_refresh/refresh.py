@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from .papers.config import check_against_timetable, load_papers_config
-from .papers.contexts import EvidenceSnapshot, PartnerReturns, RefreshState, ReviewInputs
+from .papers.contexts import DraftSources, EvidenceSnapshot, PartnerReturns, RefreshState, ReviewInputs
 from .settings import Dirs
 from .timetable import Timetable, load_timetable
 
@@ -55,6 +55,16 @@ def review_inputs(dirs: Dirs) -> ReviewInputs | None:
     return ReviewInputs(load_register(dirs.config), load_review_content(dirs.config / "partnership_review.yaml"))
 
 
+def draft_sources(dirs: Dirs, on: date) -> DraftSources | None:
+    """The draft SCS's config and the answers partners had sent by ``on``; None without scs.yaml."""
+    if not (dirs.config / "scs.yaml").exists():
+        return None
+    from .papers.scs_draft import load_inputs, partner_responses
+
+    answers = {pid: r for pid, r in partner_responses(dirs.store).items() if r.received_on <= on}
+    return DraftSources(load_inputs(dirs), answers)
+
+
 def load_state(dirs: Dirs, on: date, *, timetable: Timetable | None = None, evidence: bool = True) -> RefreshState:
     """Everything the papers may report on ``on``. ``evidence=False`` skips collating (faster)."""
     tt = timetable or load_timetable(dirs.timetable)
@@ -64,4 +74,4 @@ def load_state(dirs: Dirs, on: date, *, timetable: Timetable | None = None, evid
 
     snapshot = evidence_snapshot(dirs, on) if evidence else None  # the scorecard reads what this writes
     return RefreshState(tt, cfg, on, partners=partner_returns(dirs, tt, on), evidence=snapshot,
-                        review=review_inputs(dirs), scorecard=for_papers(dirs, on))
+                        review=review_inputs(dirs), draft=draft_sources(dirs, on), scorecard=for_papers(dirs, on))

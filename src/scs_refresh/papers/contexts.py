@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be 
     from ..partners.status import PartnerStatus
     from ..review.paper import ReviewContent
     from ..review.register import Register
+    from ..state import Response
+    from .scs_draft import DraftInputs
     from ..scorecard import ScorecardPaper
 
 
@@ -75,6 +77,14 @@ class ReviewInputs:
 
 
 @dataclass(frozen=True)
+class DraftSources:
+    """What the draft SCS is written from: its config and the partners' answers received by the day."""
+
+    inputs: DraftInputs
+    responses: dict[str, Response]
+
+
+@dataclass(frozen=True)
 class RefreshState:
     """Everything a paper may report, as at ``on``: computed once at the edge, read by providers."""
 
@@ -84,6 +94,7 @@ class RefreshState:
     partners: PartnerReturns | None = None
     evidence: EvidenceSnapshot | None = None
     review: ReviewInputs | None = None
+    draft: DraftSources | None = None
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
     scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.scorecard)

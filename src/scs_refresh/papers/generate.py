@@ -11,13 +11,14 @@ from __future__ import annotations
 import io
 import json
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..atomic import write_bytes, write_text
 from ..errors import UserError
 from .accessibility import check_docx, literal_strings
-from .contexts import RefreshState, agenda_context, board_report_context, committee_report_context, long_date
+from .contexts import (RefreshState, Subsection, agenda_context, board_report_context, committee_report_context,
+                       long_date)
 from .pdf import soffice, to_pdf
 from .word import render_docx
 
@@ -81,6 +82,31 @@ def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
     return write_bytes(out, buf.getvalue())
 
 
+def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
+    """The draft SCS version the meeting receives (written now if the content changed), or None."""
+    if state.draft is None or state.evidence is None or not any(
+            p.kind in ("draft_scs", "final_scs") for p in event.papers):
+        return None
+    from .scs_draft import write_draft
+
+    return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
+                       out_dir / "scs", templates, state.on)
+
+
+def draft_changes(draft) -> Subsection:
+    """'Changes since the last draft', for the Board report that submits a draft."""
+    if draft.new and draft.version == 1:
+        return Subsection("THE DRAFT STRATEGY", [
+            f"This is the first draft of the Strategy (version {draft.version}); it accompanies this report."])
+    if not draft.new:
+        return Subsection("THE DRAFT STRATEGY", [
+            f"Draft version {draft.version} of the Strategy accompanies this report. "
+            "It is unchanged since the Board last saw it."])
+    paras = [f"Draft version {draft.version} of the Strategy accompanies this report. Since the last draft:"]
+    paras += [f"{section}: {'; '.join(items)}." for section, items in draft.changed.items()]
+    return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
+
+
 def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path, templates: Path,
                             pdf: bool = True) -> MeetingPapers:
     """Render every paper the meeting expects, its agenda and board pack, into ``out_dir/<meeting_id>``."""
@@ -94,6 +120,10 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         raise UserError(f"{meeting_id} is a milestone, not a meeting: it has no agenda or board pack")
     folder = Path(out_dir) / meeting_id
     result = MeetingPapers(meeting_id, folder)
+
+    draft = _current_draft(state, event, Path(out_dir), templates)
+    if draft is not None:  # the Board report says what changed since the last draft
+        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft)])
 
     refs = iter(string.ascii_uppercase)
     agenda_papers = []
@@ -112,6 +142,10 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
 
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             result.papers.append(review.docx)
+            agenda_papers.append((paper, f"Paper {next(refs)}"))
+        elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
+            copy = folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx"
+            result.papers.append(write_bytes(copy, draft.docx.read_bytes()))  # checked when it was written
             agenda_papers.append((paper, f"Paper {next(refs)}"))
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
