@@ -34,7 +34,8 @@ def headings(doc) -> list[str]:
 
 def test_board_report_in_the_seed_format(state, tmp_path):
     result = generate_meeting_papers(state, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
-    [report] = result.papers
+    report, exempt = result.papers
+    assert exempt.name == "02-partnership-funding-allocations-2011-12.docx"
     doc = docx.Document(str(report))
     text = [p.text for p in doc.paragraphs]
     assert text[:4] == ["BRECKLAND PARTNERSHIP", "03 December 2010",
@@ -232,9 +233,10 @@ def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
     result = generate_meeting_papers(with_review, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
     assert result.not_produced == []
     assert [p.name for p in result.papers] == ["01-update-report-on-scs-refresh-and-breckland-partnership.docx",
-                                               "partnership_review_2010-12-03.docx"]
+                                               "partnership_review_2010-12-03.docx",
+                                               "03-partnership-funding-allocations-2011-12.docx"]
     agenda = docx.Document(str(result.agenda)).tables[0]
-    assert [r.cells[4].text for r in agenda.rows[1:] if r.cells[4].text] == ["Paper A", "Paper B"]
+    assert [r.cells[4].text for r in agenda.rows[1:] if r.cells[4].text] == ["Paper A", "Paper B", "Paper C (exempt)"]
     pack = "\n".join(p.text for p in docx.Document(str(result.pack)).paragraphs)
     assert "Review of the Breckland Partnership" in pack and "Partnership Register" in pack
 

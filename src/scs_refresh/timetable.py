@@ -146,6 +146,7 @@ class Paper(_Model):
     kind: PaperKind
     title: str
     purpose: Id | None = Field(None, description="for reports: which wording in papers.yaml to use")
+    exempt: str | None = Field(None, description="LGA 1972 Schedule 12A paragraph: members only, never public")
 
     @model_validator(mode="after")
     def _reports_have_a_purpose(self) -> Paper:
@@ -196,6 +197,8 @@ class Event(_Model):
 
 class Rules(_Model):
     report_lead_working_days: int = Field(5, ge=0, le=30)
+    officer_reminders: list[int] = Field([5, 1], description="working days before a report deadline")
+    member_reminder_working_days: int = Field(2, ge=1, le=20, description="meeting reminder to members")
 
 
 class Timetable(_Model):

@@ -57,6 +57,11 @@ def release(path: Path, context: dict) -> Path:
     return path
 
 
+def _ref(paper, letter: str) -> str:
+    """The agenda's reference for a paper; an exempt one says so (LGA 1972 Schedule 12A)."""
+    return f"Paper {letter} (exempt)" if paper.exempt else f"Paper {letter}"
+
+
 def _slug(text: str) -> str:
     keep = string.ascii_lowercase + string.digits
     return "-".join("".join(c if c in keep else " " for c in text.lower()).split())[:60]
@@ -136,17 +141,17 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             path = render_docx(templates / f"{template}_tpl.docx", context,
                                folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx")
             result.papers.append(release(path, context))
-            agenda_papers.append((paper, f"Paper {next(refs)}"))
+            agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind == "partnership_review" and state.review is not None:
             from ..review.paper import write_review  # checked for accessibility as it is written
 
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             result.papers.append(review.docx)
-            agenda_papers.append((paper, f"Paper {next(refs)}"))
+            agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
             copy = folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx"
             result.papers.append(write_bytes(copy, draft.docx.read_bytes()))  # checked when it was written
-            agenda_papers.append((paper, f"Paper {next(refs)}"))
+            agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
 

@@ -65,6 +65,7 @@ class Area(_Model):
 class Questionnaire(_Model):
     title: str
     stage: Id
+    send_on: Day | None = Field(None, description="the day the daily tick sends it (default: never by itself)")
     deadline: Day
     reply_to: Email
     areas: list[Area] = Field(min_length=1)
@@ -95,6 +96,7 @@ class Chasing(_Model):
 
 class Interviews(_Model):
     stage: Id
+    request_on: Day | None = Field(None, description="the day the daily tick sends the requests")
     slots: list[Slot] = Field(min_length=1)
     minutes: int = Field(60, ge=15, le=240)
 
@@ -135,7 +137,13 @@ def _problems(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
         w = tt.stage[q.stage].window
         out.append((("questionnaire", "deadline"),
                     f"the deadline {q.deadline} is outside the {tt.stage[q.stage].name} ({w.start} to {w.end})"))
+    if q.send_on is not None and q.send_on >= q.deadline:
+        out.append((("questionnaire", "send_on"), f"the questionnaire would go out on {q.send_on}, on or after its "
+                    f"deadline {q.deadline}"))
     iv = cfg.interviews
+    if iv.request_on is not None and any(slot.date() <= iv.request_on for slot in iv.slots):
+        out.append((("interviews", "request_on"), f"requests would go out on {iv.request_on}, but some offered "
+                    "slots are on or before that day"))
     if iv.stage not in tt.stage:
         out.append((("interviews", "stage"), f"no stage '{iv.stage}' in the timetable (stages: {', '.join(tt.stage)})"))
     else:
