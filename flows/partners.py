@@ -6,13 +6,13 @@ scs_refresh.delivery. Paths and the day are parameters so a run for any date is 
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from flows.mail import mail_env
 from flows.retrying import retry_if
 from scs_refresh.delivery import DeliveryFault
 from scs_refresh.partners import service
@@ -21,24 +21,6 @@ from scs_refresh.settings import Dirs
 
 #: Only a mail server fault is worth retrying; bad config would fail again the same way.
 _retry_if_server_fault = retry_if(lambda exc: isinstance(exc, DeliveryFault))
-
-
-#: A Prefect Secret block that may hold the SMTP password instead of the environment variable.
-PASSWORD_BLOCK = "scs-smtp-password"
-
-
-def mail_env(setup: service.Setup) -> dict[str, str]:
-    """The environment, plus the SMTP password from the Secret block if the variable is not set."""
-    env = dict(os.environ)
-    smtp = setup.delivery.smtp
-    if setup.delivery.transport == "smtp" and smtp is not None and not env.get(smtp.password_env):
-        from prefect.blocks.system import Secret
-
-        try:
-            env[smtp.password_env] = Secret.load(PASSWORD_BLOCK).get()
-        except ValueError:  # no such block: transport_for then names the variable to set
-            pass
-    return env
 
 
 @task
@@ -60,7 +42,7 @@ def queue_reminders(setup: service.Setup, on: date, at: datetime) -> list:
 # so a retry sends only what is still pending and nothing twice.
 @task(retries=3, retry_delay_seconds=[10, 60, 300], retry_condition_fn=_retry_if_server_fault)
 def deliver_queued(setup: service.Setup, at: datetime):
-    return service.deliver(setup, at, mail_env(setup))
+    return service.deliver(setup, at, mail_env(setup.delivery))
 
 
 def _dirs(config_dir: Path, out_dir: Path, state_dir: Path, templates_dir: Path) -> Dirs:

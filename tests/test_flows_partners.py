@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows import partners as pf
+from flows.mail import PASSWORD_BLOCK, mail_env
 from scs_refresh.delivery import DeliveryFault, Report
 from scs_refresh.partners import service
 from scs_refresh.settings import Dirs
@@ -42,12 +43,12 @@ def test_smtp_password_can_come_from_a_secret_block(config_dir: Path, tmp_path: 
 
     monkeypatch.delenv("SCS_SMTP_PASSWORD", raising=False)
     setup = pf.load_setup.fn(_dirs(config_dir, tmp_path))
-    assert "SCS_SMTP_PASSWORD" not in pf.mail_env(setup)  # outbox: no password wanted
+    assert "SCS_SMTP_PASSWORD" not in mail_env(setup.delivery)  # outbox: no password wanted
     smtp = setup.delivery.model_copy(update={"transport": "smtp"})
     setup = service.Setup(setup.dirs, setup.timetable, setup.partners, smtp)
-    assert "SCS_SMTP_PASSWORD" not in pf.mail_env(setup)  # no block yet
-    Secret(value="s3cret").save(pf.PASSWORD_BLOCK, overwrite=True)
-    assert pf.mail_env(setup)["SCS_SMTP_PASSWORD"] == "s3cret"
+    assert "SCS_SMTP_PASSWORD" not in mail_env(setup.delivery)  # no block yet
+    Secret(value="s3cret").save(PASSWORD_BLOCK, overwrite=True)
+    assert mail_env(setup.delivery)["SCS_SMTP_PASSWORD"] == "s3cret"
 
 
 def test_send_then_chase_flows(config_dir: Path, tmp_path: Path):

@@ -69,6 +69,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (indicator_id, period)
     );
     """,
+    """
+    CREATE TABLE actions (
+        key         TEXT PRIMARY KEY,            -- the action's fixed key, e.g. publish:<meeting-id>
+        kind        TEXT NOT NULL,
+        due         TEXT NOT NULL,               -- the day it fell due
+        status      TEXT NOT NULL,               -- started | done
+        started_at  TEXT NOT NULL,
+        done_at     TEXT,
+        ran_on      TEXT,                        -- the (virtual) day of the tick that did it
+        detail      TEXT NOT NULL DEFAULT ''     -- what it produced or sent, for the officer
+    );
+    """,
 ]
 
 
@@ -266,6 +278,25 @@ class Store:
                     [datetime.fromisoformat(s) for s in json.loads(r["slots"])], _dt(r["agreed_at"]),
                     bool(r["held"]), r["notes"])
                 for r in self.conn.execute("SELECT * FROM interviews ORDER BY partner_id")}
+
+    # -- the action ledger (daily tick) -----------------------------------------------------
+    def action_started(self, key: str, kind: str, due: date, at: datetime) -> None:
+        """Recorded before the work: a crash leaves 'started', and the next tick does it again
+        (safely: each message it sends has its own key in the send ledger)."""
+        self.conn.execute(
+            "INSERT INTO actions (key, kind, due, status, started_at) VALUES (?, ?, ?, 'started', ?) "
+            "ON CONFLICT (key) DO UPDATE SET started_at = excluded.started_at WHERE status = 'started'",
+            (key, kind, due.isoformat(), at.isoformat()))
+
+    def action_done(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
+        self.conn.execute("UPDATE actions SET status = 'done', done_at = ?, ran_on = ?, detail = ? WHERE key = ?",
+                          (at.isoformat(), ran_on.isoformat(), detail, key))
+
+    def actions_done(self) -> set[str]:
+        return {r["key"] for r in self.conn.execute("SELECT key FROM actions WHERE status = 'done'")}
+
+    def action_log(self) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM actions ORDER BY due, started_at"))
 
     # -- delivery plan progress ------------------------------------------------------------
     def record_progress(self, *, indicator_id: str, period: str, value: float, note: str, source: str,

@@ -41,6 +41,7 @@ class MeetingPapers:
     pdfs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_produced: list[str] = field(default_factory=list)
+    exempt: list[Path] = field(default_factory=list)  # Schedule 12A: members only, never published
 
     def files(self) -> list[Path]:
         return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs] if p is not None]
@@ -141,6 +142,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             path = render_docx(templates / f"{template}_tpl.docx", context,
                                folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx")
             result.papers.append(release(path, context))
+            if paper.exempt:
+                result.exempt.append(path)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind == "partnership_review" and state.review is not None:
             from ..review.paper import write_review  # checked for accessibility as it is written
@@ -174,8 +177,11 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     elif pdf:
         result.warnings.append("LibreOffice is not installed: no PDFs were made")
 
-    manifest = {"meeting": meeting_id, "generated_for": state.on.isoformat(),
-                "files": [str(p.relative_to(folder)) for p in result.files()],
+    rel = [str(p.relative_to(folder)) for p in result.files()]
+    exempt_stems = {p.stem for p in result.exempt}
+    manifest = {"meeting": meeting_id, "generated_for": state.on.isoformat(), "files": rel,
+                "pack": str(result.pack.relative_to(folder)) if result.pack else None,
+                "exempt": [f for f in rel if Path(f).stem in exempt_stems],
                 "warnings": result.warnings, "not_produced": result.not_produced}
     write_text(folder / "papers.json", json.dumps(manifest, indent=2))
     return result

@@ -1,0 +1,62 @@
+"""The daily tick: whatever the timetable says is due today (and was missed), done once.
+
+Served by ``scs serve`` at 07:00 on working days (Europe/London); run by hand with
+``scs tick --on DATE``; and called day by day by ``scs simulate`` / ``scs demo``. The plan of
+what is due is pure (scs_refresh.actions); the ledger in the state store makes it idempotent
+and lets a tick after downtime catch up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.mail import mail_env
+from flows.retrying import retry_if
+from scs_refresh import tick
+from scs_refresh.actions import Action
+from scs_refresh.calendar import today
+from scs_refresh.delivery import DeliveryFault
+from scs_refresh.settings import Dirs
+
+
+# A mail server that is down or says "try later" is worth a retry: messages wait in the send
+# ledger, so a retry sends only what is still pending, never twice. Nothing else is retried.
+@task(task_run_name="{action.key}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120],
+      retry_condition_fn=retry_if(lambda exc: isinstance(exc, DeliveryFault)))
+def do(ctx: tick.Context, action: Action, on: date) -> tick.Outcome:
+    return tick.run(ctx, action, on)
+
+
+def _report(on: date, outcomes: list[tick.Outcome]) -> str:
+    lines = [f"# Daily tick, {on:%A %d %B %Y}", ""]
+    if not outcomes:
+        return "\n".join(lines + ["Nothing was due."])
+    lines += ["| Due | Action | Done | Sent | Still queued |", "|---|---|---|---|---|"]
+    for o in outcomes:
+        late = " (caught up)" if o.action.due < on else ""
+        lines.append(f"| {o.action.due}{late} | {o.action.text} | {o.summary} | {len(o.sent)} | {len(o.queued)} |")
+    return "\n".join(lines)
+
+
+@flow(name="daily-tick")
+def daily_tick(on: date | None = None, config_dir: Path = Path("config"), out_dir: Path = Path("out"),
+               state_dir: Path = Path("state"), templates_dir: Path = Path("templates"),
+               pdf: bool = True) -> list[tick.Outcome]:
+    on = on or today()
+    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
+    # 1. Load the configuration once, with the SMTP password from its variable or Secret block.
+    ctx = tick.Context.load(dirs, pdf)
+    ctx = replace(ctx, env=mail_env(ctx.settings))
+    # 2. What is due today or was missed, and not yet done (pure, from the ledger).
+    todo = tick.pending(ctx, on)
+    # 3. Do each, oldest first; each is recorded in the ledger before and after.
+    outcomes = [do(ctx, action, on) for action in todo]
+    # 4. Say what was done, for the officer and the Prefect UI.
+    create_markdown_artifact(_report(on, outcomes), key="daily-tick", description=f"Daily tick {on}")
+    return outcomes
