@@ -200,8 +200,8 @@ def publish_papers(ctx: Context, action: Action, on: date) -> Outcome:
     files = [pack] if pack else [f for f in manifest["files"] if f.endswith(".docx")]
     attachments = tuple(Attachment(Path(f).name, (folder / f).read_bytes(), DOCX) for f in files)
     attachments += (_invitation(ctx, event, on),)
-    note = (f"\nItems marked exempt (Local Government Act 1972, Schedule 12A) are confidential to members "
-            f"and are not published.\n" if exempt else "")
+    note = ("\nItems marked exempt (Local Government Act 1972, Schedule 12A) are confidential to members "
+            "and are not published.\n" if exempt else "")
     messages = [Outgoing(key=f"{action.key}:{m.email}", kind="papers", to=(m,),
                          subject=f"Papers: {event.title} ({_long(event.date)})",
                          body=(f"Dear {m.name},\n\nPlease find attached the papers for {body.name} on "
