@@ -131,3 +131,27 @@ def test_cli_check_one_source_and_a_bad_file_exit_2(tmp_path):
     assert bad.exit_code == 2
     assert "mori_residents_survey_illustrative.csv: row 2, column 'Percent': 'lots' is not a number" in bad.output
     assert "Traceback" not in bad.output and not (tmp_path / "out" / "evidence").exists()
+
+
+def test_charts_are_redrawn_only_when_their_headline_changes(base, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from scs_refresh.evidence import charts
+
+    first = write(base, tmp_path)
+    before = {p.name: p.read_bytes() for p in (first / "charts").glob("*.png")}
+
+    def no_drawing(headline):
+        raise AssertionError(f"redrew {headline.indicator}")
+
+    monkeypatch.setattr(charts, "render", no_drawing)
+    again = write(base, tmp_path)  # same headlines: every chart is the one drawn before
+    assert {p.name: p.read_bytes() for p in (again / "charts").glob("*.png")} == before
+
+    theme = base.digest.themes[0]
+    changed = replace(theme.headlines[0], text=theme.headlines[0].text + " (revised)")
+    digest = replace(base.digest, themes=(replace(theme, headlines=(changed, *theme.headlines[1:])),
+                                          *base.digest.themes[1:]))
+    with pytest.raises(AssertionError, match="redrew"):
+        write(replace(base, digest=digest), tmp_path)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "evidence" / "charts").glob("*.png")} == before

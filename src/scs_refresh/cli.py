@@ -169,28 +169,67 @@ def scs_draft(
         typer.echo(f"wrote {to_pdf([result.docx], result.docx.parent)[0]}")
 
 
+def _prefect_quiet() -> None:
+    """Before the first flow call: no telemetry (it cannot reach its host) and no heartbeat
+    thread (a second per flow call, for nothing, in a simulation of hundreds of days)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool) -> None:
+    from rich.console import Console
+
+    _prefect_quiet()
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.cycle import simulate as run
+
+    console = Console()
+
+    def show(day, outcomes):
+        for o in outcomes:
+            late = f" [dim](due {o.action.due})[/dim]" if o.action.due < day else ""
+            console.print(f"{day:%a %d %b %Y}  {o.action.text}{late}: {o.summary}")
+
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        report = run(ctx.obj, start, end, pdf=pdf, fresh=fresh, on_day=show)
+    outcomes = report.outcomes()
+    sent = sum(len(o.sent) for o in outcomes)
+    console.print(f"\n[bold]{start:%d %b %Y} to {end:%d %b %Y}[/bold]: {len(report.ticks)} daily tick(s), "
+                  f"{len(outcomes)} action(s) done, {sent} message(s) sent, {len(report.replies)} batch(es) of "
+                  f"partner replies imported.")
+    if not outcomes:
+        console.print("Nothing was due that had not already been done (run with --fresh to start over).")
+    console.print(f"Index of everything produced: {report.index}")
+
+
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+    fresh: Annotated[bool, typer.Option(help="Delete the out and state folders first and start over.")] = False,
+) -> None:
+    """Replay a window of the cycle in virtual time through the daily tick flow (resumes where it stopped)."""
+    first, last = _parse_on(start), _parse_on(end)
+    if last < first:
+        raise UserError(f"--to {last} is before --from {first}")
+    _run_cycle(ctx, first, last, pdf, fresh)
+
+
 @app.command()
 def demo(
     ctx: typer.Context,
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+    fresh: Annotated[bool, typer.Option(help="Delete the out and state folders first and start over.")] = False,
 ) -> None:
-    """The bundled 2010/11 cycle: the timetable, the plan from the Board of 7 Oct 2010, and
-    every meeting's papers as they would be written on its report deadline."""
-    from . import render
-    from .papers.generate import generate_meeting_papers
-    from .plan import plan as make_plan
-    from .refresh import load_state
-
+    """The whole bundled 2010/11 cycle, 7 Oct 2010 to 19 May 2011, in virtual time (resumes; --fresh restarts)."""
     tt = _timetable(ctx)
-    render.timetable(tt)
-    first = tt.schedule[0].event.date
-    last = max(s.event.date for s in tt.schedule if s.event.date)
-    render.plan(make_plan(tt, first, (last - first).days))
-    for s in tt.schedule:
-        if s.event.type == "meeting" and s.event.date:
-            typer.echo(f"\n{s.event.title} ({s.event.date}): papers as at {s.report_deadline}")
-            state = load_state(ctx.obj, s.report_deadline, timetable=tt)
-            _report_papers(generate_meeting_papers(state, s.event.id, ctx.obj.out, ctx.obj.templates, pdf=pdf))
+    dated = [s.event.date for s in tt.schedule if s.event.date]
+    _run_cycle(ctx, min(dated), max(dated), pdf, fresh)
 
 
 questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")

@@ -69,19 +69,19 @@ class Outcome:
     queued: list[str] = field(default_factory=list)  # still waiting for the mail server
 
 
-def _at(on: date) -> datetime:
+def tick_time(on: date) -> datetime:
     """The moment recorded for work done on a (possibly virtual) day: 07:00, when the tick runs."""
     return datetime.combine(on, time(7, 0))
 
 
 def _flush(ctx: Context, store: Store, on: date) -> delivery.Report:
     transport = delivery.transport_for(ctx.settings, ctx.dirs.out, ctx.env)
-    return delivery.flush(store, transport, ctx.settings.sender, _at(on))
+    return delivery.flush(store, transport, ctx.settings.sender, tick_time(on))
 
 
 def _send(ctx: Context, store: Store, messages: list[Outgoing], on: date) -> tuple[list[str], list[str]]:
     """Queue ``messages`` (each once) and deliver everything pending; returns (sent, still queued)."""
-    delivery.queue(store, messages, ctx.settings.sender, _at(on))
+    delivery.queue(store, messages, ctx.settings.sender, tick_time(on))
     report = _flush(ctx, store, on)
     mine = {m.key for m in messages}
     return [k for k in report.sent if k in mine], [k for k in report.queued if k in mine]
@@ -113,8 +113,8 @@ def send_questionnaires(ctx: Context, action: Action, on: date) -> Outcome:
     from .partners import service
 
     setup = _partner_setup(ctx)
-    queued = service.queue_questionnaires(setup, _at(on))
-    report = service.deliver(setup, _at(on), ctx.env)
+    queued = service.queue_questionnaires(setup, tick_time(on))
+    report = service.deliver(setup, tick_time(on), ctx.env)
     return Outcome(action, f"questionnaire queued for {len(queued)} partner(s); {len(report.sent)} message(s) sent",
                    sent=report.sent, queued=report.queued)
 
@@ -123,8 +123,8 @@ def request_interviews(ctx: Context, action: Action, on: date) -> Outcome:
     from .partners import service
 
     setup = _partner_setup(ctx)
-    asked = service.queue_interview_requests(setup, on, _at(on))
-    report = service.deliver(setup, _at(on), ctx.env)
+    asked = service.queue_interview_requests(setup, on, tick_time(on))
+    report = service.deliver(setup, tick_time(on), ctx.env)
     return Outcome(action, f"interview requests to {len(asked)} partner(s)", sent=report.sent, queued=report.queued)
 
 
@@ -132,8 +132,8 @@ def chase_partners(ctx: Context, action: Action, on: date) -> Outcome:
     from .partners import service
 
     setup = _partner_setup(ctx)
-    chased = service.queue_chase(setup, on, _at(on))
-    report = service.deliver(setup, _at(on), ctx.env)
+    chased = service.queue_chase(setup, on, tick_time(on))
+    report = service.deliver(setup, tick_time(on), ctx.env)
     return Outcome(action, f"reminders to {len(chased)} partner(s) who have not responded",
                    sent=report.sent, queued=report.queued)
 
@@ -181,7 +181,7 @@ def _invitation(ctx: Context, event: Event, on: date) -> Attachment:
 
     agenda = load_papers_config(ctx.dirs.papers).agenda
     ics = meeting_invitation(ctx.timetable, event, agenda.default_time, agenda.max_minutes, agenda.venue,
-                             _at(on).astimezone())
+                             tick_time(on).astimezone())
     write_bytes(ctx.dirs.out / event.id / f"{event.id}.ics", ics)
     return Attachment(f"{event.id}.ics", ics, "text/calendar")
 
@@ -260,12 +260,12 @@ def too_late(ctx: Context, action: Action, on: date) -> str | None:
 def run(ctx: Context, action: Action, on: date) -> Outcome:
     """Do one action: ledger 'started', the work, ledger 'done' (only when nothing is left queued)."""
     with ctx.store() as store:
-        store.action_started(action.key, action.kind, action.due, _at(on))
+        store.action_started(action.key, action.kind, action.due, tick_time(on))
     skip = too_late(ctx, action, on)
     outcome = Outcome(action, skip) if skip else RUNNERS[action.kind](ctx, action, on)
     if not outcome.queued:  # a mail server that was down: the next tick sends what is left, once
         with ctx.store() as store:
-            store.action_done(action.key, _at(on), on, outcome.summary)
+            store.action_done(action.key, tick_time(on), on, outcome.summary)
     return outcome
 
 

@@ -9,6 +9,7 @@ overwrites the previous evidence base.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 import tempfile
@@ -97,6 +98,25 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
+#: Which headline each chart in a written evidence base was drawn from (by fingerprint).
+CHART_INDEX = "charts.json"
+
+
+def _fingerprint(headline) -> str:
+    """A chart depends only on its headline: the same headline draws the same picture."""
+    return hashlib.sha256(repr(headline).encode()).hexdigest()
+
+
+def _drawn(folder: Path) -> dict[str, str]:
+    """The charts already drawn in ``folder`` whose file is still there, by fingerprint."""
+    index = folder / "charts" / CHART_INDEX
+    try:
+        known = json.loads(index.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {f: h for f, h in known.items() if (folder / "charts" / f).is_file()}
+
+
 def write(base: EvidenceBase, out_dir: Path) -> Path:
     """Write the evidence base to ``out_dir/evidence``, replacing the previous one only when complete."""
     out_dir = Path(out_dir)
@@ -111,8 +131,13 @@ def write(base: EvidenceBase, out_dir: Path) -> Path:
         atomic.write_text(staging / "digest.md", markdown(base.digest))
         atomic.write_text(staging / "digest.json",
                           json.dumps(dataclasses.asdict(base.digest), default=_json_default, indent=1))
+        drawn = _drawn(final)
+        fingerprints = {}
         for headline, chart in base.digest.charts:
-            atomic.write_bytes(staging / "charts" / chart.file, charts.render(headline))
+            fingerprints[chart.file] = print_ = _fingerprint(headline)
+            png = (final / "charts" / chart.file).read_bytes() if drawn.get(chart.file) == print_ else None
+            atomic.write_bytes(staging / "charts" / chart.file, png or charts.render(headline))
+        atomic.write_text(staging / "charts" / CHART_INDEX, json.dumps(fingerprints, indent=1))
         old = out_dir / f".evidence.old.{staging.name}"
         if final.exists():
             final.rename(old)
