@@ -98,6 +98,18 @@ def _done_word(tt: Timetable, missing: list[str]) -> str:
         "passed" if kinds == {"milestone"} else "approved")
 
 
+def decision_at_sitting(tt: Timetable, decisions: Sequence[DecisionRecord], replans: Mapping[str, date],
+                        meeting_id: str) -> DecisionRecord | None:
+    """The decision taken at the meeting as now dated (its confirmed new date, if re-planned), or None.
+
+    A deferral taken at the original sitting does not count once the meeting is re-arranged:
+    the re-arranged meeting has still to decide.
+    """
+    event = _meeting(tt, meeting_id)
+    d = current_decisions(decisions).get(meeting_id)
+    return d if d is not None and d.decided_on >= replans.get(meeting_id, event.date) else None
+
+
 def check_replan(tt: Timetable, decisions: Sequence[DecisionRecord], replans: Mapping[str, date],
                  meeting_id: str, new_date: date) -> None:
     """Raise DecisionError unless ``new_date`` is a working day on or after the meeting's earliest possible date."""
