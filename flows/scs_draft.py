@@ -9,11 +9,12 @@ from prefect import flow, task
 
 from flows.evidence import collate_evidence
 from scs_refresh.papers.pdf import to_pdf
-from scs_refresh.papers.scs_draft import DraftResult, load_inputs, partner_responses, write_draft
+from scs_refresh.papers.scs_draft import DraftResult, agreed_amendments, load_inputs, partner_responses, write_draft
 from scs_refresh.settings import Dirs
 
 load_draft_inputs = task(load_inputs, name="load-draft-scs-inputs")
 read_responses = task(partner_responses, name="read-partner-answers")
+read_amendments = task(agreed_amendments, name="read-amendments-agreed")
 write_draft_scs = task(write_draft, name="write-draft-scs")
 # LibreOffice now and then fails to start with a fresh profile; converting again is harmless.
 draft_pdf = task(to_pdf, name="draft-scs-pdf", retries=2, retry_delay_seconds=[2, 5])
@@ -27,11 +28,12 @@ def draft_scs(config_dir: Path, out_dir: Path, state_dir: Path, on: date, templa
     inputs = load_draft_inputs(dirs)
     # 2. Collate the evidence base (digest, charts, provenance) into <out>/evidence.
     base = collate_evidence(dirs.config, dirs.out, on)
-    # 3. Partners' questionnaire answers from the state store.
+    # 3. Partners' questionnaire answers and the amendments agreed, from the state store.
     responses = read_responses(dirs.store)
+    amendments = read_amendments(dirs.store, inputs.timetable, on)
     # 4. A new draft version in <out>/scs when anything changed, with the change summary.
     result = write_draft_scs(inputs, base.digest, responses, dirs.out / "evidence" / "charts", dirs.out / "scs",
-                             dirs.templates, on)
+                             dirs.templates, on, amendments)
     # 5. The PDF of a new version, when asked.
     if pdf and result.new:
         draft_pdf([result.docx], result.docx.parent)

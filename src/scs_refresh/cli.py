@@ -153,16 +153,10 @@ def scs_draft(
     pdf: Annotated[bool, typer.Option(help="Also make a PDF of a new version with LibreOffice when it is installed.")] = True,
 ) -> None:
     """The draft SCS: collate the evidence, then write a new draft version into <out>/scs/ if anything changed."""
-    from .evidence.collate import collate_and_write
     from .papers.pdf import soffice, to_pdf
-    from .papers.scs_draft import load_inputs, partner_responses, write_draft
+    from .papers.scs_draft import write_draft_from_dirs
 
-    dirs: Dirs = ctx.obj
-    day = _parse_on(on)
-    inputs = load_inputs(dirs)
-    base, evidence = collate_and_write(inputs.manifest, dirs.out, day)
-    result = write_draft(inputs, base.digest, partner_responses(dirs.store), evidence / "charts",
-                         dirs.out / "scs", dirs.templates, day)
+    result = write_draft_from_dirs(ctx.obj, _parse_on(on))
     for line in result.summary():
         typer.echo(line)
     if result.new and pdf and soffice() is not None:
@@ -230,6 +224,72 @@ def demo(
     tt = _timetable(ctx)
     dated = [s.event.date for s in tt.schedule if s.event.date]
     _run_cycle(ctx, min(dated), max(dated), pdf, fresh)
+
+
+def _show_chain(ctx: typer.Context, tt) -> None:
+    from .approvals import chain_lines, load_approvals
+
+    for line in chain_lines(tt, load_approvals(ctx.obj.store)):
+        typer.echo(line)
+
+
+@app.command()
+def decision(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(help="The meeting id, as in `scs timetable --json`.")],
+    outcome: Annotated[str, typer.Argument(help="approved, approved_with_amendments, deferred or rejected.")],
+    note: Annotated[str, typer.Option(help="The minute or a note of the decision.")] = "",
+    amendment: Annotated[Optional[str], typer.Option(help="The amendment agreed (approved_with_amendments).")] = None,
+    on: Annotated[Optional[str], typer.Option(help="The day of the decision, YYYY-MM-DD (default: today).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Correct the decision already recorded (it is kept).")] = False,
+    by: Annotated[Optional[str], typer.Option(help="Who records it (default: the officer in the timetable).")] = None,
+) -> None:
+    """Record a meeting's decision on the SCS; an amendment makes a new draft version, a deferral re-plans."""
+    from .approvals import record_decision
+    from .state import Store
+
+    tt, day = _timetable(ctx), _parse_on(on)
+    outcome = outcome.strip().lower().replace("-", "_")
+    with Store.open(ctx.obj.store) as store:
+        record_decision(store, tt, meeting, outcome, on=day, note=note, amendment=amendment,
+                        by=by or tt.cycle.officer.name, at=_at(day), replace=replace)
+    typer.echo(f"recorded: {meeting} {outcome} on {day}" + (" (the earlier record is kept)" if replace else ""))
+    if outcome == "approved_with_amendments" and (ctx.obj.config / "scs.yaml").exists():
+        from .papers.scs_draft import write_draft_from_dirs
+
+        for line in write_draft_from_dirs(ctx.obj, day).summary():
+            typer.echo(line)
+    _show_chain(ctx, tt)
+
+
+@app.command()
+def decisions(ctx: typer.Context) -> None:
+    """The approval chain: each step's date, decision, and any re-planned or at-risk dates."""
+    _show_chain(ctx, _timetable(ctx))
+
+
+@app.command()
+def replan(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(help="The meeting id, as in `scs timetable --json`.")],
+    new_date: Annotated[str, typer.Argument(metavar="DATE", help="The confirmed new date, YYYY-MM-DD.")],
+    by: Annotated[Optional[str], typer.Option(help="Who records it (default: the officer in the timetable).")] = None,
+    on: Annotated[Optional[str], typer.Option(help="The day it is recorded, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Record a meeting's confirmed new date (after a deferral); papers and reminders follow it."""
+    from .approvals import record_replan
+    from .state import Store
+    from .yamlio import parse_iso_date
+
+    tt = _timetable(ctx)
+    try:
+        day = parse_iso_date(new_date)
+    except ValueError as exc:
+        raise UserError(f"DATE: {exc}") from None
+    with Store.open(ctx.obj.store) as store:
+        record_replan(store, tt, meeting, day, by=by or tt.cycle.officer.name, at=_at(_parse_on(on)))
+    typer.echo(f"re-planned: {meeting} on {day}")
+    _show_chain(ctx, tt)
 
 
 questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")

@@ -42,7 +42,7 @@ def build_index(dirs: Dirs, tt: Timetable) -> Path:
                   for f in m["files"]]
         public = out / "public" / s.event.id
         if public.is_dir():
-            lines.append(f"- published for the public: "
+            lines.append("- published for the public: "
                          + ", ".join(_link(out, p) for p in sorted(public.rglob("*")) if p.is_file()))
         lines.append("")
     drafts = sorted((out / "scs").glob("draft-v*.docx")) if (out / "scs").is_dir() else []

@@ -56,13 +56,15 @@ def review_inputs(dirs: Dirs) -> ReviewInputs | None:
 
 
 def draft_sources(dirs: Dirs, on: date) -> DraftSources | None:
-    """The draft SCS's config and the answers partners had sent by ``on``; None without scs.yaml."""
+    """The draft SCS's config, the answers partners had sent and the amendments agreed by ``on``;
+    None without scs.yaml."""
     if not (dirs.config / "scs.yaml").exists():
         return None
-    from .papers.scs_draft import load_inputs, partner_responses
+    from .papers.scs_draft import agreed_amendments, load_inputs, partner_responses
 
     answers = {pid: r for pid, r in partner_responses(dirs.store).items() if r.received_on <= on}
-    return DraftSources(load_inputs(dirs), answers)
+    inputs = load_inputs(dirs)
+    return DraftSources(inputs, answers, agreed_amendments(dirs.store, inputs.timetable, on))
 
 
 def load_state(dirs: Dirs, on: date, *, timetable: Timetable | None = None, evidence: bool = True) -> RefreshState:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import ConfigError, Problem
+from .errors import ConfigError, Problem, UserError
 
 #: Append only: each entry upgrades the schema by one version (PRAGMA user_version).
 MIGRATIONS: list[str] = [
@@ -81,6 +81,27 @@ MIGRATIONS: list[str] = [
         detail      TEXT NOT NULL DEFAULT ''     -- what it produced or sent, for the officer
     );
     """,
+    """
+    CREATE TABLE decisions (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- order recorded; rows are never deleted (history)
+        meeting_id   TEXT NOT NULL,                      -- an event id in timetable.yaml
+        outcome      TEXT NOT NULL CHECK (outcome IN ('approved', 'approved_with_amendments', 'deferred', 'rejected')),
+        decided_on   TEXT NOT NULL,                      -- the day the meeting decided
+        note         TEXT NOT NULL DEFAULT '',
+        amendment    TEXT,                               -- the amendment agreed, for approved_with_amendments
+        recorded_by  TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        replaced_by  INTEGER REFERENCES decisions (seq)  -- set when a later record corrects this one (--replace)
+    );
+    CREATE INDEX decisions_meeting ON decisions (meeting_id, seq);
+    CREATE TABLE replans (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- the latest row per meeting is the confirmed date
+        meeting_id   TEXT NOT NULL,
+        new_date     TEXT NOT NULL,
+        recorded_by  TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -135,6 +156,32 @@ class ProgressUpdate:
     recorded_by: str
     recorded_at: datetime
     revisions: int
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A meeting's decision as recorded; ``replaced_by`` is set once a correction replaced it."""
+
+    seq: int
+    meeting_id: str
+    outcome: str
+    decided_on: date
+    note: str
+    amendment: str | None
+    recorded_by: str
+    recorded_at: datetime
+    replaced_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A new date for a meeting, confirmed by the officer (the latest per meeting counts)."""
+
+    seq: int
+    meeting_id: str
+    new_date: date
+    recorded_by: str
+    recorded_at: datetime
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -316,6 +363,44 @@ class Store:
         return [ProgressUpdate(r["indicator_id"], r["period"], r["value"], r["note"], r["source"], r["recorded_by"],
                                datetime.fromisoformat(r["recorded_at"]), r["revisions"])
                 for r in self.conn.execute("SELECT * FROM progress_updates ORDER BY indicator_id, recorded_at")]
+
+    # -- committee decisions and re-planned dates -----------------------------------------
+    def add_decision(self, *, meeting_id: str, outcome: str, decided_on: date, note: str, amendment: str | None,
+                     by: str, at: datetime, replaces: int | None, expect_latest: int | None) -> DecisionRecord:
+        """Append a decision (marking ``replaces`` as replaced by it), all or nothing.
+
+        ``expect_latest`` is the newest seq for the meeting the caller checked against: if another
+        decision arrived meanwhile, nothing is written and a UserError says so.
+        """
+        with self.transaction() as conn:
+            latest = conn.execute("SELECT MAX(seq) FROM decisions WHERE meeting_id = ?", (meeting_id,)).fetchone()[0]
+            if latest != expect_latest:
+                raise UserError(f"{self.path}: a decision for {meeting_id} was recorded meanwhile; run the command again")
+            seq = conn.execute(
+                "INSERT INTO decisions (meeting_id, outcome, decided_on, note, amendment, recorded_by, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (meeting_id, outcome, decided_on.isoformat(), note, amendment, by, at.isoformat())).lastrowid
+            if replaces is not None:
+                conn.execute("UPDATE decisions SET replaced_by = ? WHERE seq = ?", (seq, replaces))
+        return DecisionRecord(seq, meeting_id, outcome, decided_on, note, amendment, by, at)
+
+    def decisions(self) -> list[DecisionRecord]:
+        """Every decision ever recorded, replaced ones included, in the order recorded."""
+        return [DecisionRecord(r["seq"], r["meeting_id"], r["outcome"], date.fromisoformat(r["decided_on"]), r["note"],
+                               r["amendment"], r["recorded_by"], datetime.fromisoformat(r["recorded_at"]),
+                               r["replaced_by"])
+                for r in self.conn.execute("SELECT * FROM decisions ORDER BY seq")]
+
+    def add_replan(self, *, meeting_id: str, new_date: date, by: str, at: datetime) -> Replan:
+        seq = self.conn.execute("INSERT INTO replans (meeting_id, new_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?)",
+                                (meeting_id, new_date.isoformat(), by, at.isoformat())).lastrowid
+        return Replan(seq, meeting_id, new_date, by, at)
+
+    def replans(self) -> list[Replan]:
+        """Every re-planned date recorded, in order (earlier ones for a meeting are its history)."""
+        return [Replan(r["seq"], r["meeting_id"], date.fromisoformat(r["new_date"]), r["recorded_by"],
+                       datetime.fromisoformat(r["recorded_at"]))
+                for r in self.conn.execute("SELECT * FROM replans ORDER BY seq")]
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -22,6 +22,7 @@ from .config import PapersConfig
 from .word import Figure, TableData
 
 if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be written
+    from ..approvals import Amendment
     from ..evidence.digest import Digest
     from ..partners.status import PartnerStatus
     from ..review.paper import ReviewContent
@@ -82,6 +83,7 @@ class DraftSources:
 
     inputs: DraftInputs
     responses: dict[str, Response]
+    amendments: list[Amendment] = field(default_factory=list)  # agreed by the approval chain by the day
 
 
 @dataclass(frozen=True)

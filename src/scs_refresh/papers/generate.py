@@ -96,7 +96,7 @@ def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     from .scs_draft import write_draft
 
     return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
-                       out_dir / "scs", templates, state.on)
+                       out_dir / "scs", templates, state.on, state.draft.amendments)
 
 
 def draft_changes(draft) -> Subsection:

@@ -11,11 +11,12 @@ the "changes since the last draft" summary compares exactly what the draft says.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..approvals import Amendment
 from ..evidence.digest import Digest, Headline, fmt
 from ..evidence.manifest import LoadedManifest
 from ..partners.register import PartnersConfig
@@ -25,6 +26,8 @@ from ..timetable import Timetable
 from .contexts import Annex, Para, Subsection, long_date, numbered, numbered_subsections
 from .scs_config import ScsConfig
 from .word import Figure, TableData
+
+AMENDMENTS = "Annex B: Amendments agreed"
 
 ILLUSTRATIVE_WORDING = ("ILLUSTRATIVE: the vision, priorities and outcomes in this draft are example wording "
                         "written for this pipeline, not the Breckland Partnership's agreed strategy.")
@@ -101,12 +104,19 @@ class DraftContent:
     sources: list[SourceLine]
     responded: int
     partners: int
+    amendments: list[Amendment] = field(default_factory=list)  # agreed by the approval chain's meetings
     warnings: list[str] = field(default_factory=list)
 
     def snapshot(self) -> dict:
-        """The content compared between versions (warnings are about the build, not the draft)."""
+        """The content compared between versions (warnings are about the build, not the draft).
+
+        ``amendments`` is left out while there are none, so snapshots written before amendments
+        were recorded still compare equal to an unchanged draft.
+        """
         data = asdict(self)
         data.pop("warnings")
+        if not data["amendments"]:
+            data.pop("amendments")
         return data
 
 
@@ -157,9 +167,10 @@ def _asked(theme, partners: PartnersConfig) -> str:
     return f"questions {questions} from {who}"
 
 
-def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig,
-                  responses: Mapping[str, Response]) -> DraftContent:
-    """The draft's content from the strategy wording, the evidence digest and partners' answers."""
+def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, responses: Mapping[str, Response],
+                  amendments: Sequence[Amendment] = ()) -> DraftContent:
+    """The draft's content from the strategy wording, the evidence digest, partners' answers and
+    the amendments the approval chain agreed."""
     by_theme = {t.theme_id: t for t in digest.themes}
     by_indicator = {h.indicator: h for t in digest.themes for h in t.headlines}
     warnings, themes = [], []
@@ -189,7 +200,7 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig,
                for p in digest.provenance]
     answered = sum(1 for pid in responses if pid in partners.partner)
     return DraftContent(cfg.title, cfg.period, cfg.illustrative, list(cfg.vision), themes, sources,
-                        answered, len(partners.partners), warnings)
+                        answered, len(partners.partners), list(amendments), warnings)
 
 
 # --- the Word context -----------------------------------------------------------------
@@ -234,23 +245,28 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
     if any(f.illustrative for t in content.themes for f in t.figures):
         notices.append("Figures and sources marked ILLUSTRATIVE come from files written for this pipeline, "
                        "not from real data.")
-    annex = Annex("Annex A: Evidence sources",
+    annexes = [Annex("Annex A: Evidence sources",
                   "Every figure in this draft comes from one of these files in the evidence folder; the "
                   "draft's text names the file, sheet, row and column of each Breckland figure.",
                   TableData(["Source", "Publisher", "Period", "Data as at", "File", "Status"],
                             [[s.title, s.publisher, s.period, s.as_at, s.file, s.status] for s in content.sources],
-                            [44, 34, 16, 20, 38, 18]))
+                            [44, 34, 16, 20, 38, 18]))]
+    if content.amendments:
+        annexes.append(Annex(AMENDMENTS, "The Strategy includes these amendments, agreed as it was approved.",
+                             TableData(["Agreed by", "On", "Amendment"],
+                                       [[a.meeting, long_date(date.fromisoformat(a.decided_on)), a.text]
+                                        for a in content.amendments], [50, 30, 90])))
     return {
         "title": f"{content.title}: draft", "author": author,
         "footer": f"Draft SCS version {version}, {long_date(on)}",
         "partnership_upper": partnership.upper(),
         "status_line": f"Draft version {version} for the {partnership}, as at {long_date(on)}",
         "notices": notices,
-        "contents": sections + [Para("", "Annex A: Evidence sources")],
+        "contents": sections + [Para("", a.title) for a in annexes],
         "vision_heading": "1. Our vision",
         "vision": numbered("1", content.vision),
         "themes": themes,
-        "annexes": [annex],
+        "annexes": annexes,
     }
 
 
@@ -289,6 +305,23 @@ def partner_responses(store_file: Path) -> dict[str, Response]:
         return store.responses()
 
 
+def agreed_amendments(store_file: Path, tt: Timetable, on: date) -> list[Amendment]:
+    """The amendments the approval chain's meetings had agreed by ``on``, from the state store."""
+    from ..approvals import amendments_agreed, load_approvals
+
+    return amendments_agreed(tt, load_approvals(store_file).decisions, on)
+
+
+def write_draft_from_dirs(dirs: Dirs, on: date) -> DraftResult:
+    """Collate the evidence and write the draft as at ``on`` (a new version only when it changed)."""
+    from ..evidence.collate import collate_and_write
+
+    inputs = load_inputs(dirs)
+    base, evidence = collate_and_write(inputs.manifest, dirs.out, on)
+    return write_draft(inputs, base.digest, partner_responses(dirs.store), evidence / "charts", dirs.out / "scs",
+                       dirs.templates, on, agreed_amendments(dirs.store, inputs.timetable, on))
+
+
 @dataclass(frozen=True)
 class DraftResult:
     version: int
@@ -307,7 +340,7 @@ class DraftResult:
 
 
 def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
-                out_dir: Path, templates: Path, on: date) -> DraftResult:
+                out_dir: Path, templates: Path, on: date, amendments: Sequence[Amendment] = ()) -> DraftResult:
     """Write a new draft version into ``out_dir`` when its content differs from the last version.
 
     The .docx is checked before release; the snapshot is written last and marks the version complete.
@@ -317,7 +350,7 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     from .generate import release
     from .word import render_docx
 
-    content = build_content(inputs.scs, digest, inputs.partners, responses)
+    content = build_content(inputs.scs, digest, inputs.partners, responses, amendments)
     new = json.loads(json.dumps(content.snapshot()))
     previous = versions.latest(out_dir)
     if previous is not None and previous[1] == new:

@@ -102,6 +102,9 @@ def changes(old: dict, new: dict) -> dict[str, list[str]]:
     src += [f"source updated: {s['title']} ({old_src[f]['as_at']} -> {s['as_at']})" for f, s in new_src.items()
             if f in old_src and old_src[f]["as_at"] != s["as_at"]]
     note("Annex A: Evidence sources", src)
+    said = lambda a: f"{a['meeting']}, {a['decided_on']}: {a['text']}"  # noqa: E731
+    note("Amendments agreed", _listed("amendment", [said(a) for a in old.get("amendments", [])],
+                                [said(a) for a in new.get("amendments", [])]))
     if (old["responded"], old["partners"]) != (new["responded"], new["partners"]):
         note("Partners' questionnaire returns", [f"{old['responded']} of {old['partners']} -> "
                                                  f"{new['responded']} of {new['partners']} partners"])

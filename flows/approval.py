@@ -1,0 +1,72 @@
+"""A committee's decision on the SCS (seed 000, 4.3.6): wait for it, then record it.
+
+Prefect wiring only; the rules are in scs_refresh.approvals. The flow pauses until the
+officer (or the clerk) gives the decision through the Prefect UI or ``resume_flow_run`` with
+a typed :class:`Decision`. Re-running it for a meeting whose decision is recorded returns that
+decision at once: the store, not Prefect, says what has been decided.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+
+from prefect import flow, task
+from prefect.flow_runs import pause_flow_run
+from prefect.input import RunInput
+
+from flows.scs_draft import draft_scs
+from scs_refresh.approvals import decision_at_sitting, load_approvals, record_decision
+from scs_refresh.settings import Dirs
+from scs_refresh.state import DecisionRecord, Store
+from scs_refresh.timetable import Timetable, load_timetable
+
+#: Council committees meet on a cycle of about four weeks: a decision not given by then has missed
+#: the next cycle too, and the run fails so that the officer re-plans (Prefect's default is one hour).
+DECISION_TIMEOUT = timedelta(weeks=4)
+
+
+class Decision(RunInput):
+    """What the meeting decided, as given when the paused run is resumed."""
+
+    outcome: Literal["approved", "approved_with_amendments", "deferred", "rejected"]
+    note: str = ""
+    amendment: str | None = None
+    decided_on: date | None = None  # default: the day the flow was run for
+
+
+@task
+def read_timetable(dirs: Dirs) -> Timetable:
+    return load_timetable(dirs.timetable)
+
+
+@task
+def decision_so_far(dirs: Dirs, tt: Timetable, meeting_id: str) -> DecisionRecord | None:
+    approvals = load_approvals(dirs.store)
+    return decision_at_sitting(tt, approvals.decisions, approvals.replans, meeting_id)
+
+
+@task
+def record(dirs: Dirs, tt: Timetable, meeting_id: str, answer: Decision, on: date) -> DecisionRecord:
+    with Store.open(dirs.store) as store:
+        return record_decision(store, tt, meeting_id, answer.outcome, on=on, note=answer.note,
+                               amendment=answer.amendment, by=tt.cycle.officer.name, at=datetime.combine(on, time(9)))
+
+
+@flow(name="committee-decision")
+def committee_decision(meeting_id: str, on: date, config_dir: Path = Path("config"), out_dir: Path = Path("out"),
+                       state_dir: Path = Path("state"), templates_dir: Path = Path("templates"),
+                       poll_seconds: int = 60) -> DecisionRecord:
+    """The decision of ``meeting_id`` met on ``on``: recorded already, or waited for (up to four weeks)."""
+    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
+    tt = read_timetable(dirs)                                    # 1. config, validated once
+    known = decision_so_far(dirs, tt, meeting_id)                # 2. already decided? then nothing to wait for
+    if known is not None:
+        return known
+    answer = pause_flow_run(wait_for_input=Decision, timeout=int(DECISION_TIMEOUT.total_seconds()),
+                            poll_interval=poll_seconds, key=f"decision-{meeting_id}")
+    decided = record(dirs, tt, meeting_id, answer, answer.decided_on or on)  # 3. checked against the chain, stored
+    if decided.outcome == "approved_with_amendments" and (dirs.config / "scs.yaml").exists():
+        draft_scs(dirs.config, dirs.out, dirs.state, decided.decided_on, dirs.templates)  # 4. new SCS version
+    return decided
