@@ -21,7 +21,7 @@ from scs_refresh import tick
 from scs_refresh.actions import next_due
 from scs_refresh.cycle_index import build_index
 from scs_refresh.settings import Dirs
-from scs_refresh.simulation import import_replies, load_simulation, replies_due
+from scs_refresh.simulation import import_replies, load_simulation, record_decisions, replies_due
 
 
 @dataclass
@@ -30,6 +30,7 @@ class CycleReport:
     end: date
     ticks: list[tuple[date, list[tick.Outcome]]] = field(default_factory=list)
     replies: list[Path] = field(default_factory=list)
+    decisions: list[tuple[date, str]] = field(default_factory=list)
     index: Path | None = None
 
     def outcomes(self) -> list[tick.Outcome]:
@@ -41,7 +42,16 @@ def _tick_day(d: date) -> date:
     return cal.working_day_on_or_before(d) if cal.is_working_day(d) else cal.working_days_after(d, 1)
 
 
-def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False,
+def _next_sitting(ctx: tick.Context, day: date) -> date | None:
+    """The next meeting of the approval chain after ``day``, at its date as it now stands."""
+    from scs_refresh.replan import decision_chain
+
+    chain = set(decision_chain(ctx.timetable))
+    days = [s.event.date for s in ctx.schedule() if s.event.id in chain and s.event.date and s.event.date > day]
+    return min(days, default=None)
+
+
+def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False, defer: bool = False,
              on_day=None) -> CycleReport:
     """Run the cycle from ``start`` to ``end`` (inclusive) through the daily tick flow."""
     if fresh:
@@ -50,7 +60,6 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
     ctx = tick.Context.load(dirs, pdf)
     sim_file = dirs.config / "simulation.yaml"
     sim = load_simulation(sim_file, ctx.partners, ctx.timetable) if sim_file.exists() and ctx.partners else None
-    actions = ctx.actions()
     report = CycleReport(start, end)
     day = _tick_day(start)
     while day <= end:
@@ -62,6 +71,9 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
                                       day, tick.tick_time(day))
                 if made:
                     report.replies.append(made)
+                # 1b. Committees meeting today decide (a deferral re-arranges the rest of the chain).
+                report.decisions += [(day, line) for line in record_decisions(
+                    store, ctx.timetable, sim, day, tick.tick_time(day), defer=defer)]
             done = store.actions_done()
         # 2. The 07:00 tick, only when something is due (a quiet day never calls Prefect).
         if tick.pending(ctx, day):
@@ -72,9 +84,10 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
                 on_day(day, outcomes)
             with ctx.store() as store:
                 done = store.actions_done()
-        # 3. On to the next working day on which something happens.
-        upcoming = [d for d in (next_due(actions, done, day),
-                                min((r.on for r in sim.replies if r.on > day), default=None) if sim else None)
+        # 3. On to the next working day on which something happens (a deferral moves the dates).
+        upcoming = [d for d in (next_due(ctx.actions(), done, day),
+                                min((r.on for r in sim.replies if r.on > day), default=None) if sim else None,
+                                _next_sitting(ctx, day) if sim else None)
                     if d is not None]
         if tick.pending(ctx, day):  # something still waits (a mail server down): try tomorrow
             upcoming.append(day + timedelta(days=1))

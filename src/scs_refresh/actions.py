@@ -58,15 +58,21 @@ def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
     e = s.event
     if e.tba or e.type == "milestone" or e.body is None or e.fed_by == PRE_CYCLE:
         return []  # a meeting whose papers were written before the cycle (the 7 Oct 2010 Board) needs none
+    if getattr(s, "at_risk", False):
+        return []  # deferred upstream and not yet re-arranged: nothing goes out for a date that cannot stand
+    # A re-arranged meeting (a deferral) gets its own actions: its papers are re-issued for the new date.
+    original = getattr(s, "original_date", None)
+    at = f"@{e.date}" if original is not None and original != e.date else ""
     body = tt.body[e.body].name
-    out = [Action(f"officer-reminder:{e.id}:{n}", "officer_reminder", cal.working_days_before(s.report_deadline, n),
+    out = [Action(f"officer-reminder:{e.id}{at}:{n}", "officer_reminder",
+                  cal.working_days_before(s.report_deadline, n),
                   f"Remind the officer: reports for {body} ({_d(e.date)}) are due {_d(s.report_deadline)}", e.id)
            for n in tt.rules.officer_reminders if n > 0]
-    out.append(Action(f"papers:{e.id}", "generate_papers", s.report_deadline,
+    out.append(Action(f"papers:{e.id}{at}", "generate_papers", s.report_deadline,
                       f"Write the papers for {body}, {_d(e.date)}", e.id))
-    out.append(Action(f"publish:{e.id}", "publish_papers", s.publication_deadline,
+    out.append(Action(f"publish:{e.id}{at}", "publish_papers", s.publication_deadline,
                       f"Send the papers to {body} members and publish them ({s.rule})", e.id))
-    out.append(Action(f"member-reminder:{e.id}", "member_reminder",
+    out.append(Action(f"member-reminder:{e.id}{at}", "member_reminder",
                       cal.working_days_before(e.date, tt.rules.member_reminder_working_days),
                       f"Remind {body} members of the meeting on {_d(e.date)}", e.id))
     return out

@@ -7,7 +7,7 @@ Errors in the officer's files are printed as one line each and exit with code 2.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -172,7 +172,7 @@ def _prefect_quiet() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool) -> None:
+def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool, defer: bool) -> None:
     from rich.console import Console
 
     _prefect_quiet()
@@ -188,7 +188,7 @@ def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: boo
             console.print(f"{day:%a %d %b %Y}  {o.action.text}{late}: {o.summary}")
 
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        report = run(ctx.obj, start, end, pdf=pdf, fresh=fresh, on_day=show)
+        report = run(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show)
     outcomes = report.outcomes()
     sent = sum(len(o.sent) for o in outcomes)
     console.print(f"\n[bold]{start:%d %b %Y} to {end:%d %b %Y}[/bold]: {len(report.ticks)} daily tick(s), "
@@ -196,6 +196,8 @@ def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: boo
                   f"partner replies imported.")
     if not outcomes:
         console.print("Nothing was due that had not already been done (run with --fresh to start over).")
+    for day, line in report.decisions:
+        console.print(f"decision {day:%a %d %b %Y}: {line}")
     console.print(f"Index of everything produced: {report.index}")
 
 
@@ -206,12 +208,13 @@ def simulate(
     end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
     fresh: Annotated[bool, typer.Option(help="Delete the out and state folders first and start over.")] = False,
+    defer: Annotated[bool, typer.Option(help="The committee named in simulation.yaml defers its decision.")] = False,
 ) -> None:
     """Replay a window of the cycle in virtual time through the daily tick flow (resumes where it stopped)."""
     first, last = _parse_on(start), _parse_on(end)
     if last < first:
         raise UserError(f"--to {last} is before --from {first}")
-    _run_cycle(ctx, first, last, pdf, fresh)
+    _run_cycle(ctx, first, last, pdf, fresh, defer)
 
 
 @app.command()
@@ -219,11 +222,15 @@ def demo(
     ctx: typer.Context,
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
     fresh: Annotated[bool, typer.Option(help="Delete the out and state folders first and start over.")] = False,
+    defer: Annotated[bool, typer.Option(help="The committee named in simulation.yaml defers (the chain re-plans).")] = False,
 ) -> None:
-    """The whole bundled 2010/11 cycle, 7 Oct 2010 to 19 May 2011, in virtual time (resumes; --fresh restarts)."""
+    """The whole bundled 2010/11 cycle, 7 Oct 2010 to 19 May 2011, in virtual time (resumes; --fresh restarts).
+
+    With --defer the cycle runs on past 19 May until the re-arranged meetings have taken place."""
     tt = _timetable(ctx)
     dated = [s.event.date for s in tt.schedule if s.event.date]
-    _run_cycle(ctx, min(dated), max(dated), pdf, fresh)
+    end = max(dated) + timedelta(days=62) if defer else max(dated)
+    _run_cycle(ctx, min(dated), end, pdf, fresh, defer)
 
 
 def _show_chain(ctx: typer.Context, tt) -> None:

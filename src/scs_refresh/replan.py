@@ -172,3 +172,11 @@ def effective_schedule(tt: Timetable, decisions: Sequence[DecisionRecord],
             extra["status"] = f"re-planned from {_fmt(e.date)}"
         out.append(EffectiveScheduled(**dict(_schedule(tt, moved)), **extra))
     return sorted(out, key=lambda s: (s.event.date or s.event.to_be_arranged.start, s.event.tba))
+
+
+def with_confirmed_dates(tt: Timetable, replans: Mapping[str, date]) -> Timetable:
+    """The timetable with each re-arranged meeting at its confirmed new date (for its papers)."""
+    if not replans:
+        return tt
+    events = [e.model_copy(update={"date": replans[e.id]}) if e.id in replans else e for e in tt.events]
+    return Timetable.model_validate({**tt.model_dump(), "events": [e.model_dump() for e in events]})

@@ -102,3 +102,38 @@ def import_replies(store, replies: list[Reply], partners, cycle, folder: Path, o
         store.action_started(reply_key(r), "simulated_reply", r.on, at)
         store.action_done(reply_key(r), at, on, f"reply from {r.partner} imported from {file.name}")
     return file
+
+
+def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) -> list[str]:
+    """The committees that meet on ``day`` decide, as the officer would record with `scs decision`.
+
+    With ``defer``, the meeting named in ``decisions.defer`` defers at its first sitting; the
+    officer then re-arranges it, and each later step it puts at risk, at their earliest dates
+    (`scs replan`), and the re-arranged meetings decide in their turn.
+    """
+    from .approvals import confirmed_dates, decision_at_sitting, record_decision, record_replan
+    from .replan import chain_steps, decision_chain
+
+    lines = []
+    for meeting in decision_chain(tt):
+        event = tt.event[meeting]
+        replans = confirmed_dates(store.replans())
+        if event.type == "milestone" or replans.get(meeting, event.date) != day:
+            continue
+        if decision_at_sitting(tt, store.decisions(), replans, meeting) is not None:
+            continue
+        deferred_before = any(d.meeting_id == meeting and d.outcome == "deferred" for d in store.decisions())
+        outcome = "deferred" if defer and meeting == sim.decisions.defer and not deferred_before \
+            else sim.decisions.default
+        record_decision(store, tt, meeting, outcome, on=day, note="recorded by the demonstration", by="demo", at=at)
+        lines.append(f"{meeting}: {outcome.replace('_', ' ')}")
+        if outcome != "deferred":
+            continue
+        while True:  # re-arrange the deferred meeting, then each step now at risk, in chain order
+            steps = chain_steps(tt, store.decisions(), confirmed_dates(store.replans()))
+            risky = next((s for s in steps if s.at_risk and s.earliest and not s.blocked_by), None)
+            if risky is None:
+                break
+            record_replan(store, tt, risky.event_id, risky.earliest, by="demo", at=at)
+            lines.append(f"{risky.event_id}: re-arranged for {risky.earliest}")
+    return lines

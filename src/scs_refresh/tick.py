@@ -24,7 +24,7 @@ from .delivery import Attachment, Contact, Outgoing
 from .errors import UserError
 from .settings import Dirs
 from .state import Store
-from .timetable import Event, Timetable, load_timetable
+from .timetable import Event, Scheduled, Timetable, load_timetable
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -51,8 +51,19 @@ class Context:
         return cls(dirs, tt, partners, delivery.load_delivery(dirs.delivery), pdf,
                    dict(os.environ) if env is None else dict(env))
 
+    def schedule(self) -> list[Scheduled]:
+        """The schedule as it now stands: deferred meetings at their re-arranged dates (state store)."""
+        from .approvals import load_approvals
+        from .replan import effective_schedule
+
+        approvals = load_approvals(self.dirs.store)
+        return effective_schedule(self.timetable, approvals.decisions, approvals.replans)
+
+    def scheduled(self, meeting_id: str) -> Scheduled:
+        return next(s for s in self.schedule() if s.event.id == meeting_id)
+
     def actions(self) -> list[Action]:
-        return cycle_actions(self.timetable, self.partners)
+        return cycle_actions(self.timetable, self.partners, self.schedule())
 
     def store(self) -> Store:
         return Store.open(self.dirs.store)
@@ -142,7 +153,7 @@ def chase_partners(ctx: Context, action: Action, on: date) -> Outcome:
 
 def officer_reminder(ctx: Context, action: Action, on: date) -> Outcome:
     tt = ctx.timetable
-    s = next(s for s in tt.schedule if s.event.id == action.meeting_id)
+    s = ctx.scheduled(action.meeting_id)
     officer = Contact(name=tt.cycle.officer.name, email=tt.cycle.officer.email)
     papers = "\n".join(f"  - {p.title}" for p in s.event.papers)
     msg = Outgoing(
@@ -162,7 +173,11 @@ def generate_papers(ctx: Context, action: Action, on: date) -> Outcome:
     from .papers.generate import generate_meeting_papers
     from .refresh import load_state
 
-    state = load_state(ctx.dirs, on, timetable=ctx.timetable)
+    from .approvals import load_approvals
+    from .replan import with_confirmed_dates
+
+    tt = with_confirmed_dates(ctx.timetable, load_approvals(ctx.dirs.store).replans)
+    state = load_state(ctx.dirs, on, timetable=tt)
     result = generate_meeting_papers(state, action.meeting_id, ctx.dirs.out, ctx.dirs.templates, pdf=ctx.pdf)
     extra = f"; {len(result.not_produced)} expected paper(s) not produced" if result.not_produced else ""
     return Outcome(action, f"wrote {len(result.files())} file(s) in {result.folder}{extra}", files=result.files())
@@ -192,7 +207,7 @@ def publish_papers(ctx: Context, action: Action, on: date) -> Outcome:
     Exempt items (LGA 1972 Schedule 12A) go to members only and never to the public folder.
     """
     tt = ctx.timetable
-    event = tt.event[action.meeting_id]
+    event = ctx.scheduled(action.meeting_id).event
     body = tt.body[event.body]
     folder, manifest = _manifest(ctx, action, on)
     exempt = set(manifest.get("exempt", []))
@@ -224,7 +239,7 @@ def publish_papers(ctx: Context, action: Action, on: date) -> Outcome:
 
 def member_reminder(ctx: Context, action: Action, on: date) -> Outcome:
     tt = ctx.timetable
-    event = tt.event[action.meeting_id]
+    event = ctx.scheduled(action.meeting_id).event
     invitation = _invitation(ctx, event, on)
     messages = [Outgoing(key=f"{action.key}:{m.email}", kind="meeting-reminder", to=(m,),
                          subject=f"Reminder: {event.title}, {_long(event.date)}",
@@ -249,7 +264,7 @@ def too_late(ctx: Context, action: Action, on: date) -> str | None:
     """Why a reminder caught up after downtime would be pointless, or None if it is still worth sending."""
     if action.kind not in ("officer_reminder", "member_reminder"):
         return None
-    s = next(s for s in ctx.timetable.schedule if s.event.id == action.meeting_id)
+    s = ctx.scheduled(action.meeting_id)
     if action.kind == "officer_reminder" and on > s.report_deadline:
         return f"skipped: the report deadline ({s.report_deadline}) had passed"
     if action.kind == "member_reminder" and on >= s.event.date:
