@@ -42,6 +42,15 @@ def _tick_day(d: date) -> date:
     return cal.working_day_on_or_before(d) if cal.is_working_day(d) else cal.working_days_after(d, 1)
 
 
+def run_cycle(dirs: Dirs, start: date, end: date, **options) -> CycleReport:
+    """``simulate`` without the flow heartbeat thread: it costs a second per flow call and tells
+    nothing in a replay of hundreds of days (the schedule's own runs keep it)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return simulate(dirs, start, end, **options)
+
+
 def _next_sitting(ctx: tick.Context, day: date) -> date | None:
     """The next meeting of the approval chain after ``day``, at its date as it now stands."""
     from scs_refresh.replan import decision_chain

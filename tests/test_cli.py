@@ -102,14 +102,3 @@ def test_domain_package_never_imports_prefect():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "prefect"]
     assert offenders == []
-
-
-def test_demo_prints_the_plan_and_writes_every_meetings_papers(tmp_path):
-    proc = scs("--out-dir", str(tmp_path), "demo", "--no-pdf", env={"COLUMNS": "160"})
-    assert proc.returncode == 0, proc.stderr
-    assert "Meetings and milestones" in proc.stdout and "Plan from Thu  7 Oct 2010" in proc.stdout
-    assert "warning:" in proc.stdout  # the away day is still to be arranged
-    meetings = sorted(p.name for p in tmp_path.iterdir() if (p / "papers.json").is_file())
-    assert len(meetings) == 9 and "executive-board-2011-05-09" in meetings
-    assert (tmp_path / "evidence" / "digest.md").is_file()
-    assert (tmp_path / "lsp-board-2010-12-03" / "lsp-board-2010-12-03-board-pack.docx").is_file()

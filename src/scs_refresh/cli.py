@@ -163,22 +163,10 @@ def scs_draft(
         typer.echo(f"wrote {to_pdf([result.docx], result.docx.parent)[0]}")
 
 
-def _prefect_quiet() -> None:
-    """Before the first flow call: no telemetry (it cannot reach its host) and no heartbeat
-    thread (a second per flow call, for nothing, in a simulation of hundreds of days)."""
-    import os
-
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-
-
 def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool, defer: bool) -> None:
     from rich.console import Console
 
-    _prefect_quiet()
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    from flows.cycle import simulate as run
+    from flows.cycle import run_cycle
 
     console = Console()
 
@@ -187,8 +175,7 @@ def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: boo
             late = f" [dim](due {o.action.due})[/dim]" if o.action.due < day else ""
             console.print(f"{day:%a %d %b %Y}  {o.action.text}{late}: {o.summary}")
 
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        report = run(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show)
+    report = run_cycle(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show)
     outcomes = report.outcomes()
     sent = sum(len(o.sent) for o in outcomes)
     console.print(f"\n[bold]{start:%d %b %Y} to {end:%d %b %Y}[/bold]: {len(report.ticks)} daily tick(s), "

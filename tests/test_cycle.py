@@ -1,0 +1,135 @@
+"""The whole 2010/11 cycle through the real daily tick flow on the ephemeral Prefect API."""
+
+from __future__ import annotations
+
+import email
+import shutil
+from collections import Counter
+from datetime import date
+from email import policy
+
+import pytest
+
+from scs_refresh.settings import Dirs
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+# Every tick of the cycle and what it did, worked out by hand from the seed's dates and the
+# England and Wales calendar: no tick on Good Friday (22 Apr), Easter Monday (25 Apr), the
+# royal wedding (29 Apr) or the early May bank holiday (2 May 2011).
+EXPECTED = [
+    ("2010-10-15", ["questionnaires"]),
+    ("2010-11-01", ["interview-requests"]),
+    ("2010-11-05", ["chase:first"]),
+    ("2010-11-10", ["chase:second"]),
+    ("2010-11-11", ["officer-reminder:lsp-board-2010-12-03:5"]),
+    ("2010-11-12", ["chase:deadline"]),
+    ("2010-11-17", ["officer-reminder:lsp-board-2010-12-03:1"]),
+    ("2010-11-18", ["papers:lsp-board-2010-12-03"]),
+    ("2010-11-25", ["publish:lsp-board-2010-12-03"]),
+    ("2010-12-01", ["member-reminder:lsp-board-2010-12-03"]),
+    ("2011-01-12", ["officer-reminder:lsp-board-2011-02-03:5"]),
+    ("2011-01-18", ["officer-reminder:lsp-board-2011-02-03:1"]),
+    ("2011-01-19", ["papers:lsp-board-2011-02-03"]),
+    ("2011-01-26", ["publish:lsp-board-2011-02-03"]),
+    ("2011-02-01", ["member-reminder:lsp-board-2011-02-03"]),
+    ("2011-03-16", ["officer-reminder:lsp-board-2011-04-07:5"]),
+    ("2011-03-22", ["officer-reminder:lsp-board-2011-04-07:1"]),
+    ("2011-03-23", ["papers:lsp-board-2011-04-07"]),
+    ("2011-03-30", ["publish:lsp-board-2011-04-07"]),
+    ("2011-04-05", ["member-reminder:lsp-board-2011-04-07"]),
+    ("2011-04-06", ["officer-reminder:cmt-2011-04-27:5"]),
+    ("2011-04-11", ["officer-reminder:executive-board-2011-05-09:5"]),
+    ("2011-04-12", ["officer-reminder:cabinet-2011-05-10:5", "officer-reminder:cmt-2011-04-27:1"]),
+    ("2011-04-13", ["papers:cmt-2011-04-27"]),
+    ("2011-04-14", ["officer-reminder:full-council-2011-05-12:5"]),
+    ("2011-04-15", ["officer-reminder:executive-board-2011-05-09:1"]),
+    ("2011-04-18", ["officer-reminder:cabinet-2011-05-10:1", "papers:executive-board-2011-05-09"]),
+    ("2011-04-19", ["papers:cabinet-2011-05-10"]),
+    ("2011-04-20", ["officer-reminder:full-council-2011-05-12:1", "publish:cmt-2011-04-27"]),
+    ("2011-04-21", ["officer-reminder:lsp-board-2011-05-19:5", "papers:full-council-2011-05-12",
+                    "member-reminder:cmt-2011-04-27"]),
+    ("2011-04-27", ["publish:executive-board-2011-05-09"]),
+    ("2011-04-28", ["publish:cabinet-2011-05-10"]),
+    ("2011-05-03", ["officer-reminder:lsp-board-2011-05-19:1"]),
+    ("2011-05-04", ["papers:lsp-board-2011-05-19", "publish:full-council-2011-05-12"]),
+    ("2011-05-05", ["member-reminder:executive-board-2011-05-09"]),
+    ("2011-05-06", ["member-reminder:cabinet-2011-05-10"]),
+    ("2011-05-10", ["member-reminder:full-council-2011-05-12"]),
+    ("2011-05-11", ["publish:lsp-board-2011-05-19"]),
+    ("2011-05-17", ["member-reminder:lsp-board-2011-05-19"]),
+]
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    from flows.cycle import simulate
+
+    base = tmp_path_factory.mktemp("cycle")
+    shutil.copytree(ROOT / "config", base / "config")
+    shutil.copytree(ROOT / "evidence", base / "evidence")  # the manifest names files beside config/
+    dirs = Dirs(base / "config", base / "out", base / "state", ROOT / "templates")
+    return dirs, simulate(dirs, date(2010, 10, 7), date(2011, 5, 19), pdf=False)
+
+
+def test_the_exact_actions_of_every_tick(cycle):
+    _, report = cycle
+    assert [(str(d), [o.action.key for o in outs]) for d, outs in report.ticks] == EXPECTED
+
+
+def test_partner_replies_arrive_and_only_non_respondents_are_chased(cycle):
+    dirs, report = cycle
+    from scs_refresh.state import Store
+
+    assert len(report.replies) == 11  # one partner never replies
+    with Store.open(dirs.store) as store:
+        assert len(store.responses()) == 11
+        chased = Counter(r.partner_id for r in store.sends(kind="reminder"))
+    # breckland-council replied on 29 Oct, before any reminder; the town and parish councils never did.
+    assert "breckland-council" not in chased and chased["town-parish-councils"] == 3
+    assert chased["nhs-norfolk"] == 1  # replied on 8 Nov, after the first reminder only
+
+
+def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycle):
+    from scs_refresh.timetable import load_timetable
+
+    dirs, _ = cycle
+    members = {m.email for m in load_timetable(dirs.timetable).body["lsp-board"].members}
+    papers = [email.message_from_bytes(p.read_bytes(), policy=policy.default)
+              for p in (dirs.out / "outbox").glob("publish--lsp-board-2010-12-03*.eml")]
+    recipients = [m["To"].addresses[0].addr_spec for m in papers]
+    assert sorted(recipients) == sorted(members)  # every member, once each
+    assert [a.get_filename() for a in papers[0].iter_attachments()] == [
+        "lsp-board-2010-12-03-board-pack.docx", "lsp-board-2010-12-03.ics"]
+    meeting = dirs.out / "lsp-board-2010-12-03"
+    exempt = [p.name for p in meeting.glob("*.docx") if "funding-allocations" in p.name]
+    assert exempt == ["03-partnership-funding-allocations-2011-12.docx"]
+    published = sorted(p.name for p in (dirs.out / "public" / "lsp-board-2010-12-03").rglob("*") if p.is_file())
+    assert "00-agenda.docx" in published and "01-update-report-on-scs-refresh-and-breckland-partnership.docx" \
+        in published
+    assert not [p for p in published if "funding-allocations" in p or "board-pack" in p]
+
+
+def test_running_the_cycle_again_does_and_sends_nothing(cycle):
+    from flows.cycle import simulate
+    from scs_refresh.state import Store
+
+    dirs, _ = cycle
+    with Store.open(dirs.store) as store:
+        sent_before = len(store.sends())
+    again = simulate(dirs, date(2010, 10, 7), date(2011, 5, 19), pdf=False)
+    assert again.ticks == [] and again.replies == [] and again.decisions == []
+    with Store.open(dirs.store) as store:
+        assert len(store.sends()) == sent_before
+    index = (dirs.out / "index.md").read_text()
+    assert "| 2011-04-27 | 2011-04-27 | publish:executive-board-2011-05-09 |" in index
+
+
+def test_committees_decide_on_their_days(cycle):
+    _, report = cycle
+    assert [(str(d), line) for d, line in report.decisions] == [
+        ("2011-04-07", "lsp-board-2011-04-07: approved"), ("2011-04-27", "cmt-2011-04-27: approved"),
+        ("2011-05-09", "executive-board-2011-05-09: approved"), ("2011-05-10", "cabinet-2011-05-10: approved"),
+        ("2011-05-12", "full-council-2011-05-12: approved"), ("2011-05-19", "lsp-board-2011-05-19: approved")]
