@@ -38,6 +38,7 @@ class Action:
     due: date
     text: str
     meeting_id: str | None = None
+    stage: str | None = None  # the stage it belongs to: its meeting's, or the questionnaire's
 
     def sort_key(self) -> tuple:
         return (self.due, ORDER.index(self.kind), self.key)
@@ -66,15 +67,16 @@ def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
     body = tt.body[e.body].name
     out = [Action(f"officer-reminder:{e.id}{at}:{n}", "officer_reminder",
                   cal.working_days_before(s.report_deadline, n),
-                  f"Remind the officer: reports for {body} ({_d(e.date)}) are due {_d(s.report_deadline)}", e.id)
+                  f"Remind the officer: reports for {body} ({_d(e.date)}) are due {_d(s.report_deadline)}", e.id,
+                  e.stage)
            for n in tt.rules.officer_reminders if n > 0]
     out.append(Action(f"papers:{e.id}{at}", "generate_papers", s.report_deadline,
-                      f"Write the papers for {body}, {_d(e.date)}", e.id))
+                      f"Write the papers for {body}, {_d(e.date)}", e.id, e.stage))
     out.append(Action(f"publish:{e.id}{at}", "publish_papers", s.publication_deadline,
-                      f"Send the papers to {body} members and publish them ({s.rule})", e.id))
+                      f"Send the papers to {body} members and publish them ({s.rule})", e.id, e.stage))
     out.append(Action(f"member-reminder:{e.id}{at}", "member_reminder",
                       cal.working_days_before(e.date, tt.rules.member_reminder_working_days),
-                      f"Remind {body} members of the meeting on {_d(e.date)}", e.id))
+                      f"Remind {body} members of the meeting on {_d(e.date)}", e.id, e.stage))
     return out
 
 
@@ -83,14 +85,15 @@ def partner_actions(partners: PartnersConfig) -> list[Action]:
     q, out = partners.questionnaire, []
     if q.send_on:
         out.append(Action("questionnaires", "send_questionnaires", q.send_on,
-                          f"Send the partner questionnaire (deadline {_d(q.deadline)})"))
+                          f"Send the partner questionnaire (deadline {_d(q.deadline)})", stage=q.stage))
     if partners.interviews.request_on:
         out.append(Action("interview-requests", "request_interviews", partners.interviews.request_on,
-                          "Ask the partners flagged for a one to one interview for a date"))
+                          "Ask the partners flagged for a one to one interview for a date", stage=q.stage))
     for r in partners.chasing.reminders:
         day = q.deadline - timedelta(days=r.days_before)
         out.append(Action(f"chase:{r.id}", "chase_partners", day,
-                          f"Chase partners who have not returned the questionnaire ('{r.id}' reminder)"))
+                          f"Chase partners who have not returned the questionnaire ('{r.id}' reminder)",
+                          stage=q.stage))
     return out
 
 

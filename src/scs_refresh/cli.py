@@ -188,6 +188,40 @@ def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: boo
     console.print(f"Index of everything produced: {report.index}")
 
 
+@app.command("run")
+def run_stage(
+    ctx: typer.Context,
+    stage: Annotated[str, typer.Argument(help="scoping, testing, draft or approval.")],
+    on: Annotated[Optional[str], typer.Option(help="Run the stage as at this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+    wait: Annotated[bool, typer.Option(help="approval: wait (paused) for each committee's decision.")] = False,
+) -> None:
+    """Run one stage of the refresh (seed 000, 4.3.3 to 4.3.6): its due actions and its own work, once."""
+    from rich.console import Console
+
+    tt = _timetable(ctx)
+    if stage not in tt.stage:
+        raise UserError(f"no stage '{stage}' (stages: {', '.join(tt.stage)})")
+    day = _parse_on(on)
+    from flows.stages import STAGES
+
+    dirs: Dirs = ctx.obj
+    options = {"wait_for_decisions": wait} if stage == "approval" else {}
+    console = Console()
+    with console.status(f"Running the {stage} stage as at {day:%d %b %Y} ..."):
+        report = STAGES[stage](on=day, config_dir=dirs.config, out_dir=dirs.out, state_dir=dirs.state,
+                               templates_dir=dirs.templates, pdf=pdf, **options)
+    for o in report.outcomes:
+        console.print(f"[green]done[/green] {o.action.text}: {o.summary}")
+    for f in report.files:
+        console.print(f"[green]wrote[/green] {f}")
+    for n in report.notes:
+        console.print(f"[yellow]note[/yellow] {n}")
+    sent = sum(len(o.sent) for o in report.outcomes)
+    console.print(f"\n[bold]{stage.title()} stage[/bold]: {len(report.outcomes)} action(s), {len(report.files)} "
+                  f"file(s), {sent} message(s) sent (out folder: {dirs.out}).")
+
+
 @app.command()
 def simulate(
     ctx: typer.Context,

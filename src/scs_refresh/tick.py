@@ -291,3 +291,37 @@ def pending(ctx: Context, on: date) -> list[Action]:
     with ctx.store() as store:
         done = store.actions_done()
     return due(ctx.actions(), done, on)
+
+
+def stage_pending(ctx: Context, stage_id: str, on: date) -> list[Action]:
+    """The pending actions that belong to one stage (what `scs run STAGE` does): the papers for
+    the 3 December Board belong to the testing stage though they fall due in November."""
+    return [a for a in pending(ctx, on) if a.stage == stage_id]
+
+
+def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: date) -> Outcome:
+    """Testing stage (seed 000, 4.3.4): draft sections tested with the partners who took part.
+
+    Each responding partner gets draft version ``version`` once (key ``draft-comment:v<N>:<partner>``).
+    """
+    from .papers.scs_draft import partner_responses
+
+    setup = _partner_setup(ctx)
+    answered = partner_responses(ctx.dirs.store)
+    tt = ctx.timetable
+    action = Action(f"draft-comment:v{version}", "send_questionnaires", on,
+                    f"Send draft SCS version {version} to partners for comment")
+    doc = Attachment(f"Draft SCS version {version}.docx", Path(draft_docx).read_bytes(), DOCX)
+    messages = [Outgoing(key=f"draft-comment:v{version}:{p.id}", kind="draft-comment", to=(p.contact,),
+                         partner_id=p.id, reply_to=setup.partners.questionnaire.reply_to,
+                         subject=f"Draft Sustainable Community Strategy (version {version}) for your comments",
+                         body=(f"Dear {p.contact.name},\n\nThank you for {p.name}'s questionnaire return. The attached "
+                               f"draft sections of the refreshed Sustainable Community Strategy draw on it; we would "
+                               f"welcome your comments before the {tt.cycle.partnership} Board considers the draft.\n\n"
+                               f"{tt.cycle.officer.name}\n{tt.cycle.officer.role}\n"),
+                         attachments=(doc,))
+                for p in setup.partners.partners if p.id in answered]
+    with ctx.store() as store:
+        sent, queued = _send(ctx, store, messages, on)
+    return Outcome(action, f"draft version {version} to {len(messages)} partner(s) for comment", sent=sent,
+                   queued=queued)

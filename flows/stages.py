@@ -1,0 +1,167 @@
+"""The four stages of the refresh (seed 000, 4.3.3 to 4.3.6), each a flow the officer triggers
+with ``scs run STAGE [--on DATE]``.
+
+A stage flow does the timetable's actions that fall in the stage and are due by ``on`` (the
+same tasks and ledger as the daily tick, so nothing is done twice whichever runs first), and
+the work only that stage has. Every step is idempotent; the summary is a Prefect artifact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.daily import do
+from flows.evidence import collate_evidence
+from flows.mail import mail_env
+from flows.review import partnership_review
+from flows.scs_draft import draft_scs
+from scs_refresh import tick
+from scs_refresh.atomic import write_text
+from scs_refresh.calendar import today
+from scs_refresh.settings import Dirs
+
+
+@dataclass
+class StageReport:
+    stage: str
+    on: date
+    outcomes: list[tick.Outcome] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        lines = [f"# {self.stage.title()} stage, run for {self.on:%d %B %Y}", ""]
+        lines += [f"- {o.action.text}: {o.summary}" for o in self.outcomes]
+        lines += [f"- wrote {f}" for f in self.files] + [f"- {n}" for n in self.notes]
+        return "\n".join(lines if len(lines) > 2 else lines + ["Nothing was due that had not been done."])
+
+
+def _context(config_dir, out_dir, state_dir, templates_dir, pdf) -> tick.Context:
+    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
+    ctx = tick.Context.load(dirs, pdf)
+    return replace(ctx, env=mail_env(ctx.settings))
+
+
+def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport) -> None:
+    report.outcomes += [do(ctx, action, on) for action in tick.stage_pending(ctx, stage, on)]
+
+
+@task(cache_policy=NO_CACHE)
+def write_scoping_record(ctx: tick.Context, on: date, digest) -> Path:
+    from scs_refresh.papers.scs_draft import partner_responses
+    from scs_refresh.scoping import scoping_record
+
+    text = scoping_record(ctx.timetable, on, ctx.partners, partner_responses(ctx.dirs.store), digest)
+    return write_text(ctx.dirs.out / "scoping" / "scs-review.md", text)
+
+
+@task(cache_policy=NO_CACHE)
+def send_for_comment(ctx: tick.Context, docx: Path, version: int, on: date) -> tick.Outcome:
+    return tick.send_draft_for_comment(ctx, docx, version, on)
+
+
+def _finish(report: StageReport) -> StageReport:
+    create_markdown_artifact(report.markdown(), key=f"stage-{report.stage}", description=f"{report.stage} stage")
+    return report
+
+
+DIRS = dict(config_dir=Path("config"), out_dir=Path("out"), state_dir=Path("state"), templates_dir=Path("templates"))
+
+
+@flow(name="scoping")
+def scoping(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
+            state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
+            pdf: bool = True) -> StageReport:
+    on = on or today()
+    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
+    report = StageReport("scoping", on)
+    # 1. The evidence so far, for the review of the current SCS.
+    base = collate_evidence(ctx.dirs.config, ctx.dirs.out, on)
+    # 2. The review team and the review of the current SCS against the seed's five questions.
+    report.files.append(write_scoping_record(ctx, on, base.digest))
+    # 3. The full review of the Breckland Partnership (policy 002 register and assessment).
+    report.files.append(partnership_review(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, pdf=pdf).docx)
+    # 4. The questionnaire out and interviews requested, as the timetable says (each once).
+    _stage_actions(ctx, "scoping", on, report)
+    return _finish(report)
+
+
+@flow(name="testing")
+def testing(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
+            state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
+            pdf: bool = True) -> StageReport:
+    on = on or today()
+    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
+    report = StageReport("testing", on)
+    # 1. Chasing, reminders and the 3 December Board's papers, as the timetable says.
+    _stage_actions(ctx, "testing", on, report)
+    # 2. Interviews not yet held, for the officer to complete.
+    from scs_refresh.partners.status import status
+
+    with ctx.store() as store:
+        waiting = [s.name for s in status(store, ctx.partners, ctx.timetable.cycle, on)
+                   if s.interview not in ("-", "held")]
+    report.notes.append("interviews still to hold: " + (", ".join(waiting) if waiting else "none"))
+    # 3. Draft sections from the evidence and partners' answers, tested with the partners who replied.
+    draft = draft_scs(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, ctx.dirs.templates)
+    report.files.append(draft.docx)
+    report.outcomes.append(send_for_comment(ctx, draft.docx, draft.version, on))
+    return _finish(report)
+
+
+@flow(name="draft")
+def draft(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
+          state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
+          pdf: bool = True) -> StageReport:
+    on = on or today()
+    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
+    report = StageReport("draft", on)
+    # 1. The draft SCS as it now stands (a new version only when something changed).
+    result = draft_scs(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, ctx.dirs.templates)
+    report.files += [result.docx, result.changes]
+    # 2. The 3 February Board's papers and what else the stage's timetable says.
+    _stage_actions(ctx, "draft", on, report)
+    # 3. What still needs the officer: the away day's date, stakeholder testing.
+    from scs_refresh.plan import plan
+
+    report.notes += plan(ctx.timetable, on, days=0).warnings
+    return _finish(report)
+
+
+@flow(name="approval")
+def approval(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
+             state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
+             pdf: bool = True, wait_for_decisions: bool = False) -> StageReport:
+    on = on or today()
+    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
+    report = StageReport("approval", on)
+    # 1. The final SCS with the 7 April Board's papers, the committee papers and their publication.
+    _stage_actions(ctx, "approval", on, report)
+    # 2. With wait_for_decisions, each meeting that has met waits (paused, up to four weeks) for
+    #    its decision, in chain order; `scs decision` or the Prefect UI gives it.
+    from scs_refresh.approvals import chain_lines, load_approvals
+    from scs_refresh.replan import decision_chain
+
+    if wait_for_decisions:
+        from flows.approval import committee_decision
+
+        for meeting in decision_chain(ctx.timetable):
+            s = ctx.scheduled(meeting)
+            if s.event.type == "meeting" and s.event.date <= on:
+                decided = committee_decision(meeting, s.event.date, ctx.dirs.config, ctx.dirs.out, ctx.dirs.state,
+                                             ctx.dirs.templates)
+                if decided.outcome not in ("approved", "approved_with_amendments"):
+                    break  # a deferral or rejection stops the chain: later steps re-plan
+    # 3. Where the approval chain stands: decisions, re-arranged dates, steps at risk.
+
+    report.notes += chain_lines(ctx.timetable, load_approvals(ctx.dirs.store))
+    return _finish(report)
+
+
+STAGES = {"scoping": scoping, "testing": testing, "draft": draft, "approval": approval}
