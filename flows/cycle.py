@@ -61,8 +61,11 @@ def _next_sitting(ctx: tick.Context, day: date) -> date | None:
 
 
 def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False, defer: bool = False,
-             on_day=None) -> CycleReport:
-    """Run the cycle from ``start`` to ``end`` (inclusive) through the daily tick flow."""
+             on_day=None, run_tick=None) -> CycleReport:
+    """Run the cycle from ``start`` to ``end`` (inclusive) through the daily tick flow.
+
+    ``run_tick(day)`` replaces the flow call (bench/bench_cycle.py runs the same cycle without Prefect).
+    """
     if fresh:
         for folder in (dirs.out, dirs.state):
             shutil.rmtree(folder, ignore_errors=True)
@@ -86,8 +89,9 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
             done = store.actions_done()
         # 2. The 07:00 tick, only when something is due (a quiet day never calls Prefect).
         if tick.pending(ctx, day):
-            outcomes = daily_tick(on=day, config_dir=dirs.config, out_dir=dirs.out, state_dir=dirs.state,
-                                  templates_dir=dirs.templates, pdf=pdf)
+            outcomes = run_tick(day) if run_tick else daily_tick(
+                on=day, config_dir=dirs.config, out_dir=dirs.out, state_dir=dirs.state, templates_dir=dirs.templates,
+                pdf=pdf)
             report.ticks.append((day, outcomes))
             if on_day:
                 on_day(day, outcomes)
