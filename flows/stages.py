@@ -42,10 +42,12 @@ class StageReport:
         return "\n".join(lines if len(lines) > 2 else lines + ["Nothing was due that had not been done."])
 
 
-def _context(config_dir, out_dir, state_dir, templates_dir, pdf) -> tick.Context:
+def _begin(stage: str, on: date | None, config_dir, out_dir, state_dir, templates_dir,
+           pdf) -> tuple[tick.Context, StageReport]:
+    """The configuration, loaded once with the SMTP password, and an empty report for the stage."""
     dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
     ctx = tick.Context.load(dirs, pdf)
-    return replace(ctx, env=mail_env(ctx.settings))
+    return replace(ctx, env=mail_env(ctx.settings)), StageReport(stage, on or today())
 
 
 def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport) -> None:
@@ -78,9 +80,8 @@ DIRS = dict(config_dir=Path("config"), out_dir=Path("out"), state_dir=Path("stat
 def scoping(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
             state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
             pdf: bool = True) -> StageReport:
-    on = on or today()
-    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
-    report = StageReport("scoping", on)
+    ctx, report = _begin("scoping", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+    on = report.on
     # 1. The evidence so far, for the review of the current SCS.
     base = collate_evidence(ctx.dirs.config, ctx.dirs.out, on)
     # 2. The review team and the review of the current SCS against the seed's five questions.
@@ -96,9 +97,8 @@ def scoping(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_d
 def testing(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
             state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
             pdf: bool = True) -> StageReport:
-    on = on or today()
-    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
-    report = StageReport("testing", on)
+    ctx, report = _begin("testing", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+    on = report.on
     # 1. Chasing, reminders and the 3 December Board's papers, as the timetable says.
     _stage_actions(ctx, "testing", on, report)
     # 2. Interviews not yet held, for the officer to complete.
@@ -119,9 +119,8 @@ def testing(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_d
 def draft(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
           state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
           pdf: bool = True) -> StageReport:
-    on = on or today()
-    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
-    report = StageReport("draft", on)
+    ctx, report = _begin("draft", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+    on = report.on
     # 1. The draft SCS as it now stands (a new version only when something changed).
     result = draft_scs(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, ctx.dirs.templates)
     report.files += [result.docx, result.changes]
@@ -138,9 +137,8 @@ def draft(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir
 def approval(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
              state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
              pdf: bool = True, wait_for_decisions: bool = False) -> StageReport:
-    on = on or today()
-    ctx = _context(config_dir, out_dir, state_dir, templates_dir, pdf)
-    report = StageReport("approval", on)
+    ctx, report = _begin("approval", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+    on = report.on
     # 1. The final SCS with the 7 April Board's papers, the committee papers and their publication.
     _stage_actions(ctx, "approval", on, report)
     # 2. With wait_for_decisions, each meeting that has met waits (paused, up to four weeks) for
