@@ -59,6 +59,7 @@ EXPECTED = [
     ("2011-05-06", ["member-reminder:cabinet-2011-05-10"]),
     ("2011-05-10", ["member-reminder:full-council-2011-05-12"]),
     ("2011-05-11", ["publish:lsp-board-2011-05-19"]),
+    ("2011-05-12", ["scorecard:*"]),  # Full Council adopts the SCS: its scorecard, for the evidence as it stands
     ("2011-05-17", ["member-reminder:lsp-board-2011-05-19"]),
 ]
 
@@ -76,7 +77,28 @@ def cycle(tmp_path_factory):
 
 def test_the_exact_actions_of_every_tick(cycle):
     _, report = cycle
-    assert [(str(d), [o.action.key for o in outs]) for d, outs in report.ticks] == EXPECTED
+
+    def key(k: str) -> str:  # a scorecard refresh is keyed by a fingerprint of the evidence
+        return "scorecard:*" if k.startswith("scorecard:") else k
+
+    assert [(str(d), [key(o.action.key) for o in outs]) for d, outs in report.ticks] == EXPECTED
+
+
+def test_new_evidence_after_adoption_refreshes_the_scorecard_once(cycle):
+    from scs_refresh import tick
+
+    dirs, _ = cycle
+    ctx = tick.Context.load(dirs, pdf=False)
+    assert tick.pending(ctx, date(2011, 5, 20)) == []  # the evidence is as it was on 12 May
+    extra = dirs.config.parent / "evidence" / "new_return.csv"
+    extra.write_text("area,value\nBreckland,1\n")
+    try:
+        [action] = tick.pending(ctx, date(2011, 5, 20))
+        assert action.kind == "refresh_scorecard"
+        tick.run(ctx, action, date(2011, 5, 20))
+        assert tick.pending(ctx, date(2011, 5, 23)) == []
+    finally:
+        extra.unlink()
 
 
 def test_partner_replies_arrive_and_only_non_respondents_are_chased(cycle):

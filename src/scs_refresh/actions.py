@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .partners.register import PartnersConfig
 
 ActionKind = Literal["send_questionnaires", "request_interviews", "chase_partners", "officer_reminder",
-                     "generate_papers", "publish_papers", "member_reminder"]
+                     "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard"]
 
 #: The order actions of one day run in: papers are written before they are published.
 ORDER: tuple[str, ...] = ActionKind.__args__

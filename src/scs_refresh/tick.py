@@ -253,11 +253,6 @@ def member_reminder(ctx: Context, action: Action, on: date) -> Outcome:
     return Outcome(action, f"reminded {len(messages)} member(s)", sent=sent, queued=queued)
 
 
-RUNNERS: dict[str, Callable[[Context, Action, date], Outcome]] = {
-    "send_questionnaires": send_questionnaires, "request_interviews": request_interviews,
-    "chase_partners": chase_partners, "officer_reminder": officer_reminder, "generate_papers": generate_papers,
-    "publish_papers": publish_papers, "member_reminder": member_reminder,
-}
 
 
 def too_late(ctx: Context, action: Action, on: date) -> str | None:
@@ -284,13 +279,58 @@ def run(ctx: Context, action: Action, on: date) -> Outcome:
     return outcome
 
 
+def evidence_fingerprint(dirs: Dirs) -> str:
+    """What the evidence base is made of right now: the manifest, the delivery plan and every
+    file in the evidence folder. A new file, or a changed one, gives a new fingerprint."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    folder = dirs.config.parent / "evidence"
+    files = [dirs.config / "evidence.yaml", dirs.config / "delivery_plan.yaml",
+             *sorted(p for p in folder.rglob("*") if p.is_file())]
+    for f in files:
+        if f.is_file():
+            digest.update(f.name.encode() + f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def scorecard_action(ctx: Context, on: date) -> Action | None:
+    """Once the SCS is adopted, each new state of the evidence refreshes the scorecard, once
+    (issue 7: the daily tick refreshes it when new evidence arrives)."""
+    if not (ctx.dirs.config / "delivery_plan.yaml").exists():
+        return None
+    from .approvals import load_approvals
+    from .papers.contexts import adoption
+    from .replan import APPROVING, current_decisions
+
+    adopting = adoption(ctx.timetable)
+    decided = current_decisions(load_approvals(ctx.dirs.store).decisions).get(adopting.id) if adopting else None
+    if decided is None or decided.outcome not in APPROVING or decided.decided_on > on:
+        return None
+    return Action(f"scorecard:{evidence_fingerprint(ctx.dirs)}", "refresh_scorecard", on,
+                  "Refresh the SCS delivery plan scorecard: the evidence has changed since it was last drawn")
+
+
+def refresh_scorecard(ctx: Context, action: Action, on: date) -> Outcome:
+    from .refresh import evidence_snapshot
+    from .scorecard import refresh
+
+    evidence_snapshot(ctx.dirs, on)  # the scorecard reads the evidence base as collated
+    paper = refresh(ctx.dirs, on)
+    return Outcome(action, f"scorecard as at {on}: {len(paper.card.rows)} indicator(s) rated",
+                   files=[ctx.dirs.out / "performance" / "scorecard.csv"])
+
+
+
+
 def pending(ctx: Context, on: date) -> list[Action]:
     """The actions a tick on ``on`` must do (due, not yet done), oldest first."""
     from .actions import due
 
     with ctx.store() as store:
         done = store.actions_done()
-    return due(ctx.actions(), done, on)
+    scorecard = scorecard_action(ctx, on)
+    return due(ctx.actions() + ([scorecard] if scorecard else []), done, on)
 
 
 def stage_pending(ctx: Context, stage_id: str, on: date) -> list[Action]:
@@ -325,3 +365,10 @@ def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: dat
         sent, queued = _send(ctx, store, messages, on)
     return Outcome(action, f"draft version {version} to {len(messages)} partner(s) for comment", sent=sent,
                    queued=queued)
+
+
+RUNNERS: dict[str, Callable[[Context, Action, date], Outcome]] = {
+    "send_questionnaires": send_questionnaires, "request_interviews": request_interviews,
+    "chase_partners": chase_partners, "officer_reminder": officer_reminder, "generate_papers": generate_papers,
+    "publish_papers": publish_papers, "member_reminder": member_reminder, "refresh_scorecard": refresh_scorecard,
+}
