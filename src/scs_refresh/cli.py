@@ -193,6 +193,98 @@ def demo(
             _report_papers(generate_meeting_papers(state, s.event.id, ctx.obj.out, ctx.obj.templates, pdf=pdf))
 
 
+def _tick_parameters(dirs: Dirs, pdf: bool) -> dict:
+    """The daily tick's parameters: absolute folders, so a served run finds them wherever it starts."""
+    if dirs.store_file is not None and dirs.store_file.resolve() != (dirs.state / "scs.sqlite").resolve():
+        raise UserError("--store: the daily tick keeps its ledger in STATE_DIR/scs.sqlite; set --state-dir instead")
+    return {"config_dir": dirs.config.resolve(), "out_dir": dirs.out.resolve(), "state_dir": dirs.state.resolve(),
+            "templates_dir": dirs.templates.resolve(), "pdf": pdf}
+
+
+@app.command()
+def tick(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Act as on this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """Run the daily tick once now: do whatever is due (or was missed) and not yet done."""
+    from .config import check_all
+
+    day = _parse_on(on)
+    check_all(ctx.obj.config)
+    params = _tick_parameters(ctx.obj, pdf)
+    from flows.daily import daily_tick
+
+    outcomes = daily_tick(on=day, **params)
+    for o in outcomes:
+        late = f" (due {o.action.due}, caught up)" if o.action.due < day else ""
+        typer.echo(f"{o.action.text}{late}: {o.summary}")
+        if o.queued:
+            typer.echo(f"warning: {len(o.queued)} message(s) still queued for the mail server; "
+                       "the next tick sends them", err=True)
+    sent = sum(len(o.sent) for o in outcomes)
+    typer.echo(f"{len(outcomes)} action(s) done on {day}, {sent} message(s) sent" if outcomes
+               else f"nothing was due on {day}")
+
+
+#: 07:00 Monday to Friday, London time (GMT or BST).
+WORKING_DAYS_7AM = "0 7 * * 1-5"
+SERVE_HELP = (
+    "Run the daily tick on a schedule, as a Prefect deployment served from this process.\n\n"
+    f'The schedule is a cron line in Europe/London (default "{WORKING_DAYS_7AM}": 07:00 on working days). '
+    "On a bank holiday the tick runs as usual and does what is due; a day it misses is caught up on the "
+    "next run, and running it twice repeats nothing.\n\n"
+    "Needs a Prefect server: run `prefect server start`, then "
+    "`export PREFECT_API_URL=http://127.0.0.1:4200/api`. Stop with Ctrl-C or SIGTERM."
+)
+
+
+def _prefect_api() -> str:
+    """The configured Prefect API, checked to answer; a UserError saying how to start one otherwise."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    start = ("start one with `prefect server start` and, in this terminal, "
+             "`export PREFECT_API_URL=http://127.0.0.1:4200/api`")
+    url = PREFECT_API_URL.value()
+    if not url:
+        raise UserError(f"PREFECT_API_URL is not set, and a schedule needs a running Prefect server: {start}")
+    with get_client(sync_client=True) as client:
+        if client.api_healthcheck() is not None:
+            raise UserError(f"no Prefect server answers at PREFECT_API_URL={url}: {start}")
+    return url
+
+
+@app.command(help=SERVE_HELP)
+def serve(
+    ctx: typer.Context,
+    cron: Annotated[str, typer.Option(help="When to run, as cron in Europe/London.")] = WORKING_DAYS_7AM,
+    name: Annotated[str, typer.Option(help="The deployment's name (one per cycle or council).")] = "scs-daily",
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    from .calendar import TIMEZONE
+    from .config import check_all
+
+    check_all(ctx.obj.config)
+    params = _tick_parameters(ctx.obj, pdf)
+    from prefect.schedules import Cron
+
+    try:
+        schedule = Cron(cron, timezone=TIMEZONE)
+    except ValueError as exc:
+        raise UserError(f"--cron: {exc}") from None
+    url = _prefect_api()
+    from flows.daily import daily_tick
+
+    deployment = f"{daily_tick.name}/{name}"
+    typer.echo(f"serving the daily tick as '{deployment}' on '{cron}' ({TIMEZONE}) against {url}")
+    try:  # Ctrl-C, or SIGTERM (Prefect's handler), pauses the schedule and returns or exits
+        # One tick at a time: two at once would both find the same actions not yet done.
+        daily_tick.serve(name=name, schedule=schedule, parameters=params, limit=1, print_starting_message=False)
+    finally:
+        typer.echo(f"stopped serving '{deployment}'; its schedule is paused until `scs serve` runs again")
+
+
 questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")
 interview_app = typer.Typer(no_args_is_help=True, help="One-to-one interviews with partners.")
 app.add_typer(questionnaire_app, name="questionnaire")
