@@ -194,7 +194,11 @@ def demo(
 
 
 def _tick_parameters(dirs: Dirs, pdf: bool) -> dict:
-    """The daily tick's parameters: absolute folders, so a served run finds them wherever it starts."""
+    """The daily tick's parameters, once every config file is sound: absolute folders, so a served
+    run finds them wherever it starts."""
+    from .config import check_all
+
+    check_all(dirs.config)
     if dirs.store_file is not None and dirs.store_file.resolve() != (dirs.state / "scs.sqlite").resolve():
         raise UserError("--store: the daily tick keeps its ledger in STATE_DIR/scs.sqlite; set --state-dir instead")
     return {"config_dir": dirs.config.resolve(), "out_dir": dirs.out.resolve(), "state_dir": dirs.state.resolve(),
@@ -208,10 +212,7 @@ def tick(
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
 ) -> None:
     """Run the daily tick once now: do whatever is due (or was missed) and not yet done."""
-    from .config import check_all
-
     day = _parse_on(on)
-    check_all(ctx.obj.config)
     params = _tick_parameters(ctx.obj, pdf)
     from flows.daily import daily_tick
 
@@ -239,22 +240,6 @@ SERVE_HELP = (
 )
 
 
-def _prefect_api() -> str:
-    """The configured Prefect API, checked to answer; a UserError saying how to start one otherwise."""
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL
-
-    start = ("start one with `prefect server start` and, in this terminal, "
-             "`export PREFECT_API_URL=http://127.0.0.1:4200/api`")
-    url = PREFECT_API_URL.value()
-    if not url:
-        raise UserError(f"PREFECT_API_URL is not set, and a schedule needs a running Prefect server: {start}")
-    with get_client(sync_client=True) as client:
-        if client.api_healthcheck() is not None:
-            raise UserError(f"no Prefect server answers at PREFECT_API_URL={url}: {start}")
-    return url
-
-
 @app.command(help=SERVE_HELP)
 def serve(
     ctx: typer.Context,
@@ -262,27 +247,10 @@ def serve(
     name: Annotated[str, typer.Option(help="The deployment's name (one per cycle or council).")] = "scs-daily",
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
 ) -> None:
-    from .calendar import TIMEZONE
-    from .config import check_all
-
-    check_all(ctx.obj.config)
     params = _tick_parameters(ctx.obj, pdf)
-    from prefect.schedules import Cron
+    from flows.serving import serve as serve_daily_tick
 
-    try:
-        schedule = Cron(cron, timezone=TIMEZONE)
-    except ValueError as exc:
-        raise UserError(f"--cron: {exc}") from None
-    url = _prefect_api()
-    from flows.daily import daily_tick
-
-    deployment = f"{daily_tick.name}/{name}"
-    typer.echo(f"serving the daily tick as '{deployment}' on '{cron}' ({TIMEZONE}) against {url}")
-    try:  # Ctrl-C, or SIGTERM (Prefect's handler), pauses the schedule and returns or exits
-        # One tick at a time: two at once would both find the same actions not yet done.
-        daily_tick.serve(name=name, schedule=schedule, parameters=params, limit=1, print_starting_message=False)
-    finally:
-        typer.echo(f"stopped serving '{deployment}'; its schedule is paused until `scs serve` runs again")
+    serve_daily_tick(name, cron, params, typer.echo)
 
 
 questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")
