@@ -6,7 +6,8 @@ what is due is pure (scs_refresh.actions); the ledger in the state store makes i
 and lets a tick after downtime catch up.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: `scs serve` pickles this flow into each run's process
+# and the parameter model must resolve `date` there (string annotations cannot be).
 
 from dataclasses import replace
 from datetime import date

@@ -49,8 +49,8 @@ def check_all(config_dir: Path) -> dict[str, object]:
             problems.extend(exc.problems)
     if not problems:  # files that name things in other files, checked once each file is sound
         problems = _cross_checks(loaded, config_dir)
-    if problems:
-        raise ConfigError(problems)
+    if problems:  # each once: partners.yaml, say, reads the timetable too and meets the same problem
+        raise ConfigError(list(dict.fromkeys(problems)))
     return loaded
 
 

@@ -1,0 +1,39 @@
+"""`scs tick`: the officer's manual trigger of the daily tick, through the real flow."""
+
+import pytest
+from typer.testing import CliRunner
+
+from scs_refresh.cli import app
+
+from .conftest import ROOT
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def test_tick_does_what_is_due_once_and_says_so(tmp_path, config_dir):
+    import shutil
+
+    shutil.copytree(ROOT / "evidence", tmp_path / "evidence")  # config/evidence.yaml reads ../evidence
+    args = ["--config-dir", str(config_dir), "--out-dir", str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"),
+            "--templates-dir", str(ROOT / "templates"), "tick", "--on", "2010-11-01", "--no-pdf"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.strip().splitlines()
+    assert lines[0].startswith("Send the partner questionnaire (deadline Fri 12 Nov 2010) (due 2010-10-15, caught up): ")
+    assert lines[1].startswith("Ask the partners flagged for a one to one interview for a date: ")
+    outbox = list((tmp_path / "out" / "outbox").glob("*.eml"))
+    assert lines[-1] == f"2 action(s) done on 2010-11-01, {len(outbox)} message(s) sent" and len(outbox) == 18
+
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip().splitlines()[-1] == "nothing was due on 2010-11-01"
+    assert len(list((tmp_path / "out" / "outbox").glob("*.eml"))) == 18
+
+
+def test_tick_with_a_bad_config_is_one_line_and_writes_nothing(tmp_path, config_dir):
+    (config_dir / "timetable.yaml").write_text("cycle: [\n")
+    result = CliRunner().invoke(app, ["--config-dir", str(config_dir), "--out-dir", str(tmp_path / "out"),
+                                      "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-11-01"])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {config_dir / 'timetable.yaml'}") and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "state").exists()
