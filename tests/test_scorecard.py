@@ -58,10 +58,14 @@ def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path)
     doc = docx.Document(str(result.papers[0]))
     text = [p.text for p in doc.paragraphs]
     assert any(t.endswith("PROGRESS ON THE SCS DELIVERY PLAN") for t in text)
-    assert any("Breckland Council (Full Council) adopted the Sustainable Community Strategy on 12 May 2011. "
+    # Written on 6 May, before Full Council meets on 12 May: the adoption is still to come.
+    assert any("Breckland Council (Full Council) is due to adopt the Sustainable Community Strategy on 12 May 2011. "
                "The table shows progress on each indicator of its delivery plan as at 06 May 2011: 2 green, "
                "1 amber, 1 red, 5 no data. The delivery plan is illustrative" in t for t in text)
     assert "Progress on the SCS delivery plan as at 06 May 2011" in text  # the caption
+    after = scorecard_section(replace(state, on=date(2011, 5, 13)), state.timetable.event[LAUNCH])
+    assert after.paragraphs[0].startswith("Breckland Council (Full Council) adopted the Sustainable Community "
+                                          "Strategy on 12 May 2011.")
 
     [card] = [t for t in doc.tables if t.rows[0].cells[0].text == "Priority and outcome"]
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in card.rows[1:]}

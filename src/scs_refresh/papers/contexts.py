@@ -287,7 +287,8 @@ def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
             or not (event.date and adopted.date and event.date > adopted.date)):
         return None
     card = paper.card
-    paras = [f"{tt.body[adopted.body].name} adopted the Sustainable Community Strategy on {long_date(adopted.date)}. "
+    adopts = "adopted" if state.on >= adopted.date else "is due to adopt"  # papers are written before the meeting
+    paras = [f"{tt.body[adopted.body].name} {adopts} the Sustainable Community Strategy on {long_date(adopted.date)}. "
              f"The table shows progress on each indicator of its delivery plan as at {long_date(card.on)}: "
              f"{counts_text(card)}."
              + (" The delivery plan is illustrative: its outcomes, owners and targets are examples, not the "
