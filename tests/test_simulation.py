@@ -65,3 +65,15 @@ def test_a_deferral_re_arranges_the_chain_and_the_tick_re_issues_papers(ctx):
     with Store.open(ctx.dirs.store) as store:  # the re-arranged Cabinet approves on its new date
         assert record_decisions(store, ctx.timetable, sim, date(2011, 5, 19), at, defer=True) == [
             "cabinet-2011-05-10: approved"]
+
+
+def test_scs_check_validates_the_simulation(ctx):
+    from scs_refresh.config import check_all
+
+    file = ctx.dirs.config / "simulation.yaml"
+    assert "simulation.yaml" in check_all(ctx.dirs.config)
+    file.write_text(file.read_text().replace("scs-still-relevant: \\"Yes\\"", "still-relevant: \\"Yes\\"", 1))
+    with pytest.raises(ConfigError) as exc:
+        check_all(ctx.dirs.config)
+    assert exc.value.lines()[0].endswith(
+        "replies[0].answers.still-relevant: no question 'still-relevant' in the questionnaire")

@@ -24,6 +24,8 @@ LOADERS: dict[str, str] = {
     "scs.yaml": "scs_refresh.papers.scs_config:load_scs_config",
     "delivery_plan.yaml": "scs_refresh.performance:load_delivery_plan",
 }
+#: the demonstration's outside world; checked against partners.yaml and the timetable
+SIMULATION = "simulation.yaml"
 #: files a cycle cannot run without (the others are optional until their stage needs them)
 REQUIRED = {"timetable.yaml"}
 
@@ -74,6 +76,17 @@ def _cross_checks(loaded: dict[str, object], config_dir: Path) -> list[Problem]:
         from .performance import check_plan
 
         problems.extend(_against_evidence_and_partners(loaded, config_dir, "delivery_plan.yaml", check_plan))
+    if (config_dir / SIMULATION).exists():  # the demo's replies and decisions name partners and meetings
+        from .simulation import load_simulation
+
+        if "partners.yaml" not in loaded:
+            problems.append(Problem(config_dir / SIMULATION, "needs partners.yaml beside it: the replies name partners"))
+        else:
+            try:
+                loaded[SIMULATION] = load_simulation(config_dir / SIMULATION, loaded["partners.yaml"],
+                                                     loaded["timetable.yaml"])
+            except ConfigError as exc:
+                problems.extend(exc.problems)
     return problems
 
 
