@@ -72,7 +72,7 @@ def test_scs_check_validates_the_simulation(ctx):
 
     file = ctx.dirs.config / "simulation.yaml"
     assert "simulation.yaml" in check_all(ctx.dirs.config)
-    file.write_text(file.read_text().replace("scs-still-relevant: \\"Yes\\"", "still-relevant: \\"Yes\\"", 1))
+    file.write_text(file.read_text().replace('scs-still-relevant: "Yes"', 'still-relevant: "Yes"', 1))
     with pytest.raises(ConfigError) as exc:
         check_all(ctx.dirs.config)
     assert exc.value.lines()[0].endswith(
