@@ -46,11 +46,14 @@ def test_partner_actions_follow_the_questionnaire_settings(actions):
 
 def test_the_board_that_launched_the_cycle_gets_no_automatic_papers(actions):
     assert not [a for a in actions if a.meeting_id == "lsp-board-2010-10-07"]
-    assert not [a for a in actions if a.meeting_id in ("away-day-2011-03", "submission-2011-04-20")]
+    assert not [a for a in actions if a.meeting_id == "away-day-2011-03"]
+    # The submission milestone (20 April) has one action: its pack, on the day.
+    assert [(a.key, a.due) for a in actions if a.meeting_id == "submission-2011-04-20"] == [
+        ("papers:submission-2011-04-20", date(2011, 4, 20))]
 
 
 def test_every_dated_meeting_has_its_five_actions(actions):
-    meetings = {a.meeting_id for a in actions if a.meeting_id}
+    meetings = {a.meeting_id for a in actions if a.meeting_id} - {"submission-2011-04-20"}
     assert len(meetings) == 8
     for m in meetings:
         kinds = sorted(a.kind for a in actions if a.meeting_id == m)

@@ -127,10 +127,15 @@ def test_every_meeting_converts_to_pdf_with_continuous_page_numbers(state, tmp_p
 def test_unknown_meeting_and_milestone(state, tmp_path):
     with pytest.raises(UserError, match="no meeting 'lsp-board-2099-01-01'"):
         generate_meeting_papers(state, "lsp-board-2099-01-01", tmp_path, TEMPLATES)
-    with pytest.raises(UserError, match="is a milestone, not a meeting"):
-        generate_meeting_papers(state, "submission-2011-04-20", tmp_path, TEMPLATES)
     with pytest.raises(UserError, match="has no date yet"):
         generate_meeting_papers(state, "away-day-2011-03", tmp_path, TEMPLATES)
+    text = (ROOT / "config" / "timetable.yaml").read_text().replace(
+        "      - {kind: submission_pack, title: SCS approval report and papers for council committees, purpose: approve}",
+        "      - {kind: minutes, title: Note of the submission}")
+    (tmp_path / "timetable.yaml").write_text(text)
+    plain = RefreshState(load_timetable(tmp_path / "timetable.yaml"), state.papers, state.on)
+    with pytest.raises(UserError, match="is a milestone, not a meeting"):
+        generate_meeting_papers(plain, "submission-2011-04-20", tmp_path, TEMPLATES)
 
 
 def test_template_missing_a_field_is_an_error_naming_it(state, tmp_path):
@@ -263,3 +268,22 @@ def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evide
     assert sorted(p.name for p in (tmp_path / "scs").glob("draft-v*.docx")) == ["draft-v1.docx"]
     report = [p.text for p in docx.Document(str(again.papers[0])).paragraphs]
     assert any("It is unchanged since the Board last saw it." in t for t in report)
+
+
+def test_the_20_april_submission_pack(evidence, tmp_path):
+    from scs_refresh.refresh import draft_sources
+    from scs_refresh.settings import Dirs
+
+    tt = load_timetable(ROOT / "config" / "timetable.yaml")
+    on = date(2011, 4, 20)
+    state = RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on, evidence=evidence,
+                         draft=draft_sources(Dirs(ROOT / "config", tmp_path, tmp_path / "state"), on))
+    result = generate_meeting_papers(state, "submission-2011-04-20", tmp_path, TEMPLATES, pdf=False)
+    assert [p.name for p in result.papers] == [
+        "01-scs-approval-report-and-papers-for-council-committees.docx", "02-sustainable-community-strategy.docx"]
+    assert result.agenda is None and result.pack.name == "submission-2011-04-20-submission-pack.docx"
+    report = [p.text for p in docx.Document(str(result.papers[0])).paragraphs]
+    assert "Breckland Council committees: 20 April 2011" in report
+    assert check_docx(result.papers[0]) == [] and check_docx(result.pack) == []
+    assert docx.Document(str(result.pack)).core_properties.title == "Submission to Breckland Council committees, " \
+                                                                    "20 April 2011"

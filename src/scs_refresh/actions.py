@@ -57,6 +57,9 @@ def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
     - members are reminded ``rules.member_reminder_working_days`` working days before the meeting.
     """
     e = s.event
+    if e.type == "milestone" and e.date and any(p.kind == "submission_pack" for p in e.papers):
+        return [Action(f"papers:{e.id}", "generate_papers", e.date,
+                       f"Submit the report and papers to the {tt.cycle.council} committees", e.id, e.stage)]
     if e.tba or e.type == "milestone" or e.body is None or e.fed_by == PRE_CYCLE:
         return []  # a meeting whose papers were written before the cycle (the 7 Oct 2010 Board) needs none
     if getattr(s, "at_risk", False):

@@ -374,12 +374,15 @@ def committee_report_context(state: RefreshState, event: Event, paper: Paper,
     tt = state.timetable
     words = state.papers.purposes[paper.purpose]
     board_papers = [f"{p.title}, report to the {tt.body[s.event.body].name}, {long_date(s.event.date)}"
-                    for s in tt.schedule if s.event.body == "lsp-board" and s.event.date and event.date
+                    for s in tt.schedule if s.event.body and tt.body[s.event.body].kind == "partnership_board"
+                    and s.event.date and event.date
                     and s.event.date < event.date for p in s.event.papers if p.kind == "board_report"]
     background = _background(state, event, words.background)
     return {
         **_common(state, event, paper),
-        "committee": tt.body[event.body].name, "key_decision": "No", "exempt": "No", "wards": "All",
+        # A submission (a milestone, no body) goes to all the council's committees in the chain.
+        "committee": tt.body[event.body].name if event.body else f"{tt.cycle.council} committees",
+        "key_decision": "No", "exempt": "No", "wards": "All",
         "purpose": numbered("1", [fill(t, state, event) for t in words.purpose]),
         "recommendations": numbered("2", [fill(t, state, event) for t in words.recommendations]),
         "background": numbered("3", background),

@@ -24,7 +24,9 @@ from .word import render_docx
 
 #: paper kind -> (template name, context builder); the other kinds come from other parts.
 RENDERED = {"board_report": ("board_report", board_report_context),
-            "committee_report": ("committee_report", committee_report_context)}
+            "committee_report": ("committee_report", committee_report_context),
+            # the submission to the council's committees (seed 000, 4.3.6: 20 April): its report
+            "submission_pack": ("committee_report", committee_report_context)}
 
 
 class PaperCheckFailed(UserError):
@@ -91,7 +93,7 @@ def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
 def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     """The draft SCS version the meeting receives (written now if the content changed), or None."""
     if state.draft is None or state.evidence is None or not any(
-            p.kind in ("draft_scs", "final_scs") for p in event.papers):
+            p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
         return None
     from .scs_draft import write_draft
 
@@ -122,7 +124,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     event = tt.event[meeting_id]
     if event.date is None:
         raise UserError(f"{meeting_id} has no date yet (to be arranged); set its date in the timetable first")
-    if event.body is None:
+    if event.body is None and not any(p.kind == "submission_pack" for p in event.papers):
         raise UserError(f"{meeting_id} is a milestone, not a meeting: it has no agenda or board pack")
     folder = Path(out_dir) / meeting_id
     result = MeetingPapers(meeting_id, folder)
@@ -158,6 +160,15 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
 
+    if any(p.kind == "submission_pack" for p in event.papers) and result.papers:
+        # The submission: its report with the Strategy as it stands, in one pack for committee services.
+        parts = list(result.papers)
+        if draft is not None:
+            parts.append(write_bytes(folder / f"{len(parts) + 1:02d}-sustainable-community-strategy.docx",
+                                     draft.docx.read_bytes()))
+            result.papers.append(parts[-1])
+        result.pack = compose_pack(parts, folder / f"{meeting_id}-submission-pack.docx",
+                                   f"Submission to {tt.cycle.council} committees, {long_date(event.date)}")
     if any(p.kind == "agenda" for p in event.papers):
         plan = agenda_context(state, event, agenda_papers)
         result.warnings.extend(plan.warnings)
