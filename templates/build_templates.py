@@ -75,6 +75,9 @@ def base(title_tag: str, footer_tag: str) -> docx.document.Document:
     header_line = styles.add_style("Paper Header", WD_STYLE_TYPE.PARAGRAPH)
     header_line.base_style = normal
     header_line.font.bold = True
+    # The default Footer style's tab stops are for US Letter (a centre stop at 82.5 mm): a short
+    # footer would tab to it and print "Page" against the text. One right stop at the margin.
+    styles["Footer"].paragraph_format.tab_stops.clear_all()
     footer = doc.sections[0].footer.paragraphs[0]
     footer.text = footer_tag + "\tPage "
     footer.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT)
