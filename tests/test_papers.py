@@ -3,7 +3,7 @@
 import re
 import shutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import docx
 import pytest
@@ -287,3 +287,23 @@ def test_the_20_april_submission_pack(evidence, tmp_path):
     assert check_docx(result.papers[0]) == [] and check_docx(result.pack) == []
     assert docx.Document(str(result.pack)).core_properties.title == "Submission to Breckland Council committees, " \
                                                                     "20 April 2011"
+
+
+def test_a_pack_with_the_draft_keeps_partners_hostile_text_literal(evidence, tmp_path):
+    from scs_refresh.refresh import draft_sources
+    from scs_refresh.settings import Dirs
+    from scs_refresh.state import Store
+
+    hostile = "We need {{ 7*7 }} & <w:p> {% for x in y %} more buses"
+    with Store.open(tmp_path / "state" / "scs.sqlite") as store:
+        store.save_response(partner_id="norfolk-constabulary", received_on=date(2010, 11, 9), source_file="x.csv",
+                            source_kind="csv", answers={"priorities": hostile, "scs-still-relevant": "Yes"},
+                            problems=[], at=datetime(2010, 11, 9, 9))
+    tt = load_timetable(ROOT / "config" / "timetable.yaml")
+    on = date(2011, 1, 19)
+    state = RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on, evidence=evidence,
+                         draft=draft_sources(Dirs(ROOT / "config", tmp_path, tmp_path / "state"), on))
+    result = generate_meeting_papers(state, "lsp-board-2011-02-03", tmp_path, TEMPLATES, pdf=False)
+    pack = "\n".join(p.text for p in docx.Document(str(result.pack)).paragraphs)
+    pack += "\n".join(c.text for t in docx.Document(str(result.pack)).tables for r in t.rows for c in r.cells)
+    assert hostile in pack

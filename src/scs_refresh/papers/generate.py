@@ -90,6 +90,20 @@ def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
     return write_bytes(out, buf.getvalue())
 
 
+def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
+    """A paper written elsewhere (the draft SCS, checked when it was written) as this meeting's paper N."""
+    return write_bytes(folder / f"{number:02d}-{_slug(title)}.docx", Path(src).read_bytes())
+
+
+def _checked_pack(parts: list[Path], out: Path, title: str, quoted: set[str]) -> Path:
+    """Merge ``parts`` into one pack and refuse it if the merged document fails the checks."""
+    pack = compose_pack(parts, out, title)
+    problems = check_docx(pack, quoted)
+    if problems:
+        raise PaperCheckFailed(f"{pack}: the merged pack fails the checks: {problems[0]}")
+    return pack
+
+
 def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     """The draft SCS version the meeting receives (written now if the content changed), or None."""
     if state.draft is None or state.evidence is None or not any(
@@ -136,6 +150,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     refs = iter(string.ascii_uppercase)
     agenda_papers = []
     quoted: set[str] = set()  # every string the papers quote, so the pack check knows them
+    if draft is not None:  # the draft SCS quotes partners' answers word for word
+        quoted.update(a for r in state.draft.responses.values() for a in r.answers.values())
     for paper in event.papers:
         if paper.kind in RENDERED:
             template, build = RENDERED[paper.kind]
@@ -154,21 +170,17 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             result.papers.append(review.docx)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
-            copy = folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx"
-            result.papers.append(write_bytes(copy, draft.docx.read_bytes()))  # checked when it was written
+            result.papers.append(_copy(draft.docx, folder, len(result.papers) + 1, paper.title))
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
 
     if any(p.kind == "submission_pack" for p in event.papers) and result.papers:
         # The submission: its report with the Strategy as it stands, in one pack for committee services.
-        parts = list(result.papers)
         if draft is not None:
-            parts.append(write_bytes(folder / f"{len(parts) + 1:02d}-sustainable-community-strategy.docx",
-                                     draft.docx.read_bytes()))
-            result.papers.append(parts[-1])
-        result.pack = compose_pack(parts, folder / f"{meeting_id}-submission-pack.docx",
-                                   f"Submission to {tt.cycle.council} committees, {long_date(event.date)}")
+            result.papers.append(_copy(draft.docx, folder, len(result.papers) + 1, "Sustainable Community Strategy"))
+        result.pack = _checked_pack(result.papers, folder / f"{meeting_id}-submission-pack.docx",
+                                    f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
     if any(p.kind == "agenda" for p in event.papers):
         plan = agenda_context(state, event, agenda_papers)
         result.warnings.extend(plan.warnings)
@@ -178,10 +190,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         if result.agenda is None:
             raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
         title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
-        result.pack = compose_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title)
-        problems = check_docx(result.pack, quoted)
-        if problems:
-            raise PaperCheckFailed(f"{result.pack}: the merged pack fails the checks: {problems[0]}")
+        result.pack = _checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
+                                    quoted)
 
     if pdf and soffice() is not None:
         result.pdfs = to_pdf([p for p in [result.agenda, *result.papers, result.pack] if p], folder / "pdf")
