@@ -12,24 +12,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import docx
-from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.shared import Mm, Pt
 
-from scs_refresh.papers.docxkit import mark_header_row, set_a4
+from scs_refresh.papers.docxkit import mark_header_row
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_templates import base, numbered_loop  # noqa: E402  (the house style every paper shares)
 
 OUT = Path(__file__).with_name("partnership_review_tpl.docx")
-INDENT = Mm(14)
-
-
-def _numbered(doc, field: str, indent=INDENT) -> None:
-    """``{%p for p in field %}`` numbered paragraphs: the number hangs in the margin, as in the seed."""
-    doc.add_paragraph(f"{{%p for p in {field} %}}")
-    para = doc.add_paragraph("{{ p.no }}\t{{ p.text }}")
-    fmt = para.paragraph_format
-    fmt.left_indent, fmt.first_line_indent = indent, -indent
-    fmt.tab_stops.add_tab_stop(indent, WD_TAB_ALIGNMENT.LEFT)
-    doc.add_paragraph("{%p endfor %}")
 
 
 def _table(doc, headings: list[str], loop: str, cells: list[str], widths_mm: list[float]) -> None:
@@ -56,16 +46,11 @@ def _table(doc, headings: list[str], loop: str, cells: list[str], widths_mm: lis
 
 
 def build(out: Path = OUT) -> Path:
-    doc = set_a4(docx.Document())
-    doc.core_properties.title = "Partnership review report"
+    # The house style, page size, title property and page-numbered footer of every paper.
+    doc = base("{{ title }}", "{{ partnership }}, {{ meeting_date }}")
     doc.core_properties.subject = "Review of the partnership and the Partnership Register (policy Appendix B)"
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = "Arial", Pt(11)
-    for name, size in (("Title", 18), ("Heading 1", 14), ("Heading 2", 12)):
-        doc.styles[name].font.name, doc.styles[name].font.size = "Arial", Pt(size)
-
-    doc.add_paragraph().add_run("{{ partnership }}").bold = True
-    doc.add_paragraph("{{ meeting_date }}")
+    doc.add_paragraph("{{ partnership_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ meeting_date }}", style="Paper Header")
     doc.add_paragraph("Report of {{ report_of }}")
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("{%p if illustrative %}")
@@ -73,25 +58,25 @@ def build(out: Path = OUT) -> Path:
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("1. Purpose of Report", level=1)
-    _numbered(doc, "purpose")
+    numbered_loop(doc, "purpose")
     doc.add_heading("2. Recommendations", level=1)
     doc.add_paragraph("It is recommended that the LSP Board:")
-    _numbered(doc, "recommendations")
+    numbered_loop(doc, "recommendations")
     doc.add_heading("3. Background", level=1)
-    _numbered(doc, "background")
+    numbered_loop(doc, "background")
 
     doc.add_heading("4. Issues", level=1)
     doc.add_heading("4.1 Structure", level=2)
-    _numbered(doc, "structure", Mm(16))
+    numbered_loop(doc, "structure")
     doc.add_heading("4.2 Membership and attendance", level=2)
-    _numbered(doc, "membership", Mm(16))
+    numbered_loop(doc, "membership")
     _table(doc, ["Organisation", "Sector", "Meetings attended", "Attendance"],
            "m in members", ["{{ m.organisation }}", "{{ m.sector }}", "{{ m.attended }}", "{{ m.rate }}"],
            [70, 45, 30, 25])
     doc.add_heading("4.3 Achievements", level=2)
-    _numbered(doc, "achievements", Mm(16))
+    numbered_loop(doc, "achievements")
     doc.add_heading("4.4 Strengths and weaknesses", level=2)
-    _numbered(doc, "strengths_weaknesses", Mm(16))
+    numbered_loop(doc, "strengths_weaknesses")
     doc.add_paragraph("Strengths:")
     doc.add_paragraph("{%p for s in strengths %}")
     doc.add_paragraph("{{ s }}", style="List Bullet")
@@ -101,7 +86,7 @@ def build(out: Path = OUT) -> Path:
     doc.add_paragraph("{{ w }}", style="List Bullet")
     doc.add_paragraph("{%p endfor %}")
     doc.add_heading("4.5 Partnership Register: risk and value", level=2)
-    _numbered(doc, "register", Mm(16))
+    numbered_loop(doc, "register")
     doc.add_paragraph("Table 1: the Partnership Register with overall ratings").runs[0].bold = True
     _table(doc, ["Partnership", "BC role", "Contribution", "Hours a month", "Risk", "Value", "Notes"],
            "r in register_rows",
@@ -113,9 +98,9 @@ def build(out: Path = OUT) -> Path:
     doc.add_paragraph("{{ chart }}")
 
     doc.add_heading("5. Options", level=1)
-    _numbered(doc, "options")
+    numbered_loop(doc, "options")
     doc.add_heading("6. Reasons for Recommendation(s)", level=1)
-    _numbered(doc, "reasons")
+    numbered_loop(doc, "reasons")
 
     doc.add_page_break()
     doc.add_heading("Appendix: each partnership against the Appendix B criteria", level=1)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..atomic import write_bytes
 from ..errors import UserError
 from ..papers.accessibility import check_docx, literal_strings
+from ..papers.contexts import numbered
 from ..papers.word import Figure, render_docx
 from ..settings import Dirs
 from ..timetable import Event, Timetable
@@ -83,11 +84,6 @@ def board_meeting(tt: Timetable, on: date, meeting_id: str | None = None) -> Eve
     if not later:
         raise UserError(f"no partnership Board meeting on or after {on:%d %b %Y} in the timetable; pass --meeting")
     return later[0]
-
-
-def numbered(prefix: str, texts: list[str]) -> list[dict[str, str]]:
-    """Paragraphs numbered as in the seed report: ``1.1``, ``1.2`` ... or ``4.2.1`` ..."""
-    return [{"no": f"{prefix}.{i}", "text": t} for i, t in enumerate(texts, 1)]
 
 
 def _names(items: list[Assessment]) -> str:
@@ -232,7 +228,8 @@ def context(tt: Timetable, register: Register, content: ReviewContent, assessmen
     """Everything the template shows, as plain values (the chart as a Figure)."""
     officer = tt.cycle.officer
     return {
-        "partnership": tt.cycle.partnership.upper(),
+        "partnership": tt.cycle.partnership, "partnership_upper": tt.cycle.partnership.upper(),
+        "author": officer.name,
         "meeting_date": f"{meeting.date:%d %B %Y}",
         "report_of": f"{officer.name}, {officer.role}" if officer.role else officer.name,
         "title": content.title,
