@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from . import calendar as cal
+from .calendar import day_text
 from .timetable import PRE_CYCLE, Scheduled, Timetable
 
 if TYPE_CHECKING:
@@ -44,9 +45,6 @@ class Action:
         return (self.due, ORDER.index(self.kind), self.key)
 
 
-def _d(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
 
 def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
     """For one dated meeting: reminders to the officer, its papers, their publication, the members' reminder.
@@ -70,16 +68,16 @@ def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
     body = tt.body[e.body].name
     out = [Action(f"officer-reminder:{e.id}{at}:{n}", "officer_reminder",
                   cal.working_days_before(s.report_deadline, n),
-                  f"Remind the officer: reports for {body} ({_d(e.date)}) are due {_d(s.report_deadline)}", e.id,
+                  f"Remind the officer: reports for {body} ({day_text(e.date)}) are due {day_text(s.report_deadline)}", e.id,
                   e.stage)
            for n in tt.rules.officer_reminders if n > 0]
     out.append(Action(f"papers:{e.id}{at}", "generate_papers", s.report_deadline,
-                      f"Write the papers for {body}, {_d(e.date)}", e.id, e.stage))
+                      f"Write the papers for {body}, {day_text(e.date)}", e.id, e.stage))
     out.append(Action(f"publish:{e.id}{at}", "publish_papers", s.publication_deadline,
                       f"Send the papers to {body} members and publish them ({s.rule})", e.id, e.stage))
     out.append(Action(f"member-reminder:{e.id}{at}", "member_reminder",
                       cal.working_days_before(e.date, tt.rules.member_reminder_working_days),
-                      f"Remind {body} members of the meeting on {_d(e.date)}", e.id, e.stage))
+                      f"Remind {body} members of the meeting on {day_text(e.date)}", e.id, e.stage))
     return out
 
 
@@ -88,7 +86,7 @@ def partner_actions(partners: PartnersConfig) -> list[Action]:
     q, out = partners.questionnaire, []
     if q.send_on:
         out.append(Action("questionnaires", "send_questionnaires", q.send_on,
-                          f"Send the partner questionnaire (deadline {_d(q.deadline)})", stage=q.stage))
+                          f"Send the partner questionnaire (deadline {day_text(q.deadline)})", stage=q.stage))
     if partners.interviews.request_on:
         out.append(Action("interview-requests", "request_interviews", partners.interviews.request_on,
                           "Ask the partners flagged for a one to one interview for a date", stage=q.stage))

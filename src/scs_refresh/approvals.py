@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import calendar as cal
+from .calendar import day_text
 from .errors import UserError
 from .replan import APPROVING, chain_steps, current_decisions, decision_chain
 from .state import DecisionRecord, Replan, Store
@@ -27,9 +28,6 @@ OUTCOMES = ("approved", "approved_with_amendments", "deferred", "rejected")
 class DecisionError(UserError):
     """A decision or new date that the approval rules do not allow (one line, exit code 2)."""
 
-
-def _fmt(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
 
 
 def confirmed_dates(replans: Sequence[Replan]) -> dict[str, date]:
@@ -60,7 +58,7 @@ def check_decision(tt: Timetable, decisions: Sequence[DecisionRecord], replans: 
         raise DecisionError(f"an amendment goes with approved_with_amendments, not {outcome}")
     held = replans.get(meeting_id, event.date)
     if on < held:
-        raise DecisionError(f"{meeting_id} meets on {_fmt(held)}; a decision cannot be dated {_fmt(on)}, before it")
+        raise DecisionError(f"{meeting_id} meets on {day_text(held)}; a decision cannot be dated {day_text(on)}, before it")
 
     in_force = current_decisions(decisions).get(meeting_id)
     if in_force is not None and not replace:
@@ -116,14 +114,14 @@ def check_replan(tt: Timetable, decisions: Sequence[DecisionRecord], replans: Ma
     event = _meeting(tt, meeting_id)
     if not cal.is_working_day(new_date):
         why = cal.bank_holiday(new_date) or f"a {new_date:%A}"
-        raise DecisionError(f"{_fmt(new_date)} is not a working day ({why}); choose another date for {meeting_id}")
+        raise DecisionError(f"{day_text(new_date)} is not a working day ({why}); choose another date for {meeting_id}")
     others = {k: v for k, v in replans.items() if k != meeting_id}
     step = next((s for s in chain_steps(tt, decisions, others) if s.event_id == meeting_id), None)
     if step is not None and step.decision is not None and step.decision.outcome != "deferred":
         raise DecisionError(f"{meeting_id} has already decided ({step.decision.outcome} on {step.decision.decided_on})")
     if step is not None and step.earliest is not None and new_date < step.earliest:
-        raise DecisionError(f"{meeting_id} cannot meet on {_fmt(new_date)}: the earliest possible date is "
-                            f"{_fmt(step.earliest)} (after the step before it, papers {tt.papers_rule(event).describe(tt.body[event.body].kind)})")
+        raise DecisionError(f"{meeting_id} cannot meet on {day_text(new_date)}: the earliest possible date is "
+                            f"{day_text(step.earliest)} (after the step before it, papers {tt.papers_rule(event).describe(tt.body[event.body].kind)})")
 
 
 @dataclass(frozen=True)
@@ -181,8 +179,8 @@ def chain_lines(tt: Timetable, approvals: Approvals) -> list[str]:
     """The approval chain for the officer: each step's date, decision or risk, then the history kept."""
     lines = []
     for step in chain_steps(tt, approvals.decisions, approvals.replans):
-        moved = f" (was {_fmt(step.original)})" if step.replanned else ""
-        lines.append(f"{_fmt(step.effective)}{moved}  {step.event_id}: {step.status}")
+        moved = f" (was {day_text(step.original)})" if step.replanned else ""
+        lines.append(f"{day_text(step.effective)}{moved}  {step.event_id}: {step.status}")
         d = step.decision
         if d is not None and (d.note or d.amendment):
             lines.append("    " + "; ".join(x for x in (d.note, f"amendment: {d.amendment}" if d.amendment else "") if x))

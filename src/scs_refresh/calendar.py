@@ -25,6 +25,16 @@ def as_date(d: date) -> pendulum.Date:
     return pendulum.Date(d.year, d.month, d.day)
 
 
+def day_text(d: date) -> str:
+    """A day as the officer reads it in messages and errors: Mon 9 May 2011."""
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def day_text_long(d: date) -> str:
+    """A day written out in full, for letters and e-mails: Monday 9 May 2011."""
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
 def today(tz: str = TIMEZONE) -> pendulum.Date:
     """Today's date in London; only the CLI edge calls this, everything else takes ``on``."""
     return pendulum.today(tz).date()

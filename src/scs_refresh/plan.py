@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from .calendar import day_text
 from .timetable import Stage, Timetable
 
 ItemKind = Literal["report_deadline", "publication_deadline", "meeting", "milestone", "workshop",
@@ -35,9 +36,6 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
 
 
-def _d(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
 
 def plan(tt: Timetable, on: date, days: int = 28) -> Plan:
     """Everything due from ``on`` to ``on + days`` inclusive, and what needs the officer's attention."""
@@ -51,7 +49,7 @@ def plan(tt: Timetable, on: date, days: int = 28) -> Plan:
             items.append(PlanItem(d, kind, event_id, text))
 
     for st in tt.stages:
-        add(st.window.start, "stage_start", None, f"{st.name} begins (to {_d(st.window.end)})")
+        add(st.window.start, "stage_start", None, f"{st.name} begins (to {day_text(st.window.end)})")
         add(st.window.end, "stage_end", None, f"{st.name} ends")
     for s in tt.schedule:
         e = s.event
@@ -62,20 +60,20 @@ def plan(tt: Timetable, on: date, days: int = 28) -> Plan:
             add(e.date, "milestone", e.id, f"{e.title}: {papers}")
             continue
         body = tt.body[e.body].name
-        add(s.report_deadline, "report_deadline", e.id, f"Reports final for {body}, {_d(e.date)}: {papers}")
+        add(s.report_deadline, "report_deadline", e.id, f"Reports final for {body}, {day_text(e.date)}: {papers}")
         add(s.publication_deadline, "publication_deadline", e.id,
-            f"Papers out for {body}, {_d(e.date)} ({s.rule})")
+            f"Papers out for {body}, {day_text(e.date)} ({s.rule})")
         add(e.date, e.type, e.id, e.title)
 
     warnings = []
     for s in tt.schedule:
         w = s.event.to_be_arranged
         if s.event.tba and on <= w.end:
-            warnings.append(f"'{s.event.title}' has no date yet: it must fall between {_d(w.start)} and "
-                            f"{_d(w.end)}; set its date in timetable.yaml so its papers can be scheduled")
+            warnings.append(f"'{s.event.title}' has no date yet: it must fall between {day_text(w.start)} and "
+                            f"{day_text(w.end)}; set its date in timetable.yaml so its papers can be scheduled")
         elif s.event.tba:
-            warnings.append(f"'{s.event.title}' was never dated and its window ({_d(w.start)} to "
-                            f"{_d(w.end)}) has passed")
+            warnings.append(f"'{s.event.title}' was never dated and its window ({day_text(w.start)} to "
+                            f"{day_text(w.end)}) has passed")
 
     stage = next((st for st in tt.stages if on in st.window), None)
     order = {k: i for i, k in enumerate(ItemKind.__args__)}

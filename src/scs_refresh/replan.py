@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import calendar as cal
+from .calendar import day_text
 from .state import DecisionRecord
 from .timetable import Event, Scheduled, Timetable, _schedule
 
@@ -89,18 +90,15 @@ class ChainStep:
         if self.blocked_by:
             return f"cannot go ahead: {self.blocked_by} rejected the SCS"
         if d is not None and d.outcome != "deferred":
-            return f"{d.outcome.replace('_', ' ')} on {_fmt(d.decided_on)}"
+            return f"{d.outcome.replace('_', ' ')} on {day_text(d.decided_on)}"
         if d is not None and self.at_risk:
-            return f"deferred on {_fmt(d.decided_on)}; re-arrange: earliest {_fmt(self.earliest)}"
+            return f"deferred on {day_text(d.decided_on)}; re-arrange: earliest {day_text(self.earliest)}"
         if self.at_risk:
-            return f"AT RISK: earliest now {_fmt(self.earliest)}"
+            return f"AT RISK: earliest now {day_text(self.earliest)}"
         if d is not None:
-            return f"deferred on {_fmt(d.decided_on)}; re-arranged for {_fmt(self.effective)}"
-        return f"re-planned from {_fmt(self.original)}" if self.replanned else "as planned"
+            return f"deferred on {day_text(d.decided_on)}; re-arranged for {day_text(self.effective)}"
+        return f"re-planned from {day_text(self.original)}" if self.replanned else "as planned"
 
-
-def _fmt(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
 
 
 def chain_steps(tt: Timetable, decisions: Sequence[DecisionRecord], replans: Mapping[str, date]) -> list[ChainStep]:
@@ -169,7 +167,7 @@ def effective_schedule(tt: Timetable, decisions: Sequence[DecisionRecord],
             extra |= {"at_risk": step.at_risk or step.blocked_by is not None, "earliest": step.earliest,
                       "status": step.status}
         elif e.id in replans:
-            extra["status"] = f"re-planned from {_fmt(e.date)}"
+            extra["status"] = f"re-planned from {day_text(e.date)}"
         out.append(EffectiveScheduled(**dict(_schedule(tt, moved)), **extra))
     return sorted(out, key=lambda s: (s.event.date or s.event.to_be_arranged.start, s.event.tba))
 

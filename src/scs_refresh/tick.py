@@ -20,6 +20,7 @@ from pathlib import Path
 from . import delivery
 from .actions import Action, cycle_actions
 from .atomic import write_bytes
+from .calendar import day_text_long
 from .delivery import Attachment, Contact, Outgoing
 from .errors import UserError
 from .settings import Dirs
@@ -106,9 +107,6 @@ def _members(tt: Timetable, event: Event) -> list[Contact]:
     return [c for c in (_contact(m) for m in tt.body[event.body].members) if c]
 
 
-def _long(d: date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
-
 
 # --- partners ---------------------------------------------------------------------------
 
@@ -158,11 +156,11 @@ def officer_reminder(ctx: Context, action: Action, on: date) -> Outcome:
     papers = "\n".join(f"  - {p.title}" for p in s.event.papers)
     msg = Outgoing(
         key=action.key, kind="officer-reminder", to=(officer,),
-        subject=f"Reports due {_long(s.report_deadline)}: {s.event.title}",
-        body=(f"The reports for {tt.body[s.event.body].name} on {_long(s.event.date)} must be final by "
-              f"{_long(s.report_deadline)}; the papers go out on {_long(s.publication_deadline)} ({s.rule}).\n\n"
+        subject=f"Reports due {day_text_long(s.report_deadline)}: {s.event.title}",
+        body=(f"The reports for {tt.body[s.event.body].name} on {day_text_long(s.event.date)} must be final by "
+              f"{day_text_long(s.report_deadline)}; the papers go out on {day_text_long(s.publication_deadline)} ({s.rule}).\n\n"
               f"Papers expected:\n{papers}\n\nThe tool writes them from the state of the refresh on "
-              f"{_long(s.report_deadline)}.\n"))
+              f"{day_text_long(s.report_deadline)}.\n"))
     with ctx.store() as store:
         sent, queued = _send(ctx, store, [msg], on)
     return Outcome(action, f"reminded the officer (reports due {s.report_deadline})", sent=sent, queued=queued)
@@ -218,9 +216,9 @@ def publish_papers(ctx: Context, action: Action, on: date) -> Outcome:
     note = ("\nItems marked exempt (Local Government Act 1972, Schedule 12A) are confidential to members "
             "and are not published.\n" if exempt else "")
     messages = [Outgoing(key=f"{action.key}:{m.email}", kind="papers", to=(m,),
-                         subject=f"Papers: {event.title} ({_long(event.date)})",
+                         subject=f"Papers: {event.title} ({day_text_long(event.date)})",
                          body=(f"Dear {m.name},\n\nPlease find attached the papers for {body.name} on "
-                               f"{_long(event.date)}, and a calendar invitation.\n{note}\n{tt.cycle.officer.name}\n"
+                               f"{day_text_long(event.date)}, and a calendar invitation.\n{note}\n{tt.cycle.officer.name}\n"
                                f"{tt.cycle.officer.role}\n"),
                          attachments=attachments)
                 for m in _members(tt, event)]
@@ -242,9 +240,9 @@ def member_reminder(ctx: Context, action: Action, on: date) -> Outcome:
     event = ctx.scheduled(action.meeting_id).event
     invitation = _invitation(ctx, event, on)
     messages = [Outgoing(key=f"{action.key}:{m.email}", kind="meeting-reminder", to=(m,),
-                         subject=f"Reminder: {event.title}, {_long(event.date)}",
+                         subject=f"Reminder: {event.title}, {day_text_long(event.date)}",
                          body=(f"Dear {m.name},\n\nA reminder that {tt.body[event.body].name} meets on "
-                               f"{_long(event.date)}. The papers were sent on publication; the calendar "
+                               f"{day_text_long(event.date)}. The papers were sent on publication; the calendar "
                                f"invitation is attached.\n\n{tt.cycle.officer.name}\n"),
                          attachments=(invitation,))
                 for m in _members(tt, event)]

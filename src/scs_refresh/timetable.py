@@ -18,6 +18,7 @@ import pendulum
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from . import calendar as cal
+from .calendar import day_text
 from .yamlio import Path_, load_model, parse_iso_date
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
@@ -265,9 +266,6 @@ def _schedule(tt: Timetable, e: Event) -> Scheduled:
                      rule=rule.describe(body.kind), chain_position=chain_pos)
 
 
-def _fmt(d: date) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
 
 def check(tt: Timetable) -> list[tuple[Path_, str]]:
     """Everything that makes a well-formed timetable impossible, as (key path, sentence)."""
@@ -291,12 +289,12 @@ def check(tt: Timetable) -> list[tuple[Path_, str]]:
         prev, cur = tt.stages[i - 1], tt.stages[i]
         if cur.window.start < prev.window.start:
             problems.append((("stages", i, "window", "start"),
-                             f"stage '{cur.id}' starts {_fmt(cur.window.start)}, before the stage listed before it "
-                             f"('{prev.id}', {_fmt(prev.window.start)}); list stages in order"))
+                             f"stage '{cur.id}' starts {day_text(cur.window.start)}, before the stage listed before it "
+                             f"('{prev.id}', {day_text(prev.window.start)}); list stages in order"))
         elif cur.window.start <= prev.window.end:
             problems.append((("stages", i, "window", "start"),
-                             f"stage '{cur.id}' starts {_fmt(cur.window.start)}, while stage '{prev.id}' "
-                             f"runs until {_fmt(prev.window.end)}; stages must not overlap"))
+                             f"stage '{cur.id}' starts {day_text(cur.window.start)}, while stage '{prev.id}' "
+                             f"runs until {day_text(prev.window.end)}; stages must not overlap"))
 
     for i, e in enumerate(tt.events):
         if e.body is not None and e.body not in tt.body:
@@ -312,12 +310,12 @@ def check(tt: Timetable) -> list[tuple[Path_, str]]:
         if e.outside_stage is None:
             if e.date is not None and e.date not in window:
                 problems.append((("events", i, "date"),
-                                 f"{_fmt(e.date)} is outside the {e.stage} stage ({_fmt(window.start)} to "
-                                 f"{_fmt(window.end)}); move it, or say why with outside_stage: <reason>"))
+                                 f"{day_text(e.date)} is outside the {e.stage} stage ({day_text(window.start)} to "
+                                 f"{day_text(window.end)}); move it, or say why with outside_stage: <reason>"))
             elif e.date is None and not window.covers(e.to_be_arranged):
                 problems.append((("events", i, "to_be_arranged"),
-                                 f"the window is not inside the {e.stage} stage ({_fmt(window.start)} to "
-                                 f"{_fmt(window.end)}); narrow it, or say why with outside_stage: <reason>"))
+                                 f"the window is not inside the {e.stage} stage ({day_text(window.start)} to "
+                                 f"{day_text(window.end)}); narrow it, or say why with outside_stage: <reason>"))
 
     # The approval chain: every link exists, is dated and comes after the one before.
     chain_ok = True
@@ -336,7 +334,7 @@ def check(tt: Timetable) -> list[tuple[Path_, str]]:
             prev, cur = tt.event[tt.approval_chain[i - 1]], tt.event[tt.approval_chain[i]]
             if cur.date <= prev.date:
                 problems.append((("approval_chain", i),
-                                 f"'{cur.id}' ({_fmt(cur.date)}) must come after '{prev.id}' ({_fmt(prev.date)}); "
+                                 f"'{cur.id}' ({day_text(cur.date)}) must come after '{prev.id}' ({day_text(prev.date)}); "
                                  "the approval chain runs submission, CMT, Executive Board, Cabinet, Full Council, launch"))
 
     if problems:  # deadlines need valid references
@@ -350,8 +348,8 @@ def check(tt: Timetable) -> list[tuple[Path_, str]]:
         feeder = tt.stage[e.fed_by or e.stage]
         if s.report_deadline is not None and s.report_deadline < feeder.window.start:
             problems.append((("events", i, "fed_by" if e.fed_by else "date"),
-                             f"the papers for '{e.id}' are due {_fmt(s.report_deadline)}, before the stage that "
-                             f"feeds them ('{feeder.id}') starts on {_fmt(feeder.window.start)}"))
+                             f"the papers for '{e.id}' are due {day_text(s.report_deadline)}, before the stage that "
+                             f"feeds them ('{feeder.id}') starts on {day_text(feeder.window.start)}"))
     return problems
 
 

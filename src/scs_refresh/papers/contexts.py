@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..performance import Rag
+from ..calendar import day_text
 from ..plan import plan
 from ..timetable import Event, Paper, Scheduled, Timetable
 from .config import PapersConfig
@@ -111,7 +112,7 @@ def long_date(d: date) -> str:
 
 
 def short_date(d: date | None) -> str:
-    return f"{d:%a} {d.day} {d:%b %Y}" if d else "to be arranged"
+    return day_text(d) if d else "to be arranged"
 
 
 def numbered(prefix: str, texts: Sequence[str]) -> list[Para]:

@@ -16,7 +16,8 @@ from .. import delivery
 from ..delivery import Contact, Outgoing
 from ..state import Store
 from ..timetable import Cycle
-from .questionnaire import long_date, questionnaire_key, reference
+from ..calendar import day_text_long
+from .questionnaire import questionnaire_key, reference
 from .register import Partner, PartnersConfig, Reminder
 
 
@@ -54,7 +55,7 @@ def due_reminders(cfg: PartnersConfig, on: date, sent_on: dict[str, date], respo
 def reminder_message(cfg: PartnersConfig, cycle: Cycle, due: Due) -> Outgoing:
     p, r, q = due.partner, due.reminder, cfg.questionnaire
     today = due.on == q.deadline
-    when = "today" if today else f"on {long_date(q.deadline)}"
+    when = "today" if today else f"on {day_text_long(q.deadline)}"
     escalation = (f"I have copied {p.sponsor.name} so that {p.name}'s views are not missed.\n\n"
                   if r.copy_sponsor else "")
     body = (f"Dear {p.contact.name},\n\n"
@@ -65,7 +66,7 @@ def reminder_message(cfg: PartnersConfig, cycle: Cycle, due: Due) -> Outgoing:
             f"{p.name}'; please return it to {q.reply_to}, or reply if you would like another copy.\n\n"
             f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\nReference: {reference(cycle, p.id)}\n")
     subject = (f"{'Due today' if today else 'Reminder'}: SCS refresh partner questionnaire for {p.name} "
-               f"(due {long_date(q.deadline)})")
+               f"(due {day_text_long(q.deadline)})")
     return Outgoing(key=reminder_key(cycle, p.id, r.id), kind="reminder", partner_id=p.id, to=(p.contact,),
                     cc=(p.sponsor,) if r.copy_sponsor else (), reply_to=q.reply_to, subject=subject, body=body)
 

@@ -14,7 +14,8 @@ from ..delivery import Contact, Outgoing
 from ..errors import UserError
 from ..state import Store
 from ..timetable import Cycle, Timetable
-from .questionnaire import long_date, reference
+from ..calendar import day_text_long
+from .questionnaire import reference
 from .register import Partner, PartnersConfig
 
 
@@ -23,7 +24,7 @@ def request_key(cycle: Cycle, partner_id: str) -> str:
 
 
 def _slot(s: datetime) -> str:
-    return f"{long_date(s.date())} at {s:%H:%M}"
+    return f"{day_text_long(s.date())} at {s:%H:%M}"
 
 
 def request_message(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> Outgoing:

@@ -9,9 +9,10 @@ partner, so a returned copy can be recognised as ours and whose it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from .. import delivery
+from ..calendar import day_text_long
 from ..delivery import Attachment, Contact, Outgoing
 from ..papers.word import Template
 from ..state import Store
@@ -22,9 +23,6 @@ REFERENCE_PREFIX = "SCS-Q"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _HINTS = {"text": "", "yes_no": "(Yes or No)", "number": "(a number)"}
 
-
-def long_date(d: date) -> str:
-    return f"{d:%A} {d.day} {d:%B %Y}"
 
 
 def reference(cycle: Cycle, partner_id: str) -> str:
@@ -44,7 +42,7 @@ def context(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> dict:
               "questions": [_question(*next(refs)) for _ in area.questions]}
              for n, area in enumerate(cfg.questionnaire.areas, 1)]
     return {"title": cfg.questionnaire.title, "partner_name": partner.name, "contact_name": partner.contact.name,
-            "deadline": long_date(cfg.questionnaire.deadline), "reply_to": cfg.questionnaire.reply_to,
+            "deadline": day_text_long(cfg.questionnaire.deadline), "reply_to": cfg.questionnaire.reply_to,
             "officer_name": cycle.officer.name, "officer_role": cycle.officer.role,
             "reference": reference(cycle, partner.id), "areas": areas}
 
@@ -64,7 +62,7 @@ def covering_email(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> str:
             f"the LSP Board. We would value {partner.name}'s views. The attached questionnaire covers:\n\n"
             f"{areas}\n\n"
             f"Please type your answers into the boxes in the attached Word document and return it to "
-            f"{q.reply_to} by {long_date(q.deadline)}.\n{interview}\n"
+            f"{q.reply_to} by {day_text_long(q.deadline)}.\n{interview}\n"
             f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\n"
             f"Reference: {reference(cycle, partner.id)}\n")
 
@@ -89,7 +87,7 @@ class Questionnaires:
             key=questionnaire_key(self.cycle, partner.id), kind="questionnaire", partner_id=partner.id,
             to=(partner.contact,), reply_to=self.cfg.questionnaire.reply_to,
             subject=f"SCS refresh: partner questionnaire for {partner.name} "
-                    f"(please reply by {long_date(self.cfg.questionnaire.deadline)})",
+                    f"(please reply by {day_text_long(self.cfg.questionnaire.deadline)})",
             body=covering_email(self.cfg, self.cycle, partner),
             attachments=(Attachment(filename(partner), doc, DOCX_TYPE),))
 
