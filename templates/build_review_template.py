@@ -17,7 +17,7 @@ from docx.shared import Mm, Pt
 from scs_refresh.papers.docxkit import mark_header_row
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_templates import base, numbered_loop  # noqa: E402  (the house style every paper shares)
+from build_templates import base, numbered_loop, report_header  # noqa: E402  (the house style every paper shares)
 
 OUT = Path(__file__).with_name("partnership_review_tpl.docx")
 
@@ -49,10 +49,7 @@ def build(out: Path = OUT) -> Path:
     # The house style, page size, title property and page-numbered footer of every paper.
     doc = base("{{ title }}", "{{ partnership }}, {{ meeting_date }}")
     doc.core_properties.subject = "Review of the partnership and the Partnership Register (policy Appendix B)"
-    doc.add_paragraph("{{ partnership_upper }}", style="Paper Header")
-    doc.add_paragraph("{{ meeting_date }}", style="Paper Header")
-    doc.add_paragraph("Report of {{ report_of }}")
-    doc.add_paragraph("{{ title }}", style="Title")
+    report_header(doc, "{{ partnership_upper }}", "{{ meeting_date }}", "{{ report_of }}")
     doc.add_paragraph("{%p if illustrative %}")
     doc.add_paragraph().add_run("{{ illustrative_note }}").italic = True
     doc.add_paragraph("{%p endif %}")

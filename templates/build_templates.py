@@ -121,12 +121,17 @@ def annexes(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def report_header(doc, organisation: str, meeting: str, report_of: str) -> None:
+    """The head of a report as seed 000 sets it out: organisation, meeting, "Report of ...", title."""
+    doc.add_paragraph(organisation, style="Paper Header")
+    doc.add_paragraph(meeting, style="Paper Header")
+    doc.add_paragraph(f"Report of {report_of}")
+    doc.add_paragraph("{{ title }}", style="Title")
+
+
 def board_report() -> docx.document.Document:
     doc = base("{{ title }}", "{{ partnership }}, {{ meeting_date }}")
-    doc.add_paragraph("{{ partnership_upper }}", style="Paper Header")
-    doc.add_paragraph("{{ meeting_date }}", style="Paper Header")
-    doc.add_paragraph("Report of {{ officer_name }}, {{ officer_role }}")
-    doc.add_paragraph("{{ title }}", style="Title")
+    report_header(doc, "{{ partnership_upper }}", "{{ meeting_date }}", "{{ officer_name }}, {{ officer_role }}")
     doc.add_heading("1. Purpose of Report", level=1)
     numbered_loop(doc, "purpose")
     doc.add_heading("2. Recommendations", level=1)
@@ -146,10 +151,8 @@ def board_report() -> docx.document.Document:
 
 def committee_report() -> docx.document.Document:
     doc = base("{{ title }}", "{{ committee }}, {{ meeting_date }}")
-    doc.add_paragraph("{{ council_upper }}", style="Paper Header")
-    doc.add_paragraph("{{ committee }}: {{ meeting_date }}", style="Paper Header")
-    doc.add_paragraph("Report of {{ officer_name }}, {{ officer_role }}")
-    doc.add_paragraph("{{ title }}", style="Title")
+    report_header(doc, "{{ council_upper }}", "{{ committee }}: {{ meeting_date }}",
+                  "{{ officer_name }}, {{ officer_role }}")
     table = doc.add_table(rows=2, cols=3)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("Key decision", "Exempt information", "Wards affected")):
