@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..performance import Rag
 from ..calendar import day_text
 from ..plan import plan
-from ..timetable import Event, Paper, Scheduled, Timetable
+from ..timetable import Event, Paper, Timetable
 from .config import PapersConfig
 from .word import Figure, TableData
 
@@ -118,10 +118,6 @@ def short_date(d: date | None) -> str:
 def numbered(prefix: str, texts: Sequence[str]) -> list[Para]:
     """Number paragraphs as the seed does: 1.1, 1.2 ... (or 4.2.1, 4.2.2 ... under 4.2)."""
     return [Para(f"{prefix}.{i}", t) for i, t in enumerate(texts, 1)]
-
-
-def _scheduled(tt: Timetable, event_id: str) -> Scheduled:
-    return next(s for s in tt.schedule if s.event.id == event_id)
 
 
 def next_meeting_of(tt: Timetable, event: Event) -> Event | None:

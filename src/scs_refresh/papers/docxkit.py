@@ -8,9 +8,6 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
 def set_a4(doc: Document, margin_mm: float = 20) -> Document:
     """Council papers are A4 (python-docx's default template is US Letter)."""
     for section in doc.sections:

@@ -93,7 +93,10 @@ def _table_subdoc(tpl, data: TableData):
 
 @lru_cache(maxsize=1)
 def _alt_image_class():
+    from docx.shape import InlineShape
     from docxtpl import InlineImage
+
+    from .docxkit import set_alt_text
 
     class AltImage(InlineImage):
         """docxtpl's InlineImage plus the text alternative (wp:docPr/@descr) it leaves out."""
@@ -104,7 +107,7 @@ def _alt_image_class():
 
         def _insert_image(self):
             inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
-            inline.docPr.set("descr", self.alt)
+            set_alt_text(InlineShape(inline), self.alt)
             return ('</w:t></w:r><w:r><w:drawing>%s</w:drawing></w:r><w:r><w:t xml:space="preserve">'
                     % inline.xml)
 
