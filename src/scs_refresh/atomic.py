@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -38,3 +39,8 @@ def write_bytes(path: Path, data: bytes) -> Path:
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Atomically write ``text`` to ``path``."""
     return write_bytes(path, text.encode(encoding))
+
+
+def slug(*parts: str, limit: int = 60) -> str:
+    """A safe file name from ``parts``: lower-case letters and digits joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")[:limit]

@@ -7,12 +7,12 @@ figure quoted anywhere is the same figure, carrying its source and cell referenc
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
+from ..atomic import slug
 from .manifest import LoadedManifest, Source
 
 
@@ -116,10 +116,6 @@ def fmt(value: float | None, unit: str) -> str:
     return f"{value:,.1f}"
 
 
-def _slug(*parts: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")[:80]
-
-
 def _cite(row: pd.Series) -> str:
     sheet = f", sheet '{row['sheet']}'" if row["sheet"] else ""
     return f"{row['file']}{sheet}, row {row['row']}, column '{row['column']}'"
@@ -149,7 +145,7 @@ def _distribution(rows: pd.DataFrame, focus: str, focus_name: str, source: Sourc
         source_id=source.id, source_title=source.label, illustrative=source.illustrative, value=None,
         cite=f"{source.file}, {n} {level} rows, column '{mine['column'].iloc[0] if n else ''}'",
         text=text, distribution=counts,
-        chart=Chart(_slug(source.id, indicator) + ".png", "distribution", title, alt))
+        chart=Chart(slug(source.id, indicator, limit=80) + ".png", "distribution", title, alt))
 
 
 def _area_headline(rows: pd.DataFrame, manifest: LoadedManifest, source: Source, indicator: str) -> Headline | None:
@@ -194,7 +190,7 @@ def _area_headline(rows: pd.DataFrame, manifest: LoadedManifest, source: Source,
         title = f"{indicator}" + (f", {trend[0][0]}-{trend[-1][0]}" if kind == "trend" else f", {period}")
         title += " (ILLUSTRATIVE)" if source.illustrative else ""
         alt = ("Line chart. " if kind == "trend" else "Bar chart. ") + text + f" Source: {source.label}."
-        chart = Chart(_slug(source.id, indicator) + ".png", kind, title, alt)
+        chart = Chart(slug(source.id, indicator, limit=80) + ".png", kind, title, alt)
     return Headline(
         area=focus_name, indicator=indicator, unit=unit, period=period, source_id=source.id, source_title=source.label,
         illustrative=source.illustrative, value=None if pd.isna(latest["value"]) else float(latest["value"]),

@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..atomic import write_bytes, write_text
+from ..atomic import slug, write_bytes, write_text
 from ..errors import UserError
 from .accessibility import check_docx, literal_strings
 from .contexts import (RefreshState, Subsection, agenda_context, board_report_context, committee_report_context,
@@ -65,11 +65,6 @@ def _ref(paper, letter: str) -> str:
     return f"Paper {letter} (exempt)" if paper.exempt else f"Paper {letter}"
 
 
-def _slug(text: str) -> str:
-    keep = string.ascii_lowercase + string.digits
-    return "-".join("".join(c if c in keep else " " for c in text.lower()).split())[:60]
-
-
 def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
     """Merge ``parts`` (the agenda first) into one .docx, each part on a new page.
 
@@ -92,7 +87,7 @@ def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
 
 def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
     """A paper written elsewhere (the draft SCS, checked when it was written) as this meeting's paper N."""
-    return write_bytes(folder / f"{number:02d}-{_slug(title)}.docx", Path(src).read_bytes())
+    return write_bytes(folder / f"{number:02d}-{slug(title)}.docx", Path(src).read_bytes())
 
 
 def _checked_pack(parts: list[Path], out: Path, title: str, quoted: set[str]) -> Path:
@@ -158,7 +153,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             context = build(state, event, paper)
             quoted.update(literal_strings(context))
             path = render_docx(templates / f"{template}_tpl.docx", context,
-                               folder / f"{len(result.papers) + 1:02d}-{_slug(paper.title)}.docx")
+                               folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx")
             result.papers.append(release(path, context))
             if paper.exempt:
                 result.exempt.append(path)
