@@ -40,8 +40,8 @@ def with_prefect(base: Path, pdf: bool) -> float:
 def without_prefect(base: Path, pdf: bool) -> float:
     sys.path.insert(0, str(ROOT))
     from flows.cycle import simulate  # the loop; its ticks below call the domain directly
-    from scs_refresh import tick
-    from scs_refresh.settings import Dirs
+    from scs_refresh.automation import tick
+    from scs_refresh.core.folders import Dirs
 
     dirs = Dirs(base / "config", base / "out", base / "state", base / "templates")
 

@@ -16,13 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from scs_refresh.evidence.collate import collate_and_write  # noqa: E402
-from scs_refresh.papers.config import load_papers_config  # noqa: E402
+from scs_refresh.papers.wording import load_papers_config  # noqa: E402
 from scs_refresh.papers.contexts import RefreshState, board_report_context  # noqa: E402
 from scs_refresh.papers.generate import compose_pack  # noqa: E402
-from scs_refresh.papers.scs_draft import load_inputs, write_draft  # noqa: E402
-from scs_refresh.papers.word import render_docx  # noqa: E402
-from scs_refresh.settings import Dirs  # noqa: E402
-from scs_refresh.timetable import load_timetable  # noqa: E402
+from scs_refresh.strategy.draft import load_inputs, write_draft  # noqa: E402
+from scs_refresh.documents.render import render_docx  # noqa: E402
+from scs_refresh.core.folders import Dirs  # noqa: E402
+from scs_refresh.timetable.model import load_timetable  # noqa: E402
 
 
 def bench_draft_scs(tmp: Path) -> None:

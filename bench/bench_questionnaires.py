@@ -12,9 +12,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from scs_refresh.partners import service
+from scs_refresh.partners import outreach as service
 from scs_refresh.partners.register import Partner
-from scs_refresh.settings import Dirs
+from scs_refresh.core.folders import Dirs
 
 ROOT = Path(__file__).resolve().parents[1]
 

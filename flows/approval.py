@@ -1,6 +1,6 @@
 """A committee's decision on the SCS (seed 000, 4.3.6): wait for it, then record it.
 
-Prefect wiring only; the rules are in scs_refresh.approvals. The flow pauses until the
+Prefect wiring only; the rules are in scs_refresh.approval.decisions. The flow pauses until the
 officer (or the clerk) gives the decision through the Prefect UI or ``resume_flow_run`` with
 a typed :class:`Decision`. Re-running it for a meeting whose decision is recorded returns that
 decision at once: the store, not Prefect, says what has been decided.
@@ -17,10 +17,10 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 
 from flows.scs_draft import draft_scs
-from scs_refresh.approvals import decision_at_sitting, load_approvals, record_decision
-from scs_refresh.settings import Dirs
-from scs_refresh.state import DecisionRecord, Store
-from scs_refresh.timetable import Timetable, load_timetable
+from scs_refresh.approval.decisions import decision_at_sitting, load_approvals, record_decision
+from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import DecisionRecord, Store
+from scs_refresh.timetable.model import Timetable, load_timetable
 
 #: Council committees meet on a cycle of about four weeks: a decision not given by then has missed
 #: the next cycle too, and the run fails so that the officer re-plans (Prefect's default is one hour).

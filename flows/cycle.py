@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flows.daily import daily_tick
-from scs_refresh import calendar as cal
-from scs_refresh import tick
-from scs_refresh.actions import next_due
-from scs_refresh.cycle_index import build_index
-from scs_refresh.settings import Dirs
-from scs_refresh.simulation import import_replies, load_simulation, record_decisions, replies_due
+from scs_refresh.timetable import deadlines as cal
+from scs_refresh.automation import tick
+from scs_refresh.automation.actions import next_due
+from scs_refresh.automation.index import build_index
+from scs_refresh.core.folders import Dirs
+from scs_refresh.automation.simulation import import_replies, load_simulation, record_decisions, replies_due
 
 
 @dataclass
@@ -53,7 +53,7 @@ def run_cycle(dirs: Dirs, start: date, end: date, **options) -> CycleReport:
 
 def _next_sitting(ctx: tick.Context, day: date) -> date | None:
     """The next meeting of the approval chain after ``day``, at its date as it now stands."""
-    from scs_refresh.replan import decision_chain
+    from scs_refresh.approval.chain import decision_chain
 
     chain = set(decision_chain(ctx.timetable))
     days = [s.event.date for s in ctx.schedule() if s.event.id in chain and s.event.date and s.event.date > day]

@@ -2,7 +2,7 @@
 
 Served by ``scs serve`` at 07:00 on working days (Europe/London); run by hand with
 ``scs tick --on DATE``; and called day by day by ``scs simulate`` / ``scs demo``. The plan of
-what is due is pure (scs_refresh.actions); the ledger in the state store makes it idempotent
+what is due is pure (scs_refresh.automation.actions); the ledger in the state store makes it idempotent
 and lets a tick after downtime catch up.
 """
 
@@ -19,11 +19,11 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.mail import mail_env
 from flows.retrying import retry_if
-from scs_refresh import tick
-from scs_refresh.actions import Action
-from scs_refresh.calendar import today
-from scs_refresh.delivery import DeliveryFault
-from scs_refresh.settings import Dirs
+from scs_refresh.automation import tick
+from scs_refresh.automation.actions import Action
+from scs_refresh.timetable.deadlines import today
+from scs_refresh.mail.dispatch import DeliveryFault
+from scs_refresh.core.folders import Dirs
 
 
 # A mail server that is down or says "try later" is worth a retry: messages wait in the send

@@ -13,7 +13,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows.retrying import retry_if
-from scs_refresh.errors import UserError
+from scs_refresh.core.errors import UserError
 from scs_refresh.evidence.collate import EvidenceBase, collate, summary, write
 from scs_refresh.evidence.manifest import LoadedManifest, Source, load_manifest
 from scs_refresh.evidence.tidy import SourceEvidence, tidy_source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from scs_refresh.delivery import DeliverySettings
+from scs_refresh.mail.dispatch import DeliverySettings
 
 #: A Prefect Secret block that may hold the SMTP password instead of the environment variable.
 PASSWORD_BLOCK = "scs-smtp-password"

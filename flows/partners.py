@@ -1,7 +1,7 @@
 """Partner questionnaire flows: send them out, and chase the partners who have not replied.
 
 Prefect wiring only; the work (and the send-once ledger) is in scs_refresh.partners and
-scs_refresh.delivery. Paths and the day are parameters so a run for any date is the same code.
+scs_refresh.mail.dispatch. Paths and the day are parameters so a run for any date is the same code.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.mail import mail_env
 from flows.retrying import retry_if
-from scs_refresh.delivery import DeliveryFault
-from scs_refresh.partners import service
-from scs_refresh.settings import Dirs
+from scs_refresh.mail.dispatch import DeliveryFault
+from scs_refresh.partners import outreach as service
+from scs_refresh.core.folders import Dirs
 
 
 #: Only a mail server fault is worth retrying; bad config would fail again the same way.

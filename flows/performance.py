@@ -8,8 +8,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from scs_refresh.scorecard import ScorecardPaper, markdown, refresh
-from scs_refresh.settings import Dirs
+from scs_refresh.performance.scorecard import ScorecardPaper, markdown, refresh
+from scs_refresh.core.folders import Dirs
 
 refresh_scorecard = task(refresh, name="refresh-scorecard")
 

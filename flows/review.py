@@ -8,9 +8,9 @@ from pathlib import Path
 
 from prefect import flow, task
 
-from scs_refresh.papers.pdf import to_pdf
+from scs_refresh.documents.pdf import to_pdf
 from scs_refresh.review.paper import ReviewOutputs, load_inputs, write_review
-from scs_refresh.settings import Dirs
+from scs_refresh.core.folders import Dirs
 
 load_review_inputs = task(load_inputs, name="load-review-inputs")
 write_review_paper = task(write_review, name="write-partnership-review")

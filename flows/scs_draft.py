@@ -8,9 +8,9 @@ from pathlib import Path
 from prefect import flow, task
 
 from flows.evidence import collate_evidence
-from scs_refresh.papers.pdf import to_pdf
-from scs_refresh.papers.scs_draft import DraftResult, agreed_amendments, load_inputs, partner_responses, write_draft
-from scs_refresh.settings import Dirs
+from scs_refresh.documents.pdf import to_pdf
+from scs_refresh.strategy.draft import DraftResult, agreed_amendments, load_inputs, partner_responses, write_draft
+from scs_refresh.core.folders import Dirs
 
 load_draft_inputs = task(load_inputs, name="load-draft-scs-inputs")
 read_responses = task(partner_responses, name="read-partner-answers")

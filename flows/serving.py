@@ -12,8 +12,8 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
 from flows.daily import daily_tick
-from scs_refresh.calendar import TIMEZONE
-from scs_refresh.errors import UserError
+from scs_refresh.timetable.deadlines import TIMEZONE
+from scs_refresh.core.errors import UserError
 
 START_A_SERVER = ("start one with `prefect server start` and, in this terminal, "
                   "`export PREFECT_API_URL=http://127.0.0.1:4200/api`")

@@ -21,10 +21,10 @@ from flows.evidence import collate_evidence
 from flows.mail import mail_env
 from flows.review import partnership_review
 from flows.scs_draft import draft_scs
-from scs_refresh import tick
-from scs_refresh.atomic import write_text
-from scs_refresh.calendar import today
-from scs_refresh.settings import Dirs
+from scs_refresh.automation import tick
+from scs_refresh.core.atomic import write_text
+from scs_refresh.timetable.deadlines import today
+from scs_refresh.core.folders import Dirs
 
 
 @dataclass
@@ -56,8 +56,8 @@ def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport)
 
 @task(cache_policy=NO_CACHE)
 def write_scoping_record(ctx: tick.Context, on: date, digest) -> Path:
-    from scs_refresh.papers.scs_draft import partner_responses
-    from scs_refresh.scoping import scoping_record
+    from scs_refresh.strategy.draft import partner_responses
+    from scs_refresh.strategy.scoping import scoping_record
 
     text = scoping_record(ctx.timetable, on, ctx.partners, partner_responses(ctx.dirs.store), digest)
     return write_text(ctx.dirs.out / "scoping" / "scs-review.md", text)
@@ -127,7 +127,7 @@ def draft(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir
     # 2. The 3 February Board's papers and what else the stage's timetable says.
     _stage_actions(ctx, "draft", on, report)
     # 3. What still needs the officer: the away day's date, stakeholder testing.
-    from scs_refresh.plan import plan
+    from scs_refresh.timetable.plan import plan
 
     report.notes += plan(ctx.timetable, on, days=0).warnings
     return _finish(report)
@@ -143,8 +143,8 @@ def approval(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_
     _stage_actions(ctx, "approval", on, report)
     # 2. With wait_for_decisions, each meeting that has met waits (paused, up to four weeks) for
     #    its decision, in chain order; `scs decision` or the Prefect UI gives it.
-    from scs_refresh.approvals import chain_lines, load_approvals
-    from scs_refresh.replan import decision_chain
+    from scs_refresh.approval.decisions import chain_lines, load_approvals
+    from scs_refresh.approval.chain import decision_chain
 
     if wait_for_decisions:
         from flows.approval import committee_decision

@@ -59,7 +59,7 @@ def build() -> bytes:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent / "src"))
-    from scs_refresh.atomic import write_bytes
+    from scs_refresh.core.atomic import write_bytes
 
     write_bytes(OUT, build())
     print(f"wrote {OUT}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx.shared import Mm, Pt
 
-from scs_refresh.papers.docxkit import mark_header_row
+from scs_refresh.documents.docxkit import mark_header_row
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_templates import base, numbered_loop, report_header  # noqa: E402  (the house style every paper shares)

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python templates/build_scs_template.py`` (the .docx is committed; rebuild it
 after changing this script). It uses the house styles and section helpers of
-build_templates.py. The fields are filled by scs_refresh.papers.scs_draft.context(): a
+build_templates.py. The fields are filled by scs_refresh.strategy.draft.context(): a
 cover, the contents (a plain list that reads without updating any field, plus a Word TOC
 field for page numbers), the vision, one section per theme (vision, evidence with charts,
 what partners said, priorities, outcomes with owners) and the provenance annex.

@@ -25,7 +25,7 @@ from docx.shared import Mm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from scs_refresh.papers.docxkit import mark_header_row, set_a4  # noqa: E402
+from scs_refresh.documents.docxkit import mark_header_row, set_a4  # noqa: E402
 
 FONT = "Arial"
 INDENT = Mm(15)

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from scs_refresh.actions import cycle_actions, due, next_due
+from scs_refresh.automation.actions import cycle_actions, due, next_due
 from scs_refresh.partners.register import load_partners
-from scs_refresh.timetable import load_timetable
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 

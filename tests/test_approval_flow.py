@@ -11,10 +11,10 @@ from datetime import date, datetime
 import pytest
 
 from flows.approval import DECISION_TIMEOUT, Decision, committee_decision, decision_so_far
-from scs_refresh.approvals import load_approvals, record_decision, record_replan
-from scs_refresh.settings import Dirs
-from scs_refresh.state import Store
-from scs_refresh.timetable import load_timetable
+from scs_refresh.approval.decisions import load_approvals, record_decision, record_replan
+from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import Store
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 from .test_replan import CABINET, CMT, EXEC, RATIFY

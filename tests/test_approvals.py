@@ -11,12 +11,12 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from scs_refresh.approvals import (
+from scs_refresh.approval.decisions import (
     DecisionError, amendments_agreed, check_decision, load_approvals, record_decision, record_replan)
-from scs_refresh.cli import app
-from scs_refresh.errors import UserError
-from scs_refresh.state import Store
-from scs_refresh.timetable import load_timetable
+from scs_cli.main import app
+from scs_refresh.core.errors import UserError
+from scs_refresh.core.store import Store
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 from .test_replan import CABINET, CMT, COUNCIL, EXEC, LAUNCH, RATIFY, SUBMIT
@@ -75,7 +75,7 @@ def test_cmt_cannot_decide_before_the_submission_has_passed(tt):
 
 
 def _records(tt, *steps):
-    from scs_refresh.state import DecisionRecord
+    from scs_refresh.core.store import DecisionRecord
 
     return [DecisionRecord(i, m, o, on, "", None, "x", AT) for i, (m, o, on) in enumerate(steps, 1)]
 
@@ -171,7 +171,7 @@ def test_a_decision_recorded_meanwhile_is_not_overwritten(store, tt):
 
 
 def test_amendments_count_from_their_day_and_only_while_in_force(tt):
-    from scs_refresh.state import DecisionRecord
+    from scs_refresh.core.store import DecisionRecord
 
     records = [DecisionRecord(1, CABINET, "approved_with_amendments", date(2011, 5, 10), "", "Old", "x", AT, 2),
                DecisionRecord(2, CABINET, "approved_with_amendments", date(2011, 5, 10), "", "New", "x", AT),
@@ -184,10 +184,10 @@ def test_amendments_count_from_their_day_and_only_while_in_force(tt):
 # --- amendments make a new draft version ------------------------------------------------
 
 def test_an_amendment_makes_a_new_draft_version_with_its_change_summary(tmp_path):
-    from scs_refresh.approvals import Amendment
+    from scs_refresh.approval.decisions import Amendment
     from scs_refresh.evidence.collate import collate_and_write
-    from scs_refresh.papers.scs_draft import AMENDMENTS, load_inputs, write_draft
-    from scs_refresh.settings import Dirs
+    from scs_refresh.strategy.draft import AMENDMENTS, load_inputs, write_draft
+    from scs_refresh.core.folders import Dirs
 
     inputs = load_inputs(Dirs(config=ROOT / "config", out=tmp_path, state=tmp_path))
     base, folder = collate_and_write(inputs.manifest, tmp_path, date(2011, 5, 9))

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from scs_refresh.atomic import write_bytes, write_text
+from scs_refresh.core.atomic import write_bytes, write_text
 
 
 def test_replaces_whole_file_with_ordinary_permissions(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scs_refresh import calendar as cal
+from scs_refresh.timetable import deadlines as cal
 
 
 @pytest.mark.parametrize("day, name", [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from scs_refresh.cli import app
+from scs_cli.main import app
 
 from .conftest import ROOT
 
@@ -84,7 +84,7 @@ def test_folders_from_environment_variables(tmp_path):
 
 
 def test_timetable_does_not_import_prefect_or_pandas():
-    code = ("import sys; from scs_refresh.cli import app; "
+    code = ("import sys; from scs_cli.main import app; "
             "app(['--config-dir', sys.argv[1], 'timetable', '--json'], standalone_mode=False); "
             "bad = [m for m in ('prefect', 'pandas') if m in sys.modules]; "
             "sys.exit(f'imported {bad}' if bad else 0)")

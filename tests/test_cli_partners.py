@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from scs_refresh.cli import app
+from scs_cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 

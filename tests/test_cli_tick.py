@@ -3,7 +3,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from scs_refresh.cli import app
+from scs_cli.main import app
 
 from .conftest import ROOT
 

@@ -10,7 +10,7 @@ from email import policy
 
 import pytest
 
-from scs_refresh.settings import Dirs
+from scs_refresh.core.folders import Dirs
 
 from .conftest import ROOT
 
@@ -86,7 +86,7 @@ def test_the_exact_actions_of_every_tick(cycle):
 
 
 def test_new_evidence_after_adoption_refreshes_the_scorecard_once(cycle):
-    from scs_refresh import tick
+    from scs_refresh.automation import tick
 
     dirs, _ = cycle
     ctx = tick.Context.load(dirs, pdf=False)
@@ -104,7 +104,7 @@ def test_new_evidence_after_adoption_refreshes_the_scorecard_once(cycle):
 
 def test_partner_replies_arrive_and_only_non_respondents_are_chased(cycle):
     dirs, report = cycle
-    from scs_refresh.state import Store
+    from scs_refresh.core.store import Store
 
     assert len(report.replies) == 11  # one partner never replies
     with Store.open(dirs.store) as store:
@@ -116,7 +116,7 @@ def test_partner_replies_arrive_and_only_non_respondents_are_chased(cycle):
 
 
 def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycle):
-    from scs_refresh.timetable import load_timetable
+    from scs_refresh.timetable.model import load_timetable
 
     dirs, _ = cycle
     members = {m.email for m in load_timetable(dirs.timetable).body["lsp-board"].members}
@@ -137,7 +137,7 @@ def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycl
 
 def test_running_the_cycle_again_does_and_sends_nothing(cycle):
     from flows.cycle import simulate
-    from scs_refresh.state import Store
+    from scs_refresh.core.store import Store
 
     dirs, _ = cycle
     with Store.open(dirs.store) as store:

@@ -13,10 +13,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from scs_refresh import delivery
-from scs_refresh.delivery import Attachment, Contact, DeliveryFault, Outbox, Outgoing, Smtp, SmtpSettings
-from scs_refresh.errors import UserError
-from scs_refresh.state import Store
+from scs_refresh.mail import dispatch as delivery
+from scs_refresh.mail.dispatch import Attachment, Contact, DeliveryFault, Outbox, Outgoing, Smtp, SmtpSettings
+from scs_refresh.core.errors import UserError
+from scs_refresh.core.store import Store
 
 AT = dt.datetime(2010, 10, 15, 9, 0)
 SENDER = Contact(name="LSP Officer", email="lsp.officer@example.org")

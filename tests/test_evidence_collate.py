@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from .conftest import ROOT
-from scs_refresh.cli import app
+from scs_cli.main import app
 from scs_refresh.evidence.collate import collate, read_all, write
 from scs_refresh.evidence.manifest import load_manifest
 

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from .conftest import ROOT
-from scs_refresh.config import check_all
-from scs_refresh.errors import ConfigError
+from scs_refresh.workspace import check_all
+from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.manifest import load_manifest
 
 

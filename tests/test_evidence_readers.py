@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from .evidence_helpers import manifest_file, source
 
-from scs_refresh.errors import ConfigError
+from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.manifest import Read, load_manifest
 from scs_refresh.evidence.readers import missing_reason, parse_values, read_table
 from scs_refresh.evidence.tidy import tidy_source

@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import ROOT
 from flows.evidence import collate_evidence, read_source
-from scs_refresh.errors import ConfigError
+from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.manifest import load_manifest
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

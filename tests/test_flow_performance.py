@@ -7,8 +7,8 @@ import pytest
 from flows.performance import performance_scorecard, refresh_scorecard
 from scs_refresh.evidence.collate import collate_and_write
 from scs_refresh.evidence.manifest import load_manifest
-from scs_refresh.performance import Rag
-from scs_refresh.settings import Dirs
+from scs_refresh.performance.delivery_plan import Rag
+from scs_refresh.core.folders import Dirs
 
 from .conftest import ROOT
 

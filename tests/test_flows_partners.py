@@ -9,9 +9,9 @@ import pytest
 
 from flows import partners as pf
 from flows.mail import PASSWORD_BLOCK, mail_env
-from scs_refresh.delivery import DeliveryFault, Report
-from scs_refresh.partners import service
-from scs_refresh.settings import Dirs
+from scs_refresh.mail.dispatch import DeliveryFault, Report
+from scs_refresh.partners import outreach as service
+from scs_refresh.core.folders import Dirs
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -8,14 +8,14 @@ from datetime import date, datetime
 import docx
 import pytest
 
-from scs_refresh.errors import ConfigError, UserError
-from scs_refresh.papers.accessibility import check_docx
-from scs_refresh.papers.config import load_papers_config
+from scs_refresh.core.errors import ConfigError, UserError
+from scs_refresh.documents.accessibility import check_docx
+from scs_refresh.papers.wording import load_papers_config
 from scs_refresh.papers.contexts import RefreshState, Subsection, agenda_context
 from scs_refresh.papers.generate import generate_meeting_papers
-from scs_refresh.papers.pdf import soffice
-from scs_refresh.papers.word import TableData
-from scs_refresh.timetable import load_timetable
+from scs_refresh.documents.pdf import soffice
+from scs_refresh.documents.render import TableData
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 
@@ -173,7 +173,7 @@ def test_wording_with_an_unknown_placeholder_is_rejected(tmp_path):
 
 
 def test_timetable_purpose_without_wording(tmp_path, config_dir):
-    from scs_refresh.config import check_all
+    from scs_refresh.workspace import check_all
 
     text = (config_dir / "papers.yaml").read_text().replace("  launch:\n", "  launched:\n")
     (config_dir / "papers.yaml").write_text(text)
@@ -185,8 +185,8 @@ def test_timetable_purpose_without_wording(tmp_path, config_dir):
 @pytest.fixture(scope="module")
 def evidence(tmp_path_factory):
     from scs_refresh.papers.contexts import EvidenceSnapshot
-    from scs_refresh.refresh import evidence_snapshot
-    from scs_refresh.settings import Dirs
+    from scs_refresh.papers.refresh import evidence_snapshot
+    from scs_refresh.core.folders import Dirs
 
     out = tmp_path_factory.mktemp("out")
     snap = evidence_snapshot(Dirs(ROOT / "config", out, out / "state"), date(2010, 11, 18))
@@ -230,8 +230,8 @@ def test_board_report_quotes_partner_returns_and_traceable_evidence(state, evide
 
 
 def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
-    from scs_refresh.refresh import review_inputs
-    from scs_refresh.settings import Dirs
+    from scs_refresh.papers.refresh import review_inputs
+    from scs_refresh.core.folders import Dirs
 
     with_review = RefreshState(state.timetable, state.papers, state.on,
                                review=review_inputs(Dirs(ROOT / "config", tmp_path, tmp_path)))
@@ -247,8 +247,8 @@ def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
 
 
 def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evidence, tmp_path):
-    from scs_refresh.refresh import draft_sources
-    from scs_refresh.settings import Dirs
+    from scs_refresh.papers.refresh import draft_sources
+    from scs_refresh.core.folders import Dirs
 
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
     cfg = load_papers_config(ROOT / "config" / "papers.yaml")
@@ -271,8 +271,8 @@ def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evide
 
 
 def test_the_20_april_submission_pack(evidence, tmp_path):
-    from scs_refresh.refresh import draft_sources
-    from scs_refresh.settings import Dirs
+    from scs_refresh.papers.refresh import draft_sources
+    from scs_refresh.core.folders import Dirs
 
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
     on = date(2011, 4, 20)
@@ -290,9 +290,9 @@ def test_the_20_april_submission_pack(evidence, tmp_path):
 
 
 def test_a_pack_with_the_draft_keeps_partners_hostile_text_literal(evidence, tmp_path):
-    from scs_refresh.refresh import draft_sources
-    from scs_refresh.settings import Dirs
-    from scs_refresh.state import Store
+    from scs_refresh.papers.refresh import draft_sources
+    from scs_refresh.core.folders import Dirs
+    from scs_refresh.core.store import Store
 
     hostile = "We need {{ 7*7 }} & <w:p> {% for x in y %} more buses"
     with Store.open(tmp_path / "state" / "scs.sqlite") as store:

@@ -8,10 +8,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from scs_refresh.papers.accessibility import check_docx, literal_strings
-from scs_refresh.papers.docxkit import mark_header_row, set_a4, set_alt_text
-from scs_refresh.papers.pdf import soffice, to_pdf
-from scs_refresh.papers.word import TemplateError, render_docx
+from scs_refresh.documents.accessibility import check_docx, literal_strings
+from scs_refresh.documents.docxkit import mark_header_row, set_a4, set_alt_text
+from scs_refresh.documents.pdf import soffice, to_pdf
+from scs_refresh.documents.render import TemplateError, render_docx
 
 def _png() -> bytes:
     """A valid 1x1 white PNG, built by hand so the test needs no image library."""
@@ -123,7 +123,7 @@ def test_libreoffice_converts_a_rendered_paper(tmp_path):
 
 
 def test_picture_is_placed_with_its_alt_text(tmp_path):
-    from scs_refresh.papers.word import Figure
+    from scs_refresh.documents.render import Figure
 
     tpl = tmp_path / "t.docx"
     doc = docx.Document()

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from scs_refresh.errors import ConfigError, UserError
-from scs_refresh.partners import chasing, interviews, questionnaire, responses, service
-from scs_refresh.papers.word import Template, TemplateError
+from scs_refresh.core.errors import ConfigError, UserError
+from scs_refresh.partners import chasing, interviews, questionnaire, responses
+from scs_refresh.partners import outreach as service
+from scs_refresh.documents.render import Template, TemplateError
 from scs_refresh.partners.status import status
-from scs_refresh.settings import Dirs
+from scs_refresh.core.folders import Dirs
 
 ROOT = Path(__file__).resolve().parents[1]
 SENT = datetime(2010, 10, 15, 9, 0)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from scs_refresh.cli import app
-from scs_refresh.config import load
-from scs_refresh.delivery import load_delivery
-from scs_refresh.errors import ConfigError
+from scs_cli.main import app
+from scs_refresh.workspace import load
+from scs_refresh.mail.dispatch import load_delivery
+from scs_refresh.core.errors import ConfigError
 from scs_refresh.partners.register import load_partners
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scs_refresh.config import check_all
-from scs_refresh.errors import ConfigError
+from scs_refresh.workspace import check_all
+from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.tidy import COLUMNS
-from scs_refresh.performance import (DeliveryPlan, Rag, check_plan, load_delivery_plan, period_end, rate,
+from scs_refresh.performance.delivery_plan import (DeliveryPlan, Rag, check_plan, load_delivery_plan, period_end, rate,
                                      scorecard)
-from scs_refresh.scorecard import load_plan
-from scs_refresh.state import MIGRATIONS, ProgressUpdate, Store
+from scs_refresh.performance.scorecard import load_plan
+from scs_refresh.core.store import MIGRATIONS, ProgressUpdate, Store
 
 from .conftest import ROOT
 

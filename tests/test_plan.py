@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from scs_refresh.plan import plan
-from scs_refresh.timetable import load_timetable
+from scs_refresh.timetable.plan import plan
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 

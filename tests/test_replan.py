@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import pytest
 
-from scs_refresh.replan import chain_steps, decision_chain, earliest_date, effective_schedule
-from scs_refresh.state import DecisionRecord
-from scs_refresh.timetable import load_timetable
+from scs_refresh.approval.chain import chain_steps, decision_chain, earliest_date, effective_schedule
+from scs_refresh.core.store import DecisionRecord
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 

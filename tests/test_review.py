@@ -11,14 +11,14 @@ import docx
 import openpyxl
 import pytest
 
-from scs_refresh.errors import ConfigError
-from scs_refresh.papers.accessibility import check_docx
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.documents.accessibility import check_docx
 from scs_refresh.review.assess import assess, assess_register, review_due
 from scs_refresh.review.policy import (JUDGED_RISK, QUESTIONS, RISK_CRITERIA, VALUE_CRITERIA, Rating, overall,
                                        resources_rating)
 from scs_refresh.review.register import (Partnership, find_register, load_register, load_register_xlsx,
                                          load_register_yaml, write_register_xlsx)
-from scs_refresh.settings import Dirs
+from scs_refresh.core.folders import Dirs
 
 from .conftest import ROOT, SHARED
 
@@ -268,7 +268,7 @@ def test_report_register_table_and_chart(report):
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_report_converts_to_pdf(report, tmp_path):
-    from scs_refresh.papers.pdf import to_pdf
+    from scs_refresh.documents.pdf import to_pdf
 
     pdf = to_pdf([report.docx], tmp_path)[0]
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -287,7 +287,7 @@ def test_review_task_body_without_a_server(tmp_path):
 def test_scs_review_writes_the_report_and_a_bad_register_loses_nothing(config_dir, tmp_path):
     from typer.testing import CliRunner
 
-    from scs_refresh.cli import app
+    from scs_cli.main import app
 
     runner, out = CliRunner(), tmp_path / "out"
     args = ["--config-dir", str(config_dir), "--out-dir", str(out), "review", "--on", "2010-11-20"]
@@ -312,7 +312,7 @@ def test_scs_review_writes_the_report_and_a_bad_register_loses_nothing(config_di
 def test_scs_check_validates_a_workbook_register(config_dir, xlsx):
     from typer.testing import CliRunner
 
-    from scs_refresh.cli import app
+    from scs_cli.main import app
 
     (config_dir / "partnerships.yaml").unlink()
     shutil.copy(_edit(xlsx, 4, "Statutory (Y/N)", "perhaps"), config_dir / "partnerships.xlsx")
@@ -324,7 +324,7 @@ def test_scs_check_validates_a_workbook_register(config_dir, xlsx):
 def test_scs_review_unknown_meeting(config_dir, tmp_path):
     from typer.testing import CliRunner
 
-    from scs_refresh.cli import app
+    from scs_cli.main import app
 
     result = CliRunner().invoke(app, ["--config-dir", str(config_dir), "--out-dir", str(tmp_path), "review",
                                       "--on", "2010-11-20", "--meeting", "cabinet-2011-05-10"])

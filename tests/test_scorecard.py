@@ -12,17 +12,17 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from scs_refresh.cli import app
+from scs_cli.main import app
 from scs_refresh.evidence.collate import collate_and_write
 from scs_refresh.evidence.manifest import load_manifest
-from scs_refresh.papers.accessibility import WP
-from scs_refresh.papers.config import load_papers_config
+from scs_refresh.documents.accessibility import WP
+from scs_refresh.papers.wording import load_papers_config
 from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_section
 from scs_refresh.papers.generate import generate_meeting_papers
-from scs_refresh.performance import Rag
-from scs_refresh.scorecard import alt_text, for_papers, record
-from scs_refresh.settings import Dirs
-from scs_refresh.timetable import load_timetable
+from scs_refresh.performance.delivery_plan import Rag
+from scs_refresh.performance.scorecard import alt_text, for_papers, record
+from scs_refresh.core.folders import Dirs
+from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 

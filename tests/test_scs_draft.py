@@ -14,16 +14,16 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from scs_refresh.cli import app
-from scs_refresh.config import check_all
-from scs_refresh.errors import ConfigError
+from scs_cli.main import app
+from scs_refresh.workspace import check_all
+from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.collate import collate_and_write
-from scs_refresh.papers import scs_versions
-from scs_refresh.papers.accessibility import check_docx
-from scs_refresh.papers.pdf import soffice, to_pdf
-from scs_refresh.papers.scs_draft import load_inputs, partner_responses, write_draft
-from scs_refresh.settings import Dirs
-from scs_refresh.state import Store
+from scs_refresh.strategy import versions as scs_versions
+from scs_refresh.documents.accessibility import check_docx
+from scs_refresh.documents.pdf import soffice, to_pdf
+from scs_refresh.strategy.draft import load_inputs, partner_responses, write_draft
+from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import Store
 
 from .conftest import ROOT
 

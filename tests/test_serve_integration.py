@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from scs_refresh.calendar import today
+from scs_refresh.timetable.deadlines import today
 
 from .conftest import ROOT
 

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 import pytest
 
-from scs_refresh import tick
-from scs_refresh.errors import ConfigError
-from scs_refresh.settings import Dirs
-from scs_refresh.simulation import load_simulation, record_decisions, replies_due, survey_export
-from scs_refresh.state import Store
+from scs_refresh.automation import tick
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.core.folders import Dirs
+from scs_refresh.automation.simulation import load_simulation, record_decisions, replies_due, survey_export
+from scs_refresh.core.store import Store
 
 from .conftest import ROOT
 
@@ -68,7 +68,7 @@ def test_a_deferral_re_arranges_the_chain_and_the_tick_re_issues_papers(ctx):
 
 
 def test_scs_check_validates_the_simulation(ctx):
-    from scs_refresh.config import check_all
+    from scs_refresh.workspace import check_all
 
     file = ctx.dirs.config / "simulation.yaml"
     assert "simulation.yaml" in check_all(ctx.dirs.config)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scs_refresh.errors import ConfigError
-from scs_refresh.state import MIGRATIONS, Store
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.core.store import MIGRATIONS, Store
 
 AT = datetime(2010, 10, 15, 9, 30)
 

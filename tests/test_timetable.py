@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from scs_refresh.errors import ConfigError
-from scs_refresh.timetable import as_json, load_timetable
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.timetable.model import as_json, load_timetable
 
 from .conftest import ROOT
 

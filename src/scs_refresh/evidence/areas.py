@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .manifest import Area
+from scs_refresh.evidence.manifest import Area
 
 #: trailing words that say what kind of council it is, not which place
 _SUFFIXES = {"dc", "cc", "ua", "md", "lb", "bc", "district", "council", "county", "borough"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .digest import Headline, fmt
+from scs_refresh.evidence.digest import Headline, fmt
 
 _FOCUS, _OTHER = "#1f5f8b", "#9bb7cc"
 

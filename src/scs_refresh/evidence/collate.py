@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import atomic
-from ..errors import ConfigError, Problem
-from . import charts
-from .digest import Digest, SourceStatus, build_digest
-from .manifest import LoadedManifest, Source
-from .tidy import COLUMNS, STATEMENT_COLUMNS, SourceEvidence, tidy_source
+from scs_refresh.core import atomic
+from scs_refresh.core.errors import ConfigError, Problem
+from scs_refresh.evidence import charts
+from scs_refresh.evidence.digest import Digest, SourceStatus, build_digest
+from scs_refresh.evidence.manifest import LoadedManifest, Source
+from scs_refresh.evidence.tidy import COLUMNS, STATEMENT_COLUMNS, SourceEvidence, tidy_source
 
 
 @dataclass(frozen=True)

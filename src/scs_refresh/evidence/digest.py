@@ -12,8 +12,8 @@ from datetime import date
 
 import pandas as pd
 
-from ..atomic import slug
-from .manifest import LoadedManifest, Source
+from scs_refresh.core.atomic import slug
+from scs_refresh.evidence.manifest import LoadedManifest, Source
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ..errors import ConfigError, Problem
-from ..yamlio import load_model, parse_iso_date
+from scs_refresh.core.errors import ConfigError, Problem
+from scs_refresh.core.yamlio import load_model, parse_iso_date
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError, Problem
-from .manifest import Read, header_key
+from scs_refresh.core.errors import ConfigError, Problem
+from scs_refresh.evidence.manifest import Read, header_key
 
 #: how publishers mark a value that is withheld or does not exist, and what it means
 _MISSING = {

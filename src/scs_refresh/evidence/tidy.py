@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
-from .areas import Gazetteer, name_key
-from .manifest import LoadedManifest, Read, Source, header_key
-from .readers import RawTable, parse_values, read_table
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.evidence.areas import Gazetteer, name_key
+from scs_refresh.evidence.manifest import LoadedManifest, Read, Source, header_key
+from scs_refresh.evidence.readers import RawTable, parse_values, read_table
 
 COLUMNS = [
     "source_id", "kind", "illustrative", "themes", "indicator", "unit", "period", "area_code", "area_name",

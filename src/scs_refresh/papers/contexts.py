@@ -15,22 +15,22 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..performance import Rag
-from ..calendar import day_text
-from ..plan import plan
-from ..timetable import Event, Paper, Timetable
-from .config import PapersConfig
-from .word import Figure, TableData
+from scs_refresh.performance.delivery_plan import Rag
+from scs_refresh.timetable.deadlines import day_text
+from scs_refresh.timetable.plan import plan
+from scs_refresh.timetable.model import Event, Paper, Timetable
+from scs_refresh.papers.wording import PapersConfig
+from scs_refresh.documents.render import Figure, TableData
 
 if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be written
-    from ..approvals import Amendment
-    from ..evidence.digest import Digest
-    from ..partners.status import PartnerStatus
-    from ..review.paper import ReviewContent
-    from ..review.register import Register
-    from ..state import Response
-    from .scs_draft import DraftInputs
-    from ..scorecard import ScorecardPaper
+    from scs_refresh.approval.decisions import Amendment
+    from scs_refresh.evidence.digest import Digest
+    from scs_refresh.partners.status import PartnerStatus
+    from scs_refresh.review.paper import ReviewContent
+    from scs_refresh.review.register import Register
+    from scs_refresh.core.store import Response
+    from scs_refresh.strategy.draft import DraftInputs
+    from scs_refresh.performance.scorecard import ScorecardPaper
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class RefreshState:
     draft: DraftSources | None = None
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
-    scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.scorecard)
+    scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.performance.scorecard)
 
 
 Provider = Callable[[RefreshState, Event], "Subsection | None"]
@@ -276,7 +276,7 @@ def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
     Seed 003 found "very few reports or discussions about progress on community strategy
     priorities": once the Strategy is adopted, the Board sees its scorecard at every meeting.
     """
-    from ..scorecard import counts_text, table
+    from scs_refresh.performance.scorecard import counts_text, table
 
     tt, paper = state.timetable, state.scorecard
     adopted = adoption(tt)

@@ -14,13 +14,13 @@ import string
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..atomic import slug, write_bytes, write_text
-from ..errors import UserError
-from .accessibility import check_docx, literal_strings
-from .contexts import (RefreshState, Subsection, agenda_context, board_report_context, committee_report_context,
+from scs_refresh.core.atomic import slug, write_bytes, write_text
+from scs_refresh.core.errors import UserError
+from scs_refresh.documents.accessibility import check_docx, literal_strings
+from scs_refresh.papers.contexts import (RefreshState, Subsection, agenda_context, board_report_context, committee_report_context,
                        long_date)
-from .pdf import soffice, to_pdf
-from .word import render_docx
+from scs_refresh.documents.pdf import soffice, to_pdf
+from scs_refresh.documents.render import render_docx
 
 #: paper kind -> (template name, context builder); the other kinds come from other parts.
 RENDERED = {"board_report": ("board_report", board_report_context),
@@ -104,7 +104,7 @@ def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     if state.draft is None or state.evidence is None or not any(
             p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
         return None
-    from .scs_draft import write_draft
+    from scs_refresh.strategy.draft import write_draft
 
     return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
                        out_dir / "scs", templates, state.on, state.draft.amendments)
@@ -159,7 +159,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
                 result.exempt.append(path)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind == "partnership_review" and state.review is not None:
-            from ..review.paper import write_review  # checked for accessibility as it is written
+            from scs_refresh.review.paper import write_review  # checked for accessibility as it is written
 
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             result.papers.append(review.docx)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .. import delivery
-from ..delivery import Contact, Outgoing
-from ..state import Store
-from ..timetable import Cycle
-from ..calendar import day_text_long
-from .questionnaire import questionnaire_key, reference
-from .register import Partner, PartnersConfig, Reminder
+from scs_refresh.mail import dispatch as delivery
+from scs_refresh.mail.dispatch import Contact, Outgoing
+from scs_refresh.core.store import Store
+from scs_refresh.timetable.model import Cycle
+from scs_refresh.timetable.deadlines import day_text_long
+from scs_refresh.partners.questionnaire import questionnaire_key, reference
+from scs_refresh.partners.register import Partner, PartnersConfig, Reminder
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .. import delivery
-from ..delivery import Contact, Outgoing
-from ..errors import UserError
-from ..state import Store
-from ..timetable import Cycle, Timetable
-from ..calendar import day_text_long
-from .questionnaire import reference
-from .register import Partner, PartnersConfig
+from scs_refresh.mail import dispatch as delivery
+from scs_refresh.mail.dispatch import Contact, Outgoing
+from scs_refresh.core.errors import UserError
+from scs_refresh.core.store import Store
+from scs_refresh.timetable.model import Cycle, Timetable
+from scs_refresh.timetable.deadlines import day_text_long
+from scs_refresh.partners.questionnaire import reference
+from scs_refresh.partners.register import Partner, PartnersConfig
 
 
 def request_key(cycle: Cycle, partner_id: str) -> str:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import delivery
-from ..calendar import day_text_long
-from ..delivery import Attachment, Contact, Outgoing
-from ..papers.word import Template
-from ..state import Store
-from ..timetable import Cycle
-from .register import Partner, PartnersConfig, Question
+from scs_refresh.mail import dispatch as delivery
+from scs_refresh.timetable.deadlines import day_text_long
+from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
+from scs_refresh.documents.render import Template
+from scs_refresh.core.store import Store
+from scs_refresh.timetable.model import Cycle
+from scs_refresh.partners.register import Partner, PartnersConfig, Question
 
 REFERENCE_PREFIX = "SCS-Q"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..delivery import Contact, Email
-from ..timetable import Day, Id, Timetable, load_timetable
-from ..yamlio import load_model
+from scs_refresh.mail.dispatch import Contact, Email
+from scs_refresh.timetable.model import Day, Id, Timetable, load_timetable
+from scs_refresh.core.yamlio import load_model
 
 def _slot(value: object) -> datetime:
     if isinstance(value, datetime):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..state import Store
-from ..timetable import Cycle
-from .questionnaire import questionnaire_key
-from .register import PartnersConfig
+from scs_refresh.core.store import Store
+from scs_refresh.timetable.model import Cycle
+from scs_refresh.partners.questionnaire import questionnaire_key
+from scs_refresh.partners.register import PartnersConfig
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from datetime import date
 
 import pendulum
 
-from .policy import JUDGED_RISK, RISK_CRITERIA, VALUE_CRITERIA, Criterion, Rating, overall, resources_rating
-from .register import Override, Partnership, Register
+from scs_refresh.review.policy import JUDGED_RISK, RISK_CRITERIA, VALUE_CRITERIA, Criterion, Rating, overall, resources_rating
+from scs_refresh.review.register import Override, Partnership, Register
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..atomic import write_bytes
-from ..errors import UserError
-from ..papers.generate import release
-from ..papers.contexts import numbered
-from ..papers.word import Figure, render_docx
-from ..settings import Dirs
-from ..timetable import Event, Timetable
-from ..yamlio import load_model
-from .assess import Assessment, assess_register, money_text
-from .policy import OVERALL_RULE, QUESTION, QUESTIONS, Rating
-from .register import Register, write_register_xlsx
+from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.errors import UserError
+from scs_refresh.papers.generate import release
+from scs_refresh.papers.contexts import numbered
+from scs_refresh.documents.render import Figure, render_docx
+from scs_refresh.core.folders import Dirs
+from scs_refresh.timetable.model import Event, Timetable
+from scs_refresh.core.yamlio import load_model
+from scs_refresh.review.assess import Assessment, assess_register, money_text
+from scs_refresh.review.policy import OVERALL_RULE, QUESTION, QUESTIONS, Rating
+from scs_refresh.review.register import Register, write_register_xlsx
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "partnership_review_tpl.docx"
 Text = Annotated[str, Field(min_length=1)]
@@ -307,8 +307,8 @@ def write_review(tt: Timetable, register: Register, content: ReviewContent, on: 
 
 def load_inputs(dirs: Dirs) -> tuple[Timetable, Register, ReviewContent]:
     """The three config files the review needs, validated (the edge: loaded once, passed down)."""
-    from ..timetable import load_timetable
-    from .register import load_register
+    from scs_refresh.timetable.model import load_timetable
+    from scs_refresh.review.register import load_register
 
     return (load_timetable(dirs.timetable), load_register(dirs.config),
             load_review_content(dirs.config / "partnership_review.yaml"))
@@ -316,7 +316,7 @@ def load_inputs(dirs: Dirs) -> tuple[Timetable, Register, ReviewContent]:
 
 def write_review_from_dirs(dirs: Dirs, on: date, meeting_id: str | None = None, pdf: bool = False) -> ReviewOutputs:
     """``scs review``: load the config, write the report into ``<out>/review/``, and a PDF if asked."""
-    from ..papers.pdf import to_pdf
+    from scs_refresh.documents.pdf import to_pdf
 
     outputs = write_review(*load_inputs(dirs), on, dirs.out / "review", meeting_id)
     if pdf:

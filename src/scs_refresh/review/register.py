@@ -20,10 +20,10 @@ from typing import Annotated, Any, Literal
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
                       field_validator, model_validator)
 
-from ..atomic import write_bytes
-from ..errors import ConfigError, Problem
-from ..yamlio import _message, parse_iso_date, parse_model, read_yaml
-from .policy import JUDGED_RISK, QUESTION, QUESTIONS, VALUE_CRITERIA, Rating
+from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.errors import ConfigError, Problem
+from scs_refresh.core.yamlio import _message, parse_iso_date, parse_model, read_yaml
+from scs_refresh.review.policy import JUDGED_RISK, QUESTION, QUESTIONS, VALUE_CRITERIA, Rating
 
 YAML_NAME, XLSX_NAME = "partnerships.yaml", "partnerships.xlsx"
 

@@ -1,0 +1,139 @@
+"""What the demonstration pretends the outside world does: partners' replies, committees' decisions.
+
+``config/simulation.yaml`` is illustrative. A reply due on a simulated day is written as a
+survey export (CSV) in ``out/simulation/`` and imported with the officer's own importer, so
+the demo runs the same code as real use; the action ledger records each reply once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scs_refresh.core.atomic import write_text
+from scs_refresh.core.errors import ConfigError, Problem
+from scs_refresh.timetable.model import Day, Id
+from scs_refresh.core.yamlio import Path_, load_model
+
+Outcome = Literal["approved", "approved_with_amendments", "deferred", "rejected"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reply(_Model):
+    partner: Id
+    on: Day
+    answers: dict[str, str] = Field(min_length=1)
+
+
+class Decisions(_Model):
+    default: Outcome = "approved"
+    defer: Id | None = Field(None, description="the meeting that defers when the demo is run with --defer")
+
+
+class Simulation(_Model):
+    replies: list[Reply] = []
+    decisions: Decisions = Decisions()
+
+
+def _check(sim: Simulation, partners, tt) -> list[tuple[Path_, str]]:
+    problems: list[tuple[Path_, str]] = []
+    seen: set[str] = set()
+    questions = {q.id for _, q in partners.questionnaire.numbered}
+    for i, r in enumerate(sim.replies):
+        if r.partner not in partners.partner:
+            problems.append((("replies", i, "partner"), f"no partner '{r.partner}' in partners.yaml"))
+        if r.partner in seen:
+            problems.append((("replies", i, "partner"), f"'{r.partner}' replies twice"))
+        seen.add(r.partner)
+        for q in r.answers:
+            if q not in questions:
+                problems.append((("replies", i, "answers", q), f"no question '{q}' in the questionnaire"))
+    if sim.decisions.defer is not None and sim.decisions.defer not in tt.approval_chain:
+        problems.append((("decisions", "defer"), f"'{sim.decisions.defer}' is not in the timetable's approval chain"))
+    return problems
+
+
+def load_simulation(file: Path, partners, tt) -> Simulation:
+    """Read ``simulation.yaml``, checked against the partner register and the timetable."""
+    return load_model(file, Simulation, lambda sim: _check(sim, partners, tt))
+
+
+def reply_key(reply: Reply) -> str:
+    return f"simulated-reply:{reply.partner}"
+
+
+def replies_due(sim: Simulation, done: set[str], on: date) -> list[Reply]:
+    """Replies that have arrived by ``on`` and were not yet imported."""
+    return [r for r in sim.replies if r.on <= on and reply_key(r) not in done]
+
+
+def survey_export(replies: Iterable[Reply], columns: list[str]) -> str:
+    """The replies as an online survey tool would export them: one row per partner."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["partner_id", "received_on", *columns])
+    for r in replies:
+        writer.writerow([r.partner, r.on.isoformat(), *(r.answers.get(c, "") for c in columns)])
+    return buf.getvalue()
+
+
+def import_replies(store, replies: list[Reply], partners, cycle, folder: Path, on: date, at) -> Path | None:
+    """Write the day's replies as a CSV export and import it; each reply is then recorded as done."""
+    if not replies:
+        return None
+    from scs_refresh.partners.responses import import_responses
+
+    columns = [q.id for _, q in partners.questionnaire.numbered]
+    file = write_text(Path(folder) / f"survey-export-{on.isoformat()}.csv", survey_export(replies, columns))
+    try:
+        import_responses(store, file, partners, cycle, on, at)
+    except ConfigError as exc:  # the simulation config was checked; a failure here is a real bug
+        raise ConfigError([Problem(file, f"simulated replies could not be imported: {exc}")]) from None
+    for r in replies:
+        store.action_started(reply_key(r), "simulated_reply", r.on, at)
+        store.action_done(reply_key(r), at, on, f"reply from {r.partner} imported from {file.name}")
+    return file
+
+
+def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) -> list[str]:
+    """The committees that meet on ``day`` decide, as the officer would record with `scs decision`.
+
+    With ``defer``, the meeting named in ``decisions.defer`` defers at its first sitting; the
+    officer then re-arranges it, and each later step it puts at risk, at their earliest dates
+    (`scs replan`), and the re-arranged meetings decide in their turn.
+    """
+    from scs_refresh.approval.decisions import confirmed_dates, decision_at_sitting, record_decision, record_replan
+    from scs_refresh.approval.chain import chain_steps, decision_chain
+
+    lines = []
+    for meeting in decision_chain(tt):
+        event = tt.event[meeting]
+        replans = confirmed_dates(store.replans())
+        if event.type == "milestone" or replans.get(meeting, event.date) != day:
+            continue
+        if decision_at_sitting(tt, store.decisions(), replans, meeting) is not None:
+            continue
+        deferred_before = any(d.meeting_id == meeting and d.outcome == "deferred" for d in store.decisions())
+        outcome = "deferred" if defer and meeting == sim.decisions.defer and not deferred_before \
+            else sim.decisions.default
+        record_decision(store, tt, meeting, outcome, on=day, note="recorded by the demonstration", by="demo", at=at)
+        lines.append(f"{meeting}: {outcome.replace('_', ' ')}")
+        if outcome != "deferred":
+            continue
+        while True:  # re-arrange the deferred meeting, then each step now at risk, in chain order
+            steps = chain_steps(tt, store.decisions(), confirmed_dates(store.replans()))
+            risky = next((s for s in steps if s.at_risk and s.earliest and not s.blocked_by), None)
+            if risky is None:
+                break
+            record_replan(store, tt, risky.event_id, risky.earliest, by="demo", at=at)
+            lines.append(f"{risky.event_id}: re-arranged for {risky.earliest}")
+    return lines

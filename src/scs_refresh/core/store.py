@@ -1,0 +1,412 @@
+"""The project's state store: one SQLite file holding what has happened in a refresh cycle.
+
+Config says what should happen; the store records what did: every message sent (the send
+ledger), every partner response, every interview, and later decisions and paper versions.
+Each change of schema is a numbered migration, so an older file is upgraded in place.
+Times are passed in by the caller (the clock is a parameter), stored as ISO text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from scs_refresh.core.errors import ConfigError, Problem, UserError
+
+#: Append only: each entry upgrades the schema by one version (PRAGMA user_version).
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sends (
+        key         TEXT PRIMARY KEY,            -- idempotency key: action + recipient (+ date)
+        kind        TEXT NOT NULL,               -- questionnaire, reminder, interview-request, ...
+        partner_id  TEXT,
+        recipients  TEXT NOT NULL,               -- JSON list of addresses (to + cc)
+        subject     TEXT NOT NULL,
+        message_id  TEXT NOT NULL,
+        raw         BLOB NOT NULL,               -- the exact message, so a retry sends the same bytes
+        status      TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        queued_at   TEXT NOT NULL,
+        sent_at     TEXT,
+        last_error  TEXT
+    );
+    CREATE INDEX sends_status ON sends (status);
+    CREATE INDEX sends_partner ON sends (partner_id, kind);
+    CREATE TABLE responses (
+        partner_id   TEXT PRIMARY KEY,           -- one response per partner: a re-import updates it
+        received_on  TEXT NOT NULL,
+        source_file  TEXT NOT NULL,
+        source_kind  TEXT NOT NULL,              -- docx, csv, xlsx
+        answers      TEXT NOT NULL,              -- JSON {question id: answer text}, stored literally
+        problems     TEXT NOT NULL,              -- JSON list of sentences (blank required answers, ...)
+        imported_at  TEXT NOT NULL,
+        imports      INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE interviews (
+        partner_id    TEXT PRIMARY KEY,
+        requested_on  TEXT,
+        slots         TEXT NOT NULL DEFAULT '[]',
+        agreed_at     TEXT,
+        held          INTEGER NOT NULL DEFAULT 0,
+        notes         TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    """
+    CREATE TABLE progress_updates (
+        indicator_id  TEXT NOT NULL,             -- an indicator id in delivery_plan.yaml
+        period        TEXT NOT NULL,             -- the period the figure is for: 2010/11, 2011, ...
+        value         REAL NOT NULL,
+        note          TEXT NOT NULL DEFAULT '',
+        source        TEXT NOT NULL DEFAULT '',  -- where the figure came from
+        recorded_by   TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL,
+        revisions     INTEGER NOT NULL DEFAULT 1, -- re-recording a period updates it, never duplicates
+        PRIMARY KEY (indicator_id, period)
+    );
+    """,
+    """
+    CREATE TABLE actions (
+        key         TEXT PRIMARY KEY,            -- the action's fixed key, e.g. publish:<meeting-id>
+        kind        TEXT NOT NULL,
+        due         TEXT NOT NULL,               -- the day it fell due
+        status      TEXT NOT NULL,               -- started | done
+        started_at  TEXT NOT NULL,
+        done_at     TEXT,
+        ran_on      TEXT,                        -- the (virtual) day of the tick that did it
+        detail      TEXT NOT NULL DEFAULT ''     -- what it produced or sent, for the officer
+    );
+    """,
+    """
+    CREATE TABLE decisions (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- order recorded; rows are never deleted (history)
+        meeting_id   TEXT NOT NULL,                      -- an event id in timetable.yaml
+        outcome      TEXT NOT NULL CHECK (outcome IN ('approved', 'approved_with_amendments', 'deferred', 'rejected')),
+        decided_on   TEXT NOT NULL,                      -- the day the meeting decided
+        note         TEXT NOT NULL DEFAULT '',
+        amendment    TEXT,                               -- the amendment agreed, for approved_with_amendments
+        recorded_by  TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL,
+        replaced_by  INTEGER REFERENCES decisions (seq)  -- set when a later record corrects this one (--replace)
+    );
+    CREATE INDEX decisions_meeting ON decisions (meeting_id, seq);
+    CREATE TABLE replans (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,  -- the latest row per meeting is the confirmed date
+        meeting_id   TEXT NOT NULL,
+        new_date     TEXT NOT NULL,
+        recorded_by  TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    """,
+]
+
+
+@dataclass(frozen=True)
+class SendRecord:
+    """One row of the send ledger (without the message bytes)."""
+
+    key: str
+    kind: str
+    partner_id: str | None
+    recipients: list[str]
+    subject: str
+    message_id: str
+    status: str
+    attempts: int
+    queued_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Response:
+    partner_id: str
+    received_on: date
+    source_file: str
+    source_kind: str
+    answers: dict[str, str]
+    problems: list[str]
+    imported_at: datetime
+    imports: int
+
+
+@dataclass(frozen=True)
+class Interview:
+    partner_id: str
+    requested_on: date | None
+    slots: list[datetime]
+    agreed_at: datetime | None
+    held: bool
+    notes: str
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """A figure for a delivery plan indicator, recorded by hand."""
+
+    indicator_id: str
+    period: str
+    value: float
+    note: str
+    source: str
+    recorded_by: str
+    recorded_at: datetime
+    revisions: int
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A meeting's decision as recorded; ``replaced_by`` is set once a correction replaced it."""
+
+    seq: int
+    meeting_id: str
+    outcome: str
+    decided_on: date
+    note: str
+    amendment: str | None
+    recorded_by: str
+    recorded_at: datetime
+    replaced_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A new date for a meeting, confirmed by the officer (the latest per meeting counts)."""
+
+    seq: int
+    meeting_id: str
+    new_date: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _send(row: sqlite3.Row) -> SendRecord:
+    return SendRecord(row["key"], row["kind"], row["partner_id"], json.loads(row["recipients"]), row["subject"],
+                      row["message_id"], row["status"], row["attempts"], _dt(row["queued_at"]),
+                      _dt(row["sent_at"]), row["last_error"])
+
+
+_SEND_COLUMNS = "key, kind, partner_id, recipients, subject, message_id, status, attempts, queued_at, sent_at, last_error"
+
+
+class Store:
+    """The SQLite state store; open with ``Store.open(path)`` and use as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            _migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError([Problem(path, f"not a usable state store ({exc})")]) from None
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: an import that fails half-way leaves what was stored untouched."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- the send ledger ------------------------------------------------------------------
+    def enqueue(self, *, key: str, kind: str, partner_id: str | None, recipients: list[str], subject: str,
+                message_id: str, raw: bytes, at: datetime) -> bool:
+        """Record a message as pending before it is sent; False if the key is already in the ledger."""
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO sends (key, kind, partner_id, recipients, subject, message_id, raw, status, "
+            "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+            (key, kind, partner_id, json.dumps(recipients), subject, message_id, raw, at.isoformat()))
+        return cur.rowcount == 1
+
+    def claim(self, key: str) -> bool:
+        """pending -> sending, recorded before the message leaves; False if someone else has it."""
+        cur = self.conn.execute(
+            "UPDATE sends SET status = 'sending', attempts = attempts + 1 WHERE key = ? AND status = 'pending'", (key,))
+        return cur.rowcount == 1
+
+    def mark_sent(self, key: str, at: datetime, note: str | None = None) -> None:
+        self.conn.execute("UPDATE sends SET status = 'sent', sent_at = ?, last_error = ? WHERE key = ?",
+                          (at.isoformat(), note, key))
+
+    def release(self, key: str, error: str) -> None:
+        """sending -> pending: the attempt failed before delivery, so the next run sends it."""
+        self.conn.execute("UPDATE sends SET status = 'pending', last_error = ? WHERE key = ?", (error, key))
+
+    def mark_failed(self, key: str, error: str) -> None:
+        """The server refused it for good (e.g. unknown mailbox): kept, shown, not retried."""
+        self.conn.execute("UPDATE sends SET status = 'failed', last_error = ? WHERE key = ?", (error, key))
+
+    def raw(self, key: str) -> bytes:
+        return self.conn.execute("SELECT raw FROM sends WHERE key = ?", (key,)).fetchone()["raw"]
+
+    def sends(self, *, status: str | None = None, kind: str | None = None,
+              partner_id: str | None = None) -> list[SendRecord]:
+        where, args = [], []
+        for column, value in (("status", status), ("kind", kind), ("partner_id", partner_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = f"SELECT {_SEND_COLUMNS} FROM sends"
+        sql += f" WHERE {' AND '.join(where)}" if where else ""
+        return [_send(r) for r in self.conn.execute(sql + " ORDER BY queued_at, key", args)]
+
+    def send(self, key: str) -> SendRecord | None:
+        row = self.conn.execute(f"SELECT {_SEND_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
+        return None if row is None else _send(row)
+
+    # -- responses ------------------------------------------------------------------------
+    def save_response(self, *, partner_id: str, received_on: date, source_file: str, source_kind: str,
+                      answers: dict[str, str], problems: list[str], at: datetime) -> str:
+        """Insert or replace a partner's response; returns 'new' or 'updated'."""
+        existed = self.conn.execute("SELECT 1 FROM responses WHERE partner_id = ?", (partner_id,)).fetchone()
+        self.conn.execute(
+            "INSERT INTO responses (partner_id, received_on, source_file, source_kind, answers, problems, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id) DO UPDATE SET received_on = excluded.received_on, "
+            "source_file = excluded.source_file, source_kind = excluded.source_kind, answers = excluded.answers, "
+            "problems = excluded.problems, imported_at = excluded.imported_at, imports = imports + 1",
+            (partner_id, received_on.isoformat(), source_file, source_kind, json.dumps(answers, ensure_ascii=False),
+             json.dumps(problems), at.isoformat()))
+        return "updated" if existed else "new"
+
+    def responses(self) -> dict[str, Response]:
+        return {r["partner_id"]: Response(r["partner_id"], date.fromisoformat(r["received_on"]), r["source_file"],
+                                          r["source_kind"], json.loads(r["answers"]), json.loads(r["problems"]),
+                                          _dt(r["imported_at"]), r["imports"])
+                for r in self.conn.execute("SELECT * FROM responses ORDER BY partner_id")}
+
+    # -- interviews -----------------------------------------------------------------------
+    def interview_requested(self, partner_id: str, on: date, slots: list[datetime]) -> None:
+        self.conn.execute(
+            "INSERT INTO interviews (partner_id, requested_on, slots) VALUES (?, ?, ?) ON CONFLICT (partner_id) "
+            "DO UPDATE SET requested_on = excluded.requested_on, slots = excluded.slots",
+            (partner_id, on.isoformat(), json.dumps([s.isoformat() for s in slots])))
+
+    def interview_recorded(self, partner_id: str, *, agreed_at: datetime | None, held: bool, notes: str | None) -> None:
+        """Record the agreed date and, once held, the notes; a field not given keeps its value."""
+        self.conn.execute("INSERT OR IGNORE INTO interviews (partner_id) VALUES (?)", (partner_id,))
+        self.conn.execute(
+            "UPDATE interviews SET agreed_at = COALESCE(?, agreed_at), held = MAX(held, ?), "
+            "notes = COALESCE(?, notes) WHERE partner_id = ?",
+            (agreed_at.isoformat() if agreed_at else None, int(held), notes, partner_id))
+
+    def interviews(self) -> dict[str, Interview]:
+        return {r["partner_id"]: Interview(
+                    r["partner_id"], date.fromisoformat(r["requested_on"]) if r["requested_on"] else None,
+                    [datetime.fromisoformat(s) for s in json.loads(r["slots"])], _dt(r["agreed_at"]),
+                    bool(r["held"]), r["notes"])
+                for r in self.conn.execute("SELECT * FROM interviews ORDER BY partner_id")}
+
+    # -- the action ledger (daily tick) -----------------------------------------------------
+    def action_started(self, key: str, kind: str, due: date, at: datetime) -> None:
+        """Recorded before the work: a crash leaves 'started', and the next tick does it again
+        (safely: each message it sends has its own key in the send ledger)."""
+        self.conn.execute(
+            "INSERT INTO actions (key, kind, due, status, started_at) VALUES (?, ?, ?, 'started', ?) "
+            "ON CONFLICT (key) DO UPDATE SET started_at = excluded.started_at WHERE status = 'started'",
+            (key, kind, due.isoformat(), at.isoformat()))
+
+    def action_done(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
+        self.conn.execute("UPDATE actions SET status = 'done', done_at = ?, ran_on = ?, detail = ? WHERE key = ?",
+                          (at.isoformat(), ran_on.isoformat(), detail, key))
+
+    def actions_done(self) -> set[str]:
+        return {r["key"] for r in self.conn.execute("SELECT key FROM actions WHERE status = 'done'")}
+
+    def action_log(self) -> list[sqlite3.Row]:
+        return list(self.conn.execute("SELECT * FROM actions ORDER BY due, started_at"))
+
+    # -- delivery plan progress ------------------------------------------------------------
+    def record_progress(self, *, indicator_id: str, period: str, value: float, note: str, source: str,
+                        by: str, at: datetime) -> str:
+        """Insert or replace the figure for one indicator and period; returns 'new' or 'updated'."""
+        existed = self.conn.execute("SELECT 1 FROM progress_updates WHERE indicator_id = ? AND period = ?",
+                                    (indicator_id, period)).fetchone()
+        self.conn.execute(
+            "INSERT INTO progress_updates (indicator_id, period, value, note, source, recorded_by, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (indicator_id, period) DO UPDATE SET value = excluded.value, "
+            "note = excluded.note, source = excluded.source, recorded_by = excluded.recorded_by, "
+            "recorded_at = excluded.recorded_at, revisions = revisions + 1",
+            (indicator_id, period, value, note, source, by, at.isoformat()))
+        return "updated" if existed else "new"
+
+    def progress_updates(self) -> list[ProgressUpdate]:
+        return [ProgressUpdate(r["indicator_id"], r["period"], r["value"], r["note"], r["source"], r["recorded_by"],
+                               datetime.fromisoformat(r["recorded_at"]), r["revisions"])
+                for r in self.conn.execute("SELECT * FROM progress_updates ORDER BY indicator_id, recorded_at")]
+
+    # -- committee decisions and re-planned dates -----------------------------------------
+    def add_decision(self, *, meeting_id: str, outcome: str, decided_on: date, note: str, amendment: str | None,
+                     by: str, at: datetime, replaces: int | None, expect_latest: int | None) -> DecisionRecord:
+        """Append a decision (marking ``replaces`` as replaced by it), all or nothing.
+
+        ``expect_latest`` is the newest seq for the meeting the caller checked against: if another
+        decision arrived meanwhile, nothing is written and a UserError says so.
+        """
+        with self.transaction() as conn:
+            latest = conn.execute("SELECT MAX(seq) FROM decisions WHERE meeting_id = ?", (meeting_id,)).fetchone()[0]
+            if latest != expect_latest:
+                raise UserError(f"{self.path}: a decision for {meeting_id} was recorded meanwhile; run the command again")
+            seq = conn.execute(
+                "INSERT INTO decisions (meeting_id, outcome, decided_on, note, amendment, recorded_by, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (meeting_id, outcome, decided_on.isoformat(), note, amendment, by, at.isoformat())).lastrowid
+            if replaces is not None:
+                conn.execute("UPDATE decisions SET replaced_by = ? WHERE seq = ?", (seq, replaces))
+        return DecisionRecord(seq, meeting_id, outcome, decided_on, note, amendment, by, at)
+
+    def decisions(self) -> list[DecisionRecord]:
+        """Every decision ever recorded, replaced ones included, in the order recorded."""
+        return [DecisionRecord(r["seq"], r["meeting_id"], r["outcome"], date.fromisoformat(r["decided_on"]), r["note"],
+                               r["amendment"], r["recorded_by"], datetime.fromisoformat(r["recorded_at"]),
+                               r["replaced_by"])
+                for r in self.conn.execute("SELECT * FROM decisions ORDER BY seq")]
+
+    def add_replan(self, *, meeting_id: str, new_date: date, by: str, at: datetime) -> Replan:
+        seq = self.conn.execute("INSERT INTO replans (meeting_id, new_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?)",
+                                (meeting_id, new_date.isoformat(), by, at.isoformat())).lastrowid
+        return Replan(seq, meeting_id, new_date, by, at)
+
+    def replans(self) -> list[Replan]:
+        """Every re-planned date recorded, in order (earlier ones for a meeting are its history)."""
+        return [Replan(r["seq"], r["meeting_id"], date.fromisoformat(r["new_date"]), r["recorded_by"],
+                       datetime.fromisoformat(r["recorded_at"]))
+                for r in self.conn.execute("SELECT * FROM replans ORDER BY seq")]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise sqlite3.DatabaseError(f"written by a newer version of scs (schema {version}, this one knows "
+                                    f"{len(MIGRATIONS)})")
+    for number, script in enumerate(MIGRATIONS[version:], version + 1):
+        conn.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;")

@@ -1,0 +1,83 @@
+"""config/papers.yaml: the wording of each kind of report and the agenda settings, typed."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.core.yamlio import load_model
+
+#: What a piece of wording may say in braces; filled in per meeting by the context builder.
+PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting"}
+
+
+def _known_placeholders(text: str) -> str:
+    names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed: "
+                         + ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS)) + ")")
+    return text
+
+
+Wording = Annotated[str, AfterValidator(_known_placeholders)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Purpose(_Model):
+    purpose: list[Wording] = Field(min_length=1)
+    background: list[Wording] = []
+    recommendations: list[Wording] = Field(min_length=1)
+    reasons: list[Wording] = Field(min_length=1)
+
+
+class Implication(_Model):
+    title: str
+    text: str
+
+
+class AgendaItem(_Model):
+    title: str
+    presenter: str
+    minutes: int = Field(ge=1, le=480)
+
+
+class AgendaConfig(_Model):
+    organisation: str
+    default_time: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    venue: str
+    max_minutes: int = Field(120, ge=15)
+    opening: list[AgendaItem] = []
+    closing: list[AgendaItem] = []
+    paper_minutes: dict[str, int] = {}
+
+
+class PapersConfig(_Model):
+    options: list[str] = Field(min_length=1)
+    committee_options: list[str] = Field(min_length=1)
+    purposes: dict[str, Purpose]
+    implications: list[Implication] = []
+    agenda: AgendaConfig
+
+
+def load_papers_config(file: Path) -> PapersConfig:
+    return load_model(file, PapersConfig)
+
+
+def check_against_timetable(cfg: PapersConfig, tt, file: Path) -> None:
+    """Every report purpose named in the timetable must have its wording here."""
+    from scs_refresh.core.errors import Problem
+
+    problems = [
+        Problem(file, f"no wording for purpose '{p.purpose}', used by {e.id} in the timetable", "purposes")
+        for e in tt.events for p in e.papers if p.purpose and p.purpose not in cfg.purposes
+    ]
+    if problems:
+        raise ConfigError(problems)

@@ -1,0 +1,212 @@
+"""The delivery plan scorecard as people see it: a table, a RAG chart with its text alternative, files.
+
+This is the edge around :mod:`.performance`: it loads the plan (checked against evidence.yaml
+and partners.yaml), the evidence base as last collated (``<out>/evidence/evidence.csv``) and
+the updates recorded in the state store, and writes ``<out>/performance/``: the scorecard as
+a CSV and the chart the Board report shows.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from scs_refresh.core.atomic import write_bytes, write_text
+from scs_refresh.core.errors import UserError
+from scs_refresh.documents.render import Figure, TableData
+from scs_refresh.performance.delivery_plan import (FILE_NAME, LoadedPlan, Progress, Rag, Scorecard, check_plan, load_delivery_plan,
+                          PERIOD_FORMS, period_end, scorecard)
+from scs_refresh.core.folders import Dirs
+
+COLOURS = {Rag.GREEN: "#1a9850", Rag.AMBER: "#f0a30a", Rag.RED: "#d73027", Rag.GREY: "#bdbdbd"}
+
+
+@dataclass(frozen=True)
+class ScorecardPaper:
+    """A scorecard with its chart written, ready for a paper (``RefreshState.scorecard``)."""
+
+    card: Scorecard
+    chart: Figure
+    csv: Path
+
+
+def number(value: float, unit: str) -> str:
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit == "percent" else text
+
+
+def _reading(row: Progress, which: str) -> str:
+    f = getattr(row, which)
+    return "none" if f is None else f"{number(f.value, row.unit)} ({f.period})"
+
+
+def table(card: Scorecard) -> TableData:
+    """One row per indicator: its outcome, owner, baseline and latest figure, target, and rating with its reason."""
+    rows = [[f"{r.priority}: {r.outcome.title}", r.indicator.name, r.owner,
+             f"{_reading(r, 'baseline')}; latest {_reading(r, 'latest')}",
+             f"{number(r.indicator.target.value, r.unit)} by {r.target_date:%b %Y}", f"{r.rag.label}: {r.reason}"]
+            for r in card.rows]
+    return TableData(["Priority and outcome", "Indicator", "Owner", "Baseline; latest", "Target", "Rating"],
+                     rows, [32, 30, 24, 26, 20, 38])
+
+
+def counts_text(card: Scorecard) -> str:
+    return ", ".join(f"{card.count(rag)} {rag.label.lower()}" for rag in Rag)
+
+
+def alt_text(card: Scorecard) -> str:
+    """Everything the chart shows, in words."""
+    parts = []
+    for r in card.rows:
+        if r.done is None:
+            parts.append(f"{r.indicator.name}: {r.rag.label}")
+        else:
+            expected = f", {r.expected:.0%} expected" if r.expected is not None else ""
+            parts.append(f"{r.indicator.name}: {r.rag.label}, {r.done:.0%} of the planned change done{expected}")
+    return (f"Bar chart of the share of the planned change from baseline to target achieved by each of the "
+            f"{len(card.rows)} delivery plan indicators as at {card.on:%d %B %Y} ({counts_text(card)}). "
+            + "; ".join(parts) + ".")
+
+
+def chart(card: Scorecard, out: Path) -> Figure:
+    """Horizontal bars: share of the planned change achieved, coloured and labelled by rating; a tick marks
+    the share expected by the date of the latest figure, and a line the target (100%)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = list(reversed(card.rows))
+    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(rows)), dpi=150)
+    for y, r in enumerate(rows):
+        if r.done is None:
+            ax.text(1, y, r.rag.label, va="center", fontsize=8, color="#404040")
+            continue
+        share = max(-50.0, min(150.0, r.done * 100))
+        ax.barh(y, share, color=COLOURS[r.rag], height=0.6)
+        label_at = max(share, 0, (r.expected or 0) * 100) + 3  # clear of the bar and of the tick
+        ax.text(label_at, y, f"{r.rag.label} {r.done:.0%}", va="center", fontsize=8)
+        if r.expected is not None:
+            ax.plot([r.expected * 100] * 2, [y - 0.38, y + 0.38], color="black", linewidth=1.5)
+    ax.axvline(100, color="#404040", linestyle="--", linewidth=1)
+    ax.axvline(0, color="#404040", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [textwrap.shorten(r.indicator.name, 48, placeholder="...") for r in rows],
+                  fontsize=8)
+    ax.set_xlim(-50, 160)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlabel("% of the planned change achieved (tick: expected by now; dashed line: target)", fontsize=8)
+    ax.set_title(f"SCS delivery plan: progress as at {card.on:%d %B %Y}" + (" (illustrative)" if card.illustrative
+                                                                                    else ""), fontsize=10)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return Figure(write_bytes(out, buf.getvalue()), alt_text(card), width_mm=160)
+
+
+def markdown(card: Scorecard) -> str:
+    """The scorecard as a markdown page (the Prefect artifact)."""
+    data = table(card)
+    lines = [f"# SCS delivery plan scorecard as at {card.on:%d %B %Y}", "",
+             ("ILLUSTRATIVE delivery plan. " if card.illustrative else "") + f"{counts_text(card)}.", "",
+             "| " + " | ".join(data.header) + " |", "|" + "---|" * len(data.header)]
+    lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in data.rows]
+    return "\n".join(lines + ["", card.rule, ""])
+
+
+def to_csv(card: Scorecard) -> str:
+    import pandas as pd
+
+    frame = pd.DataFrame([{
+        "priority": r.priority, "outcome_id": r.outcome.id, "outcome": r.outcome.title, "owner": r.owner,
+        "due": r.outcome.due.isoformat(), "indicator_id": r.indicator.id, "indicator": r.indicator.name,
+        "unit": r.unit, "direction": r.indicator.direction,
+        "baseline": r.baseline.value if r.baseline else None, "baseline_period": r.indicator.baseline.period,
+        "latest": r.latest.value if r.latest else None, "latest_period": r.latest.period if r.latest else None,
+        "latest_source": r.latest.source if r.latest else None, "target": r.indicator.target.value,
+        "target_date": r.target_date.isoformat(), "share_done": r.done, "share_expected": r.expected,
+        "rating": r.rag.label, "reason": r.reason} for r in card.rows])
+    return frame.to_csv(index=False) + f"\n# As at {card.on.isoformat()}. {card.rule}" + (
+        " ILLUSTRATIVE delivery plan." if card.illustrative else "") + "\n"
+
+
+def write(card: Scorecard, folder: Path) -> ScorecardPaper:
+    """``scorecard.csv`` and ``scorecard_rag.png`` in ``folder`` (each written atomically)."""
+    folder = Path(folder)
+    figure = chart(card, folder / "scorecard_rag.png")
+    return ScorecardPaper(card, figure, write_text(folder / "scorecard.csv", to_csv(card)))
+
+
+# --- the edge: loading from the officer's folders -----------------------------------------
+
+@dataclass(frozen=True)
+class Inputs:
+    plan: LoadedPlan
+    focus: str
+    themes: dict[str, str]
+    owners: dict[str, str]
+
+
+def load_plan(config_dir: Path) -> Inputs:
+    """The delivery plan, checked against evidence.yaml and partners.yaml (loaded once, here)."""
+    from scs_refresh.evidence.manifest import load_manifest
+    from scs_refresh.partners.register import load_partners
+
+    config_dir = Path(config_dir)
+    plan = load_delivery_plan(config_dir / FILE_NAME)
+    manifest = load_manifest(config_dir / "evidence.yaml")
+    partners = load_partners(config_dir / "partners.yaml")
+    check_plan(plan, manifest, partners)
+    return Inputs(plan, manifest.focus, {t.id: t.title for t in manifest.themes},
+                  {p.id: p.name for p in partners.partners})
+
+
+def build(dirs: Dirs, on: date) -> Scorecard:
+    """The scorecard as at ``on`` from the plan, the evidence base last collated and the recorded updates."""
+    from scs_refresh.evidence.collate import read_written_table
+    from scs_refresh.core.store import Store
+
+    inputs = load_plan(dirs.config)
+    with Store.open(dirs.store) as store:
+        updates = store.progress_updates()
+    return scorecard(inputs.plan, read_written_table(dirs.out), updates, on, focus=inputs.focus,
+                     themes=inputs.themes, owners=inputs.owners)
+
+
+def refresh(dirs: Dirs, on: date) -> ScorecardPaper:
+    """Build the scorecard as at ``on`` and write it into ``<out>/performance/``."""
+    return write(build(dirs, on), dirs.out / "performance")
+
+
+def for_papers(dirs: Dirs, on: date) -> ScorecardPaper | None:
+    """The scorecard for ``RefreshState.scorecard``; None when there is no delivery plan yet."""
+    return refresh(dirs, on) if (Path(dirs.config) / FILE_NAME).exists() else None
+
+
+def record(dirs: Dirs, indicator_id: str, value: float, period: str, *, note: str, source: str,
+           by: str | None, at: datetime) -> str:
+    """Store a hand-recorded figure (``scs performance record``); 'new', or 'updated' for a period seen before."""
+    from scs_refresh.core.store import Store
+    from scs_refresh.timetable.model import load_timetable
+
+    inputs = load_plan(dirs.config)
+    indicator = inputs.plan.indicator(indicator_id)
+    if indicator is None:
+        known = ", ".join(i.id for _, _, i in inputs.plan.indicators() if i.recorded)
+        raise UserError(f"{inputs.plan.file}: no indicator '{indicator_id}' in the delivery plan "
+                        f"(recorded indicators: {known})")
+    if indicator.recorded is None:
+        raise UserError(f"{inputs.plan.file}: '{indicator_id}' comes from the evidence base "
+                        f"({indicator.evidence.indicator}); add the figure to its source file and collate again")
+    period = period.strip()
+    if period_end(period) is None:
+        raise UserError(f"--period: '{period}' cannot be placed in time; write it as {PERIOD_FORMS}")
+    who = by or load_timetable(dirs.timetable).cycle.officer.name
+    with Store.open(dirs.store) as store:
+        return store.record_progress(indicator_id=indicator_id, period=period, value=value, note=note,
+                                     source=source, by=who, at=at)

@@ -1,0 +1,91 @@
+"""config/scs.yaml: the strategy's vision and, per theme, its vision, priorities and outcomes, typed.
+
+Checked alone when loaded (shape, duplicate theme ids) and against evidence.yaml (theme ids)
+and partners.yaml (owners, partners, questions) by :func:`check_against`, which ``scs check``
+and ``scs scs-draft`` both run, so a mistake names its line before a draft is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scs_refresh.core.errors import ConfigError
+from scs_refresh.timetable.model import Id
+from scs_refresh.core.yamlio import parse_model, read_yaml
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Outcome(_Model):
+    outcome: Text
+    owner: Id = Field(description="the partner (partners.yaml id) who leads on it")
+    indicator: str | None = Field(None, description="an indicator of the evidence base; its figure is the baseline")
+
+
+class PartnersSaid(_Model):
+    questions: list[Id] = Field(min_length=1)
+    partners: list[Id] = Field(default_factory=list, description="empty: every partner who answered")
+
+
+class ThemeStrategy(_Model):
+    id: Id
+    title: Text
+    vision: Text
+    priorities: list[Text] = Field(min_length=1)
+    outcomes: list[Outcome] = Field(min_length=1)
+    partners_said: PartnersSaid
+
+
+class ScsConfig(_Model):
+    illustrative: bool = False
+    title: Text
+    period: Text
+    charts_per_theme: int = Field(3, ge=1, le=10)
+    vision: list[Text] = Field(min_length=1)
+    themes: list[ThemeStrategy] = Field(min_length=1)
+
+
+def load_scs_config(file: Path) -> ScsConfig:
+    """Read scs.yaml; a theme id used twice is named at its second use."""
+    doc = read_yaml(file)
+    cfg = parse_model(doc, ScsConfig)
+    seen: set[str] = set()
+    problems = []
+    for i, t in enumerate(cfg.themes):
+        if t.id in seen:
+            problems.append(doc.problem(("themes", i, "id"), f"theme id '{t.id}' is used twice"))
+        seen.add(t.id)
+    if problems:
+        raise ConfigError(problems)
+    return cfg
+
+
+def check_against(cfg: ScsConfig, manifest, partners, file: Path) -> None:
+    """Theme ids must be evidence.yaml themes; owners, partners and questions must be in partners.yaml."""
+    doc = read_yaml(file)
+    themes = {t.id for t in manifest.themes}
+    partner_ids = set(partners.partner)
+    questions = {q.id for _, q in partners.questionnaire.numbered}
+    found = []
+    for i, t in enumerate(cfg.themes):
+        if t.id not in themes:
+            found.append((("themes", i, "id"), f"no theme '{t.id}' in evidence.yaml (themes: {', '.join(sorted(themes))})"))
+        for k, o in enumerate(t.outcomes):
+            if o.owner not in partner_ids:
+                found.append((("themes", i, "outcomes", k, "owner"), f"no partner '{o.owner}' in partners.yaml"))
+        for k, p in enumerate(t.partners_said.partners):
+            if p not in partner_ids:
+                found.append((("themes", i, "partners_said", "partners", k), f"no partner '{p}' in partners.yaml"))
+        for k, q in enumerate(t.partners_said.questions):
+            if q not in questions:
+                found.append((("themes", i, "partners_said", "questions", k),
+                              f"no question '{q}' in the partners.yaml questionnaire (questions: {', '.join(sorted(questions))})"))
+    if found:
+        raise ConfigError([doc.problem(path, msg) for path, msg in found])

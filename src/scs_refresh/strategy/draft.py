@@ -1,0 +1,367 @@
+"""The draft Sustainable Community Strategy: one section per theme, assembled, versioned.
+
+Each theme's section puts together the officer's words (config/scs.yaml: vision, priorities,
+outcomes with owners), the evidence digest (headline figures against Norfolk and England or a
+rank, charts with their text alternatives, the trend) and what partners said (questionnaire
+answers, quoted literally and attributed). The content is built first as plain data
+(:class:`DraftContent`); the Word context and the version snapshot are both made from it, so
+the "changes since the last draft" summary compares exactly what the draft says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from scs_refresh.approval.decisions import Amendment
+from scs_refresh.evidence.digest import Digest, Headline, fmt
+from scs_refresh.evidence.manifest import LoadedManifest
+from scs_refresh.partners.register import PartnersConfig
+from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import Response
+from scs_refresh.timetable.model import Timetable
+from scs_refresh.papers.contexts import Annex, Para, Subsection, long_date, numbered, numbered_subsections
+from scs_refresh.strategy.content import ScsConfig
+from scs_refresh.documents.render import Figure, TableData
+
+AMENDMENTS = "Annex B: Amendments agreed"
+
+ILLUSTRATIVE_WORDING = ("ILLUSTRATIVE: the vision, priorities and outcomes in this draft are example wording "
+                        "written for this pipeline, not the Breckland Partnership's agreed strategy.")
+
+
+@dataclass(frozen=True)
+class Figureline:
+    """One evidence headline as the draft quotes it (formatted, with where it came from)."""
+
+    indicator: str
+    text: str
+    breckland: str
+    norfolk: str
+    england: str
+    rank_or_trend: str
+    source: str
+    cite: str
+    illustrative: bool
+    chart: str | None = None  # file name in the evidence charts folder
+    chart_title: str = ""
+    chart_alt: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    partner_id: str
+    partner: str
+    ref: str  # Q1.1
+    question: str
+    text: str  # the partner's words, untouched
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    outcome: str
+    indicator: str
+    baseline: str
+    owner: str
+    owner_id: str
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    id: str
+    title: str
+    vision: str
+    figures: list[Figureline]
+    statements: list[str]
+    quotes: list[Quote]
+    asked: str  # which questions and partners the quotes come from, for the "none yet" line
+    priorities: list[str]
+    outcomes: list[OutcomeLine]
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    title: str
+    publisher: str
+    period: str
+    as_at: str
+    file: str
+    status: str
+
+
+@dataclass(frozen=True)
+class DraftContent:
+    """Everything the draft says; its JSON is the version snapshot."""
+
+    title: str
+    period: str
+    illustrative: bool
+    vision: list[str]
+    themes: list[ThemeSection]
+    sources: list[SourceLine]
+    responded: int
+    partners: int
+    amendments: list[Amendment] = field(default_factory=list)  # agreed by the approval chain's meetings
+    warnings: list[str] = field(default_factory=list)
+
+    def snapshot(self) -> dict:
+        """The content compared between versions (warnings are about the build, not the draft).
+
+        ``amendments`` is left out while there are none, so snapshots written before amendments
+        were recorded still compare equal to an unchanged draft.
+        """
+        data = asdict(self)
+        data.pop("warnings")
+        if not data["amendments"]:
+            data.pop("amendments")
+        return data
+
+
+def _comparison(h: Headline, area: str) -> str:
+    return next((fmt(c.value, h.unit) for c in h.comparisons if c.area_name == area), "-")
+
+
+def _rank_or_trend(h: Headline) -> str:
+    if h.rank:
+        return h.rank
+    if len(h.trend) >= 2:
+        (p0, v0), (p1, v1) = h.trend[0], h.trend[-1]
+        return f"{fmt(v0, h.unit)} ({p0}) to {fmt(v1, h.unit)} ({p1})"
+    return "-"
+
+
+def figure_line(h: Headline) -> Figureline:
+    label = " (ILLUSTRATIVE)" if h.illustrative else ""
+    return Figureline(
+        indicator=f"{h.indicator}, {h.period}{label}", text=h.text,
+        breckland="see chart" if h.distribution else fmt(h.value, h.unit),
+        norfolk=_comparison(h, "Norfolk"), england=_comparison(h, "England"), rank_or_trend=_rank_or_trend(h),
+        source=h.source_title, cite=h.cite, illustrative=h.illustrative,
+        chart=h.chart.file if h.chart else None, chart_title=h.chart.title if h.chart else "",
+        chart_alt=h.chart.alt_text if h.chart else "")
+
+
+def _quotes(theme, partners: PartnersConfig, responses: Mapping[str, Response]) -> list[Quote]:
+    """The answers a theme quotes, in partner then question order; blank answers are skipped."""
+    refs = {q.id: (ref, q.text) for ref, q in partners.questionnaire.numbered}
+    who = theme.partners_said.partners or [p.id for p in partners.partners]
+    out = []
+    for pid in who:
+        response = responses.get(pid)
+        if response is None:
+            continue
+        for qid in theme.partners_said.questions:
+            answer = (response.answers.get(qid) or "").strip()
+            if answer:
+                out.append(Quote(pid, partners.partner[pid].name, refs[qid][0], refs[qid][1], answer))
+    return out
+
+
+def _asked(theme, partners: PartnersConfig) -> str:
+    refs = {q.id: ref for ref, q in partners.questionnaire.numbered}
+    questions = ", ".join(refs[q] for q in theme.partners_said.questions)
+    who = ", ".join(partners.partner[p].name for p in theme.partners_said.partners) or "any partner"
+    return f"questions {questions} from {who}"
+
+
+def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, responses: Mapping[str, Response],
+                  amendments: Sequence[Amendment] = ()) -> DraftContent:
+    """The draft's content from the strategy wording, the evidence digest, partners' answers and
+    the amendments the approval chain agreed."""
+    by_theme = {t.theme_id: t for t in digest.themes}
+    by_indicator = {h.indicator: h for t in digest.themes for h in t.headlines}
+    warnings, themes = [], []
+    for t in cfg.themes:
+        evidence = by_theme.get(t.id)
+        headlines = evidence.headlines if evidence else ()
+        outcomes = []
+        for o in t.outcomes:
+            h = by_indicator.get(o.indicator) if o.indicator else None
+            if o.indicator and h is None:
+                warnings.append(f"scs.yaml theme '{t.id}': no indicator '{o.indicator}' in the evidence digest; "
+                                "its baseline is left to be set")
+            baseline = (f"{fmt(h.value, h.unit)} ({h.period})" + (" ILLUSTRATIVE" if h.illustrative else "")
+                        if h and h.value is not None else ("see the evidence above" if h else "to be set"))
+            outcomes.append(OutcomeLine(o.outcome, o.indicator or "to be agreed", baseline,
+                                        partners.partner[o.owner].name, o.owner))
+        statements = [f"{s.statement} ({s.source_title}" + (f", {s.count})" if s.count > 1 else ")")
+                      for s in (evidence.statements if evidence else ())[:3]]
+        themes.append(ThemeSection(
+            t.id, t.title, t.vision, [figure_line(h) for h in headlines], statements,
+            _quotes(t, partners, responses), _asked(t, partners), list(t.priorities), outcomes))
+        if not any(h.chart for h in headlines):
+            warnings.append(f"theme '{t.id}' has no chart in the evidence digest")
+    sources = [SourceLine(p.title + (" (ILLUSTRATIVE)" if p.illustrative and "ILLUSTRATIVE" not in p.title else ""),
+                          p.publisher, p.period, p.as_at.isoformat(), p.file,
+                          f"{p.rows} rows read" if p.ok else f"not read: {p.error}")
+               for p in digest.provenance]
+    answered = sum(1 for pid in responses if pid in partners.partner)
+    return DraftContent(cfg.title, cfg.period, cfg.illustrative, list(cfg.vision), themes, sources,
+                        answered, len(partners.partners), list(amendments), warnings)
+
+
+# --- the Word context -----------------------------------------------------------------
+
+def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: int) -> Subsection:
+    paras = [f"{f.text} Source: {f.source}." for f in theme.figures] or ["No evidence has been collated for this theme yet."]
+    if theme.statements:
+        paras.append("What residents and partners told us in consultation: " + "; ".join(theme.statements) + ".")
+    table = TableData(["Indicator", "Breckland", "Norfolk", "England", "Rank or trend"],
+                      [[f.indicator, f.breckland, f.norfolk, f.england, f.rank_or_trend] for f in theme.figures],
+                      [62, 24, 24, 24, 36]) if theme.figures else None
+    charted = [f for f in theme.figures if f.chart][:max_charts]
+    figures = [(Figure(charts_dir / f.chart, f.chart_alt, 150), f"Figure {number}.{i}: {f.chart_title}")
+               for i, f in enumerate(charted, 1)]
+    return Subsection("What the evidence tells us", paras, table, figures)
+
+
+def _said(theme: ThemeSection, responded: int, partners: int) -> Subsection:
+    paras = [f"{q.partner} ({q.ref}, \u201c{q.question}\u201d): \u201c{q.text}\u201d" for q in theme.quotes]
+    if not paras:
+        paras = [f"No answers yet to {theme.asked}; {responded} of {partners} partners have returned the questionnaire."]
+    return Subsection("What partners said", paras)
+
+
+def context(content: DraftContent, version: int, on: date, charts_dir: Path, partnership: str,
+            author: str, max_charts: int) -> dict:
+    """The draft SCS template's fields."""
+    sections = [Para("1", "Our vision")] + [Para(str(i), t.title) for i, t in enumerate(content.themes, 2)]
+    themes = []
+    for i, t in enumerate(content.themes, 2):
+        subs = [Subsection("Vision", [t.vision]),
+                _evidence(t, str(i), charts_dir, max_charts),
+                _said(t, content.responded, content.partners),
+                Subsection("Priorities", t.priorities),
+                Subsection("Outcomes we will measure",
+                           [f"Each outcome has a lead partner, who reports progress to the {partnership} Board."],
+                           TableData(["Outcome", "Indicator", "Baseline (Breckland)", "Lead partner"],
+                                     [[o.outcome, o.indicator, o.baseline, o.owner] for o in t.outcomes],
+                                     [58, 42, 32, 38]))]
+        themes.append({"heading": f"{i}. {t.title}", "subsections": numbered_subsections(subs, i)})
+    notices = [ILLUSTRATIVE_WORDING] if content.illustrative else []
+    if any(f.illustrative for t in content.themes for f in t.figures):
+        notices.append("Figures and sources marked ILLUSTRATIVE come from files written for this pipeline, "
+                       "not from real data.")
+    annexes = [Annex("Annex A: Evidence sources",
+                  "Every figure in this draft comes from one of these files in the evidence folder; the "
+                  "draft's text names the file, sheet, row and column of each Breckland figure.",
+                  TableData(["Source", "Publisher", "Period", "Data as at", "File", "Status"],
+                            [[s.title, s.publisher, s.period, s.as_at, s.file, s.status] for s in content.sources],
+                            [44, 34, 16, 20, 38, 18]))]
+    if content.amendments:
+        annexes.append(Annex(AMENDMENTS, "The Strategy includes these amendments, agreed as it was approved.",
+                             TableData(["Agreed by", "On", "Amendment"],
+                                       [[a.meeting, long_date(date.fromisoformat(a.decided_on)), a.text]
+                                        for a in content.amendments], [50, 30, 90])))
+    return {
+        "title": f"{content.title}: draft", "author": author,
+        "footer": f"Draft SCS version {version}, {long_date(on)}",
+        "partnership_upper": partnership.upper(),
+        "status_line": f"Draft version {version} for the {partnership}, as at {long_date(on)}",
+        "notices": notices,
+        "contents": sections + [Para("", a.title) for a in annexes],
+        "vision_heading": "1. Our vision",
+        "vision": numbered("1", content.vision),
+        "themes": themes,
+        "annexes": annexes,
+    }
+
+
+# --- writing a version ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DraftInputs:
+    """The config files a draft needs, loaded and cross-checked once at the edge."""
+
+    scs: ScsConfig
+    manifest: LoadedManifest
+    partners: PartnersConfig
+    timetable: Timetable
+
+
+def load_inputs(dirs: Dirs) -> DraftInputs:
+    from scs_refresh.evidence.manifest import load_manifest
+    from scs_refresh.partners.register import load_partners
+    from scs_refresh.timetable.model import load_timetable
+    from scs_refresh.strategy.content import check_against, load_scs_config
+
+    tt = load_timetable(dirs.timetable)
+    inputs = DraftInputs(load_scs_config(dirs.config / "scs.yaml"), load_manifest(dirs.config / "evidence.yaml"),
+                         load_partners(dirs.partners, tt), tt)
+    check_against(inputs.scs, inputs.manifest, inputs.partners, dirs.config / "scs.yaml")
+    return inputs
+
+
+def partner_responses(store_file: Path) -> dict[str, Response]:
+    """Every partner's stored answers; none before the state store exists (nothing imported yet)."""
+    from scs_refresh.core.store import Store
+
+    if not Path(store_file).exists():
+        return {}
+    with Store.open(store_file) as store:
+        return store.responses()
+
+
+def agreed_amendments(store_file: Path, tt: Timetable, on: date) -> list[Amendment]:
+    """The amendments the approval chain's meetings had agreed by ``on``, from the state store."""
+    from scs_refresh.approval.decisions import amendments_agreed, load_approvals
+
+    return amendments_agreed(tt, load_approvals(store_file).decisions, on)
+
+
+def write_draft_from_dirs(dirs: Dirs, on: date) -> DraftResult:
+    """Collate the evidence and write the draft as at ``on`` (a new version only when it changed)."""
+    from scs_refresh.evidence.collate import collate_and_write
+
+    inputs = load_inputs(dirs)
+    base, evidence = collate_and_write(inputs.manifest, dirs.out, on)
+    return write_draft(inputs, base.digest, partner_responses(dirs.store), evidence / "charts", dirs.out / "scs",
+                       dirs.templates, on, agreed_amendments(dirs.store, inputs.timetable, on))
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    version: int
+    docx: Path
+    changes: Path
+    new: bool  # False: nothing changed since the last version, so none was made
+    changed: dict[str, list[str]]
+    warnings: list[str]
+
+    def summary(self) -> list[str]:
+        if not self.new:
+            return [f"no changes since draft version {self.version}: {self.docx} is current"]
+        lines = [f"wrote {self.docx} (draft version {self.version})", f"wrote {self.changes}"]
+        lines += [f"changed: {section}: {len(items)} change(s)" for section, items in self.changed.items()]
+        return lines + [f"warning: {w}" for w in self.warnings]
+
+
+def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
+                out_dir: Path, templates: Path, on: date, amendments: Sequence[Amendment] = ()) -> DraftResult:
+    """Write a new draft version into ``out_dir`` when its content differs from the last version.
+
+    The .docx is checked before release; the snapshot is written last and marks the version complete.
+    """
+    from scs_refresh.core.atomic import write_text
+    from scs_refresh.strategy import versions
+    from scs_refresh.papers.generate import release
+    from scs_refresh.documents.render import render_docx
+
+    content = build_content(inputs.scs, digest, inputs.partners, responses, amendments)
+    new = json.loads(json.dumps(content.snapshot()))
+    previous = versions.latest(out_dir)
+    if previous is not None and previous[1] == new:
+        n = previous[0]
+        return DraftResult(n, out_dir / f"draft-v{n}.docx", out_dir / f"changes-v{n}.md", False, {}, content.warnings)
+    n = 1 if previous is None else previous[0] + 1
+    cycle = inputs.timetable.cycle
+    ctx = context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name, inputs.scs.charts_per_theme)
+    docx = release(render_docx(templates / "scs_draft_tpl.docx", ctx, out_dir / f"draft-v{n}.docx"), ctx)
+    changed = None if previous is None else versions.changes(previous[1], new)
+    changes = write_text(out_dir / f"changes-v{n}.md", versions.changes_markdown(n, long_date(on), changed))
+    write_text(versions.snapshot_path(out_dir, n),
+               json.dumps({"version": n, "on": on.isoformat(), "content": new}, indent=1, ensure_ascii=False))
+    return DraftResult(n, docx, changes, True, changed or {}, content.warnings)
