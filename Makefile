@@ -16,6 +16,7 @@ demo: venv
 
 test: venv
 	$(BIN)/ruff check --quiet --select F,E9 src flows tests templates bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 venv:

@@ -45,7 +45,7 @@ def without_prefect(base: Path, pdf: bool) -> float:
 
     dirs = Dirs(base / "config", base / "out", base / "state", base / "templates")
 
-    def direct(day: date) -> list[tick.Outcome]:
+    def direct(day: date) -> list[tick.ActionResult]:
         ctx = tick.Context.load(dirs, pdf)
         return [tick.run(ctx, action, day) for action in tick.pending(ctx, day)]
 

@@ -18,8 +18,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from scs_refresh.evidence.collate import collate_and_write  # noqa: E402
 from scs_refresh.papers.wording import load_papers_config  # noqa: E402
 from scs_refresh.papers.contexts import RefreshState, board_report_context  # noqa: E402
-from scs_refresh.papers.generate import compose_pack  # noqa: E402
-from scs_refresh.strategy.draft import load_inputs, write_draft  # noqa: E402
+from scs_refresh.documents.release import compose_pack  # noqa: E402
+from scs_refresh.strategy.draft import write_draft  # noqa: E402
+from scs_refresh.workspace import Workspace  # noqa: E402
 from scs_refresh.documents.render import render_docx  # noqa: E402
 from scs_refresh.core.folders import Dirs  # noqa: E402
 from scs_refresh.timetable.model import load_timetable  # noqa: E402
@@ -28,7 +29,7 @@ from scs_refresh.timetable.model import load_timetable  # noqa: E402
 def bench_draft_scs(tmp: Path) -> None:
     """The draft SCS: evidence collation, then each version (content, render, checks, snapshot)."""
     on = date(2011, 1, 20)
-    inputs = load_inputs(Dirs(config=ROOT / "config", out=tmp, state=tmp))
+    inputs = Workspace.load(Dirs(config=ROOT / "config", out=tmp, state=tmp)).draft_inputs()
     start = time.perf_counter()
     base, folder = collate_and_write(inputs.manifest, tmp, on)
     collated = time.perf_counter() - start

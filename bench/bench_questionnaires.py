@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from scs_refresh.partners import outreach as service
+from scs_refresh.workspace import Workspace  # noqa: E402
 from scs_refresh.partners.register import Partner
 from scs_refresh.core.folders import Dirs
 
@@ -21,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main(n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        setup = service.Setup.load(Dirs(config=ROOT / "config", out=Path(tmp) / "out", state=Path(tmp) / "state",
-                                        templates=ROOT / "templates"))
+        setup = Workspace.load(Dirs(config=ROOT / "config", out=Path(tmp) / "out", state=Path(tmp) / "state",
+                                    templates=ROOT / "templates")).outreach()
         base = setup.partners.partners
         many = [Partner.model_validate({**base[i % len(base)].model_dump(), "id": f"partner-{i:04d}",
                                         "name": f"{base[i % len(base)].name} ({i})"}) for i in range(n)]

@@ -8,8 +8,7 @@ decision at once: the store, not Prefect, says what has been decided.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Literal
 
 from prefect import flow, task
@@ -18,9 +17,14 @@ from prefect.input import RunInput
 
 from flows.scs_draft import draft_scs
 from scs_refresh.approval.decisions import decision_at_sitting, load_approvals, record_decision
+from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import DecisionRecord, Store
-from scs_refresh.timetable.model import Timetable, load_timetable
+from scs_refresh.timetable.model import Timetable
+from scs_refresh.workspace import Workspace
+from flows.logs import route_domain_logs
+
+route_domain_logs()
 
 #: Council committees meet on a cycle of about four weeks: a decision not given by then has missed
 #: the next cycle too, and the run fails so that the officer re-plans (Prefect's default is one hour).
@@ -37,11 +41,6 @@ class Decision(RunInput):
 
 
 @task
-def read_timetable(dirs: Dirs) -> Timetable:
-    return load_timetable(dirs.timetable)
-
-
-@task
 def decision_so_far(dirs: Dirs, tt: Timetable, meeting_id: str) -> DecisionRecord | None:
     approvals = load_approvals(dirs.store)
     return decision_at_sitting(tt, approvals.decisions, approvals.replans, meeting_id)
@@ -51,16 +50,13 @@ def decision_so_far(dirs: Dirs, tt: Timetable, meeting_id: str) -> DecisionRecor
 def record(dirs: Dirs, tt: Timetable, meeting_id: str, answer: Decision, on: date) -> DecisionRecord:
     with Store.open(dirs.store) as store:
         return record_decision(store, tt, meeting_id, answer.outcome, on=on, note=answer.note,
-                               amendment=answer.amendment, by=tt.cycle.officer.name, at=datetime.combine(on, time(9)))
+                               amendment=answer.amendment, by=tt.cycle.officer.name, at=recorded_at(on))
 
 
 @flow(name="committee-decision")
-def committee_decision(meeting_id: str, on: date, config_dir: Path = Path("config"), out_dir: Path = Path("out"),
-                       state_dir: Path = Path("state"), templates_dir: Path = Path("templates"),
-                       poll_seconds: int = 60) -> DecisionRecord:
+def committee_decision(meeting_id: str, on: date, dirs: Dirs = Dirs(), poll_seconds: int = 60) -> DecisionRecord:
     """The decision of ``meeting_id`` met on ``on``: recorded already, or waited for (up to four weeks)."""
-    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
-    tt = read_timetable(dirs)                                    # 1. config, validated once
+    tt = Workspace.load(dirs).timetable                          # 1. config, validated once
     known = decision_so_far(dirs, tt, meeting_id)                # 2. already decided? then nothing to wait for
     if known is not None:
         return known
@@ -68,5 +64,5 @@ def committee_decision(meeting_id: str, on: date, config_dir: Path = Path("confi
                             poll_interval=poll_seconds, key=f"decision-{meeting_id}")
     decided = record(dirs, tt, meeting_id, answer, answer.decided_on or on)  # 3. checked against the chain, stored
     if decided.outcome == "approved_with_amendments" and (dirs.config / "scs.yaml").exists():
-        draft_scs(dirs.config, dirs.out, dirs.state, decided.decided_on, dirs.templates)  # 4. new SCS version
+        draft_scs(dirs, decided.decided_on)  # 4. new SCS version
     return decided

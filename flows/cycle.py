@@ -20,20 +20,22 @@ from scs_refresh.timetable import deadlines as cal
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import next_due
 from scs_refresh.automation.index import build_index
+from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
-from scs_refresh.automation.simulation import import_replies, load_simulation, record_decisions, replies_due
+from scs_refresh.automation.simulation import for_workspace, import_replies, record_decisions, replies_due
+from scs_refresh.approval.chain import decision_chain
 
 
 @dataclass
 class CycleReport:
     start: date
     end: date
-    ticks: list[tuple[date, list[tick.Outcome]]] = field(default_factory=list)
+    ticks: list[tuple[date, list[tick.ActionResult]]] = field(default_factory=list)
     replies: list[Path] = field(default_factory=list)
     decisions: list[tuple[date, str]] = field(default_factory=list)
     index: Path | None = None
 
-    def outcomes(self) -> list[tick.Outcome]:
+    def outcomes(self) -> list[tick.ActionResult]:
         return [o for _, outs in self.ticks for o in outs]
 
 
@@ -53,8 +55,6 @@ def run_cycle(dirs: Dirs, start: date, end: date, **options) -> CycleReport:
 
 def _next_sitting(ctx: tick.Context, day: date) -> date | None:
     """The next meeting of the approval chain after ``day``, at its date as it now stands."""
-    from scs_refresh.approval.chain import decision_chain
-
     chain = set(decision_chain(ctx.timetable))
     days = [s.event.date for s in ctx.schedule() if s.event.id in chain and s.event.date and s.event.date > day]
     return min(days, default=None)
@@ -70,8 +70,7 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
         for folder in (dirs.out, dirs.state):
             shutil.rmtree(folder, ignore_errors=True)
     ctx = tick.Context.load(dirs, pdf)
-    sim_file = dirs.config / "simulation.yaml"
-    sim = load_simulation(sim_file, ctx.partners, ctx.timetable) if sim_file.exists() and ctx.partners else None
+    sim = for_workspace(ctx.ws)
     report = CycleReport(start, end)
     day = _tick_day(start)
     while day <= end:
@@ -80,18 +79,16 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
             if sim is not None:
                 arrived = replies_due(sim, store.actions_done(), day)
                 made = import_replies(store, arrived, ctx.partners, ctx.timetable.cycle, dirs.out / "simulation",
-                                      day, tick.tick_time(day))
+                                      day, recorded_at(day))
                 if made:
                     report.replies.append(made)
                 # 1b. Committees meeting today decide (a deferral re-arranges the rest of the chain).
                 report.decisions += [(day, line) for line in record_decisions(
-                    store, ctx.timetable, sim, day, tick.tick_time(day), defer=defer)]
+                    store, ctx.timetable, sim, day, recorded_at(day), defer=defer)]
             done = store.actions_done()
         # 2. The 07:00 tick, only when something is due (a quiet day never calls Prefect).
         if tick.pending(ctx, day):
-            outcomes = run_tick(day) if run_tick else daily_tick(
-                on=day, config_dir=dirs.config, out_dir=dirs.out, state_dir=dirs.state, templates_dir=dirs.templates,
-                pdf=pdf)
+            outcomes = run_tick(day) if run_tick else daily_tick(on=day, dirs=dirs, pdf=pdf)
             report.ticks.append((day, outcomes))
             if on_day:
                 on_day(day, outcomes)

@@ -11,7 +11,6 @@ and lets a tick after downtime catch up.
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -21,20 +20,23 @@ from flows.mail import mail_env
 from flows.retrying import retry_if
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import Action
-from scs_refresh.timetable.deadlines import today
+from scs_refresh.core.dates import today
 from scs_refresh.mail.dispatch import DeliveryFault
 from scs_refresh.core.folders import Dirs
+from flows.logs import route_domain_logs
+
+route_domain_logs()
 
 
 # A mail server that is down or says "try later" is worth a retry: messages wait in the send
 # ledger, so a retry sends only what is still pending, never twice. Nothing else is retried.
 @task(task_run_name="{action.key}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120],
       retry_condition_fn=retry_if(lambda exc: isinstance(exc, DeliveryFault)))
-def do(ctx: tick.Context, action: Action, on: date) -> tick.Outcome:
+def do(ctx: tick.Context, action: Action, on: date) -> tick.ActionResult:
     return tick.run(ctx, action, on)
 
 
-def _report(on: date, outcomes: list[tick.Outcome]) -> str:
+def _report(on: date, outcomes: list[tick.ActionResult]) -> str:
     lines = [f"# Daily tick, {on:%A %d %B %Y}", ""]
     if not outcomes:
         return "\n".join(lines + ["Nothing was due."])
@@ -46,14 +48,11 @@ def _report(on: date, outcomes: list[tick.Outcome]) -> str:
 
 
 @flow(name="daily-tick")
-def daily_tick(on: date | None = None, config_dir: Path = Path("config"), out_dir: Path = Path("out"),
-               state_dir: Path = Path("state"), templates_dir: Path = Path("templates"),
-               pdf: bool = True) -> list[tick.Outcome]:
+def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> list[tick.ActionResult]:
     on = on or today()
-    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
-    # 1. Load the configuration once, with the SMTP password from its variable or Secret block.
+    # 1. The cycle's workspace (loaded once), with the SMTP password from its variable or Secret block.
     ctx = tick.Context.load(dirs, pdf)
-    ctx = replace(ctx, env=mail_env(ctx.settings))
+    ctx = replace(ctx, env=mail_env(ctx.ws.delivery))
     # 2. What is due today or was missed, and not yet done (pure, from the ledger).
     todo = tick.pending(ctx, on)
     # 3. Do each, oldest first; each is recorded in the ledger before and after.

@@ -15,8 +15,13 @@ from prefect.artifacts import create_markdown_artifact
 from flows.retrying import retry_if
 from scs_refresh.core.errors import UserError
 from scs_refresh.evidence.collate import EvidenceBase, collate, summary, write
-from scs_refresh.evidence.manifest import LoadedManifest, Source, load_manifest
+from scs_refresh.core.folders import Dirs
+from scs_refresh.evidence.manifest import LoadedManifest, Source
 from scs_refresh.evidence.tidy import SourceEvidence, tidy_source
+from scs_refresh.workspace import Workspace
+from flows.logs import route_domain_logs
+
+route_domain_logs()
 
 
 #: Retry I/O hiccups only: a bad file (UserError) fails the same way every time.
@@ -44,10 +49,10 @@ def publish(base: EvidenceBase, out_dir: Path) -> Path:
 
 
 @flow(name="collate-evidence")
-def collate_evidence(config_dir: Path, out_dir: Path, on: date) -> EvidenceBase:
+def collate_evidence(dirs: Dirs, on: date) -> EvidenceBase:
     """Read every source in config/evidence.yaml, collate what was read, publish it."""
-    # 1. the manifest (a bad manifest stops the flow: there is nothing to read)
-    manifest = load_manifest(Path(config_dir) / "evidence.yaml")
+    # 1. the manifest, from the cycle's workspace (a bad manifest stops the flow: there is nothing to read)
+    manifest = Workspace.load(dirs).need_evidence()
     # 2. one task per source; a failed source is recorded, not fatal
     states = {s.id: read_source(manifest, s, return_state=True) for s in manifest.sources}
     read = [st.result() for st in states.values() if st.is_completed()]
@@ -55,7 +60,7 @@ def collate_evidence(config_dir: Path, out_dir: Path, on: date) -> EvidenceBase:
     # 3. one evidence base and digest from what was read
     base = collate(manifest, read, failed, on)
     # 4. write it (replacing the previous base only when complete) and publish the artifact
-    publish(base, Path(out_dir))
+    publish(base, dirs.out)
     return base
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from prefect import flow, task
 
 from flows.evidence import collate_evidence
 from scs_refresh.documents.pdf import to_pdf
-from scs_refresh.strategy.draft import DraftResult, agreed_amendments, load_inputs, partner_responses, write_draft
 from scs_refresh.core.folders import Dirs
+from scs_refresh.strategy.draft import DraftResult, agreed_amendments, partner_responses, write_draft
+from scs_refresh.workspace import Workspace
+from flows.logs import route_domain_logs
 
-load_draft_inputs = task(load_inputs, name="load-draft-scs-inputs")
+route_domain_logs()
+
 read_responses = task(partner_responses, name="read-partner-answers")
 read_amendments = task(agreed_amendments, name="read-amendments-agreed")
 write_draft_scs = task(write_draft, name="write-draft-scs")
@@ -21,13 +23,11 @@ draft_pdf = task(to_pdf, name="draft-scs-pdf", retries=2, retry_delay_seconds=[2
 
 
 @flow(name="draft-scs")
-def draft_scs(config_dir: Path, out_dir: Path, state_dir: Path, on: date, templates_dir: Path = Path("templates"),
-              pdf: bool = False) -> DraftResult:
-    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
-    # 1. Read and cross-check scs.yaml, evidence.yaml, partners.yaml and the timetable.
-    inputs = load_draft_inputs(dirs)
+def draft_scs(dirs: Dirs, on: date, pdf: bool = False) -> DraftResult:
+    # 1. scs.yaml, evidence.yaml, partners.yaml and the timetable, cross-checked, from the cycle's workspace.
+    inputs = Workspace.load(dirs).draft_inputs()
     # 2. Collate the evidence base (digest, charts, provenance) into <out>/evidence.
-    base = collate_evidence(dirs.config, dirs.out, on)
+    base = collate_evidence(dirs, on)
     # 3. Partners' questionnaire answers and the amendments agreed, from the state store.
     responses = read_responses(dirs.store)
     amendments = read_amendments(dirs.store, inputs.timetable, on)

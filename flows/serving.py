@@ -12,7 +12,7 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
 from flows.daily import daily_tick
-from scs_refresh.timetable.deadlines import TIMEZONE
+from scs_refresh.core.dates import TIMEZONE
 from scs_refresh.core.errors import UserError
 
 START_A_SERVER = ("start one with `prefect server start` and, in this terminal, "

@@ -23,15 +23,21 @@ from flows.review import partnership_review
 from flows.scs_draft import draft_scs
 from scs_refresh.automation import tick
 from scs_refresh.core.atomic import write_text
-from scs_refresh.timetable.deadlines import today
+from scs_refresh.core.dates import today
 from scs_refresh.core.folders import Dirs
+from scs_refresh.approval.chain import decision_chain
+from scs_refresh.approval.decisions import chain_lines, load_approvals
+from scs_refresh.partners.status import status
+from scs_refresh.strategy.draft import partner_responses
+from scs_refresh.strategy.scoping import scoping_record
+from scs_refresh.timetable.plan import plan
 
 
 @dataclass
 class StageReport:
     stage: str
     on: date
-    outcomes: list[tick.Outcome] = field(default_factory=list)
+    outcomes: list[tick.ActionResult] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -42,12 +48,10 @@ class StageReport:
         return "\n".join(lines if len(lines) > 2 else lines + ["Nothing was due that had not been done."])
 
 
-def _begin(stage: str, on: date | None, config_dir, out_dir, state_dir, templates_dir,
-           pdf) -> tuple[tick.Context, StageReport]:
-    """The configuration, loaded once with the SMTP password, and an empty report for the stage."""
-    dirs = Dirs(config=Path(config_dir), out=Path(out_dir), state=Path(state_dir), templates=Path(templates_dir))
+def _begin(stage: str, on: date | None, dirs: Dirs, pdf: bool) -> tuple[tick.Context, StageReport]:
+    """The cycle's workspace, loaded once with the SMTP password, and an empty report for the stage."""
     ctx = tick.Context.load(dirs, pdf)
-    return replace(ctx, env=mail_env(ctx.settings)), StageReport(stage, on or today())
+    return replace(ctx, env=mail_env(ctx.ws.delivery)), StageReport(stage, on or today())
 
 
 def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport) -> None:
@@ -56,15 +60,12 @@ def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport)
 
 @task(cache_policy=NO_CACHE)
 def write_scoping_record(ctx: tick.Context, on: date, digest) -> Path:
-    from scs_refresh.strategy.draft import partner_responses
-    from scs_refresh.strategy.scoping import scoping_record
-
     text = scoping_record(ctx.timetable, on, ctx.partners, partner_responses(ctx.dirs.store), digest)
     return write_text(ctx.dirs.out / "scoping" / "scs-review.md", text)
 
 
 @task(cache_policy=NO_CACHE)
-def send_for_comment(ctx: tick.Context, docx: Path, version: int, on: date) -> tick.Outcome:
+def send_for_comment(ctx: tick.Context, docx: Path, version: int, on: date) -> tick.ActionResult:
     return tick.send_draft_for_comment(ctx, docx, version, on)
 
 
@@ -73,78 +74,63 @@ def _finish(report: StageReport) -> StageReport:
     return report
 
 
-DIRS = dict(config_dir=Path("config"), out_dir=Path("out"), state_dir=Path("state"), templates_dir=Path("templates"))
-
-
 @flow(name="scoping")
-def scoping(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
-            state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
-            pdf: bool = True) -> StageReport:
-    ctx, report = _begin("scoping", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+def scoping(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> StageReport:
+    ctx, report = _begin("scoping", on, dirs, pdf)
     on = report.on
     # 1. The evidence so far, for the review of the current SCS.
-    base = collate_evidence(ctx.dirs.config, ctx.dirs.out, on)
+    base = collate_evidence(ctx.dirs, on)
     # 2. The review team and the review of the current SCS against the seed's five questions.
     report.files.append(write_scoping_record(ctx, on, base.digest))
     # 3. The full review of the Breckland Partnership (policy 002 register and assessment).
-    report.files.append(partnership_review(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, pdf=pdf).docx)
+    report.files.append(partnership_review(ctx.dirs, on, pdf=pdf).docx)
     # 4. The questionnaire out and interviews requested, as the timetable says (each once).
     _stage_actions(ctx, "scoping", on, report)
     return _finish(report)
 
 
 @flow(name="testing")
-def testing(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
-            state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
-            pdf: bool = True) -> StageReport:
-    ctx, report = _begin("testing", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+def testing(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> StageReport:
+    ctx, report = _begin("testing", on, dirs, pdf)
     on = report.on
     # 1. Chasing, reminders and the 3 December Board's papers, as the timetable says.
     _stage_actions(ctx, "testing", on, report)
     # 2. Interviews not yet held, for the officer to complete.
-    from scs_refresh.partners.status import status
 
     with ctx.store() as store:
         waiting = [s.name for s in status(store, ctx.partners, ctx.timetable.cycle, on)
                    if s.interview not in ("-", "held")]
     report.notes.append("interviews still to hold: " + (", ".join(waiting) if waiting else "none"))
     # 3. Draft sections from the evidence and partners' answers, tested with the partners who replied.
-    draft = draft_scs(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, ctx.dirs.templates)
+    draft = draft_scs(ctx.dirs, on)
     report.files.append(draft.docx)
     report.outcomes.append(send_for_comment(ctx, draft.docx, draft.version, on))
     return _finish(report)
 
 
 @flow(name="draft")
-def draft(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
-          state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
-          pdf: bool = True) -> StageReport:
-    ctx, report = _begin("draft", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+def draft(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> StageReport:
+    ctx, report = _begin("draft", on, dirs, pdf)
     on = report.on
     # 1. The draft SCS as it now stands (a new version only when something changed).
-    result = draft_scs(ctx.dirs.config, ctx.dirs.out, ctx.dirs.state, on, ctx.dirs.templates)
+    result = draft_scs(ctx.dirs, on)
     report.files += [result.docx, result.changes]
     # 2. The 3 February Board's papers and what else the stage's timetable says.
     _stage_actions(ctx, "draft", on, report)
     # 3. What still needs the officer: the away day's date, stakeholder testing.
-    from scs_refresh.timetable.plan import plan
 
     report.notes += plan(ctx.timetable, on, days=0).warnings
     return _finish(report)
 
 
 @flow(name="approval")
-def approval(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_dir: Path = DIRS["out_dir"],
-             state_dir: Path = DIRS["state_dir"], templates_dir: Path = DIRS["templates_dir"],
-             pdf: bool = True, wait_for_decisions: bool = False) -> StageReport:
-    ctx, report = _begin("approval", on, config_dir, out_dir, state_dir, templates_dir, pdf)
+def approval(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True, wait_for_decisions: bool = False) -> StageReport:
+    ctx, report = _begin("approval", on, dirs, pdf)
     on = report.on
     # 1. The final SCS with the 7 April Board's papers, the committee papers and their publication.
     _stage_actions(ctx, "approval", on, report)
     # 2. With wait_for_decisions, each meeting that has met waits (paused, up to four weeks) for
     #    its decision, in chain order; `scs decision` or the Prefect UI gives it.
-    from scs_refresh.approval.decisions import chain_lines, load_approvals
-    from scs_refresh.approval.chain import decision_chain
 
     if wait_for_decisions:
         from flows.approval import committee_decision
@@ -152,8 +138,7 @@ def approval(on: date | None = None, config_dir: Path = DIRS["config_dir"], out_
         for meeting in decision_chain(ctx.timetable):
             s = ctx.scheduled(meeting)
             if s.event.type == "meeting" and s.event.date <= on:
-                decided = committee_decision(meeting, s.event.date, ctx.dirs.config, ctx.dirs.out, ctx.dirs.state,
-                                             ctx.dirs.templates)
+                decided = committee_decision(meeting, s.event.date, ctx.dirs)
                 if decided.outcome not in ("approved", "approved_with_amendments"):
                     break  # a deferral or rejection stops the chain: later steps re-plan
     # 3. Where the approval chain stands: decisions, re-arranged dates, steps at risk.

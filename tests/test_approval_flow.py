@@ -36,7 +36,7 @@ def dirs(tmp_path):
 
 
 def run(dirs: Dirs, meeting: str, on: date, **kw):
-    return committee_decision(meeting, on, dirs.config, dirs.out, dirs.state, dirs.templates, **kw)
+    return committee_decision(meeting, on, dirs, **kw)
 
 
 def paused_run(started: float, timeout: float = 60):

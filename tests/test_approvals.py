@@ -186,10 +186,11 @@ def test_amendments_count_from_their_day_and_only_while_in_force(tt):
 def test_an_amendment_makes_a_new_draft_version_with_its_change_summary(tmp_path):
     from scs_refresh.approval.decisions import Amendment
     from scs_refresh.evidence.collate import collate_and_write
-    from scs_refresh.strategy.draft import AMENDMENTS, load_inputs, write_draft
+    from scs_refresh.strategy.draft import AMENDMENTS, write_draft
+    from scs_refresh.workspace import Workspace
     from scs_refresh.core.folders import Dirs
 
-    inputs = load_inputs(Dirs(config=ROOT / "config", out=tmp_path, state=tmp_path))
+    inputs = Workspace.load(Dirs(config=ROOT / "config", out=tmp_path, state=tmp_path)).draft_inputs()
     base, folder = collate_and_write(inputs.manifest, tmp_path, date(2011, 5, 9))
 
     def draft(on, amendments=()):

@@ -90,15 +90,3 @@ def test_timetable_does_not_import_prefect_or_pandas():
             "sys.exit(f'imported {bad}' if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code, str(ROOT / "config")], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-
-
-def test_domain_package_never_imports_prefect():
-    import ast
-
-    offenders = []
-    for path in (ROOT / "src" / "scs_refresh").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "prefect"]
-    assert offenders == []

@@ -260,3 +260,21 @@ def test_unknown_mailboxes_are_recorded_and_never_retried(tmp_path: Path, smtp_s
         assert "550" in store.send("q:wholly").last_error and store.send("q:wholly").status == "failed"
         delivery.flush(store, _smtp_transport(settings, tmp_path), SENDER, AT)
     assert [to for _, to, _ in handler.received] == [["one@example.org"]]
+
+
+def test_no_secret_reaches_a_log_line(tmp_path: Path, smtp_server, caplog):
+    """Everything logged while sending by SMTP with a login (at DEBUG, every logger) leaves out the password."""
+    import base64
+    import logging
+
+    handler, settings = smtp_server()
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("scs_refresh").propagate = True  # the flows or `scs -v` may have taken it off
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = delivery.send(store, _smtp_transport(settings, tmp_path),
+                               [_msg("q:1", to="one@example.org")], SENDER, AT)
+    assert report.sent == ["q:1"]
+    lines = "\n".join(r.getMessage() for r in caplog.records)
+    assert "sent q:1 to one@example.org" in lines  # the domain did log what it did
+    plain = base64.b64encode(b"\0officer\0s3cret").decode()  # how AUTH PLAIN carries it
+    assert "s3cret" not in lines and plain not in lines and base64.b64encode(b"s3cret").decode() not in lines

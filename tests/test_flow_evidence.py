@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from scs_refresh.core.folders import Dirs
+
 from .conftest import ROOT
 from flows.evidence import collate_evidence, read_source
 from scs_refresh.core.errors import ConfigError
@@ -30,7 +32,7 @@ def test_flow_marks_a_failed_source_and_collates_the_rest(tmp_path):
     shutil.copytree(ROOT / "evidence", tmp_path / "evidence")
     (tmp_path / "evidence" / "focus_groups_illustrative.csv").unlink()
 
-    base = collate_evidence(tmp_path / "config", tmp_path / "out", date(2010, 12, 3))
+    base = collate_evidence(Dirs(config=tmp_path / "config", out=tmp_path / "out"), date(2010, 12, 3))
 
     failed = {p.source_id: p.error for p in base.digest.provenance if not p.ok}
     assert list(failed) == ["focus-groups"] and "file not found" in failed["focus-groups"]

@@ -11,11 +11,14 @@ import pytest
 from scs_refresh.core.errors import ConfigError, UserError
 from scs_refresh.documents.accessibility import check_docx
 from scs_refresh.papers.wording import load_papers_config
-from scs_refresh.papers.contexts import RefreshState, Subsection, agenda_context
+from scs_refresh.documents.structure import Subsection
+from scs_refresh.papers.contexts import RefreshState, agenda_context
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.documents.pdf import soffice
 from scs_refresh.documents.render import TableData
 from scs_refresh.timetable.model import load_timetable
+from scs_refresh.core.folders import Dirs
+from scs_refresh.workspace import Workspace
 
 from .conftest import ROOT
 
@@ -185,11 +188,10 @@ def test_timetable_purpose_without_wording(tmp_path, config_dir):
 @pytest.fixture(scope="module")
 def evidence(tmp_path_factory):
     from scs_refresh.papers.contexts import EvidenceSnapshot
-    from scs_refresh.papers.refresh import evidence_snapshot
-    from scs_refresh.core.folders import Dirs
+    from scs_refresh.as_at import evidence_snapshot
 
     out = tmp_path_factory.mktemp("out")
-    snap = evidence_snapshot(Dirs(ROOT / "config", out, out / "state"), date(2010, 11, 18))
+    snap = evidence_snapshot(Workspace.load(Dirs(ROOT / "config", out, out / "state")), date(2010, 11, 18))
     assert isinstance(snap, EvidenceSnapshot)
     return snap
 
@@ -230,11 +232,10 @@ def test_board_report_quotes_partner_returns_and_traceable_evidence(state, evide
 
 
 def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
-    from scs_refresh.papers.refresh import review_inputs
     from scs_refresh.core.folders import Dirs
 
     with_review = RefreshState(state.timetable, state.papers, state.on,
-                               review=review_inputs(Dirs(ROOT / "config", tmp_path, tmp_path)))
+                               review=Workspace.load(Dirs(ROOT / "config", tmp_path, tmp_path)).review_inputs())
     result = generate_meeting_papers(with_review, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
     assert result.not_produced == []
     assert [p.name for p in result.papers] == ["01-update-report-on-scs-refresh-and-breckland-partnership.docx",
@@ -247,14 +248,14 @@ def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
 
 
 def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evidence, tmp_path):
-    from scs_refresh.papers.refresh import draft_sources
+    from scs_refresh.as_at import draft_sources
     from scs_refresh.core.folders import Dirs
 
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
     cfg = load_papers_config(ROOT / "config" / "papers.yaml")
     on = date(2011, 1, 19)
     state = RefreshState(tt, cfg, on, evidence=evidence,
-                         draft=draft_sources(Dirs(ROOT / "config", tmp_path, tmp_path / "state"), on))
+                         draft=draft_sources(Workspace.load(Dirs(ROOT / "config", tmp_path, tmp_path / "state")), on))
     first = generate_meeting_papers(state, "lsp-board-2011-02-03", tmp_path, TEMPLATES, pdf=False)
     names = [p.name for p in first.papers]
     assert names == ["01-draft-sustainable-community-strategy.docx",
@@ -271,13 +272,13 @@ def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evide
 
 
 def test_the_20_april_submission_pack(evidence, tmp_path):
-    from scs_refresh.papers.refresh import draft_sources
+    from scs_refresh.as_at import draft_sources
     from scs_refresh.core.folders import Dirs
 
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
     on = date(2011, 4, 20)
     state = RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on, evidence=evidence,
-                         draft=draft_sources(Dirs(ROOT / "config", tmp_path, tmp_path / "state"), on))
+                         draft=draft_sources(Workspace.load(Dirs(ROOT / "config", tmp_path, tmp_path / "state")), on))
     result = generate_meeting_papers(state, "submission-2011-04-20", tmp_path, TEMPLATES, pdf=False)
     assert [p.name for p in result.papers] == [
         "01-scs-approval-report-and-papers-for-council-committees.docx", "02-sustainable-community-strategy.docx"]
@@ -290,7 +291,7 @@ def test_the_20_april_submission_pack(evidence, tmp_path):
 
 
 def test_a_pack_with_the_draft_keeps_partners_hostile_text_literal(evidence, tmp_path):
-    from scs_refresh.papers.refresh import draft_sources
+    from scs_refresh.as_at import draft_sources
     from scs_refresh.core.folders import Dirs
     from scs_refresh.core.store import Store
 
@@ -302,7 +303,7 @@ def test_a_pack_with_the_draft_keeps_partners_hostile_text_literal(evidence, tmp
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
     on = date(2011, 1, 19)
     state = RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on, evidence=evidence,
-                         draft=draft_sources(Dirs(ROOT / "config", tmp_path, tmp_path / "state"), on))
+                         draft=draft_sources(Workspace.load(Dirs(ROOT / "config", tmp_path, tmp_path / "state")), on))
     result = generate_meeting_papers(state, "lsp-board-2011-02-03", tmp_path, TEMPLATES, pdf=False)
     pack = "\n".join(p.text for p in docx.Document(str(result.pack)).paragraphs)
     pack += "\n".join(c.text for t in docx.Document(str(result.pack)).tables for r in t.rows for c in r.cells)

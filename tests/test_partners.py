@@ -15,6 +15,7 @@ from scs_refresh.partners import outreach as service
 from scs_refresh.documents.render import Template, TemplateError
 from scs_refresh.partners.status import status
 from scs_refresh.core.folders import Dirs
+from scs_refresh.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SENT = datetime(2010, 10, 15, 9, 0)
@@ -22,8 +23,8 @@ SENT = datetime(2010, 10, 15, 9, 0)
 
 @pytest.fixture
 def setup(config_dir: Path, tmp_path: Path) -> service.Setup:
-    return service.Setup.load(Dirs(config=config_dir, out=tmp_path / "out", state=tmp_path / "state",
-                                   templates=ROOT / "templates"))
+    return Workspace.load(Dirs(config=config_dir, out=tmp_path / "out", state=tmp_path / "state",
+                               templates=ROOT / "templates")).outreach()
 
 
 def _docx(setup: service.Setup, partner_id: str, **changes) -> bytes:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scs_cli.main import app
-from scs_refresh.workspace import load
+from scs_refresh.workspace import check_all
 from scs_refresh.mail.dispatch import load_delivery
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.partners.register import load_partners
@@ -60,7 +60,7 @@ def test_bundled_register_has_the_partnership_members(config_dir: Path):
 def test_config_mistakes_are_named_with_file_line_and_key(config_dir: Path, file, old, new, expected):
     _edit(config_dir / file, old, new)
     with pytest.raises(ConfigError) as err:
-        load(config_dir, file)
+        check_all(config_dir)
     assert re.search(expected, "\n".join(err.value.lines())), err.value.lines()
 
 

@@ -16,7 +16,8 @@ from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.tidy import COLUMNS
 from scs_refresh.performance.delivery_plan import (DeliveryPlan, Rag, check_plan, load_delivery_plan, period_end, rate,
                                      scorecard)
-from scs_refresh.performance.scorecard import load_plan
+from scs_refresh.core.folders import Dirs
+from scs_refresh.workspace import Workspace
 from scs_refresh.core.store import MIGRATIONS, ProgressUpdate, Store
 
 from .conftest import ROOT
@@ -206,7 +207,7 @@ def test_a_version_1_store_is_upgraded_keeping_its_data(tmp_path):
 # --- the bundled plan ---------------------------------------------------------------------
 
 def test_bundled_plan_is_illustrative_and_checks_against_the_other_files():
-    inputs = load_plan(ROOT / "config")
+    inputs = Workspace.load(Dirs(config=ROOT / "config")).plan_inputs()
     assert inputs.plan.illustrative
     assert {p.theme for p in inputs.plan.priorities} <= set(inputs.themes)
     assert any(i.recorded for _, _, i in inputs.plan.indicators())

@@ -225,9 +225,11 @@ def test_the_register_is_the_yaml_or_the_workbook_not_both(xlsx, tmp_path):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     from scs_refresh.review.paper import write_review_from_dirs
+    from scs_refresh.workspace import Workspace
 
     tmp = tmp_path_factory.mktemp("review")
-    return write_review_from_dirs(Dirs(config=ROOT / "config", out=tmp / "out", state=tmp / "state"), ON)
+    ws = Workspace.load(Dirs(config=ROOT / "config", out=tmp / "out", state=tmp / "state"))
+    return write_review_from_dirs(ws.timetable, ws.register, ws.review_content, ws.dirs, ON)
 
 
 def test_report_follows_the_seed_format(report):
@@ -274,10 +276,11 @@ def test_report_converts_to_pdf(report, tmp_path):
     assert pdf.read_bytes()[:5] == b"%PDF-"
 
 
-def test_review_task_body_without_a_server(tmp_path):
-    from flows.review import load_review_inputs
+def test_the_workspace_holds_what_the_review_needs(tmp_path):
+    from scs_refresh.workspace import Workspace
 
-    tt, register, content = load_review_inputs.fn(Dirs(config=ROOT / "config", out=tmp_path, state=tmp_path))
+    ws = Workspace.load(Dirs(config=ROOT / "config", out=tmp_path, state=tmp_path))
+    tt, register, content = ws.timetable, ws.need_review().register, ws.need_review().content
     assert tt.cycle.partnership == "Breckland Partnership" and len(register.partnerships) == 14
     assert content.illustrative
 

@@ -6,6 +6,8 @@ from datetime import date
 import docx
 import pytest
 
+from scs_refresh.core.folders import Dirs
+
 from flows.review import partnership_review
 
 from .conftest import ROOT
@@ -15,7 +17,8 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def test_partnership_review_flow_writes_the_board_report(tmp_path):
     pdf = shutil.which("soffice") is not None
-    outputs = partnership_review(ROOT / "config", tmp_path / "out", tmp_path / "state", date(2010, 11, 20), pdf=pdf)
+    outputs = partnership_review(Dirs(config=ROOT / "config", out=tmp_path / "out", state=tmp_path / "state"),
+                                 date(2010, 11, 20), pdf=pdf)
     assert outputs.docx == tmp_path / "out" / "review" / "partnership_review_2010-12-03.docx"
     assert outputs.meeting.id == "lsp-board-2010-12-03"
     assert [a.partnership.short_name for a in outputs.assessments if a.exit_candidate] == ["Towns"]

@@ -16,13 +16,12 @@ from scs_cli.main import app
 from scs_refresh.evidence.collate import collate_and_write
 from scs_refresh.evidence.manifest import load_manifest
 from scs_refresh.documents.accessibility import WP
-from scs_refresh.papers.wording import load_papers_config
 from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_section
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.performance.delivery_plan import Rag
-from scs_refresh.performance.scorecard import alt_text, for_papers, record
+from scs_refresh.performance.scorecard import alt_text, record, refresh
+from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
-from scs_refresh.timetable.model import load_timetable
 
 from .conftest import ROOT
 
@@ -46,10 +45,10 @@ def dirs(tmp_path, evidence) -> Dirs:
 
 @pytest.fixture
 def state(dirs) -> RefreshState:
-    record(dirs, "volunteers-placed", 330, "2010/11", note="volunteer centre return", source="Voluntary Norfolk",
-           by=None, at=datetime(2011, 4, 20, 10))
-    tt = load_timetable(ROOT / "config" / "timetable.yaml")
-    return RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), ON, scorecard=for_papers(dirs, ON))
+    ws = Workspace.load(dirs)
+    record(ws.plan_inputs(), dirs.store, "volunteers-placed", 330, "2010/11", note="volunteer centre return",
+           source="Voluntary Norfolk", by=ws.timetable.cycle.officer.name, at=datetime(2011, 4, 20, 10))
+    return RefreshState(ws.timetable, ws.papers, ON, scorecard=refresh(ws.plan_inputs(), dirs, ON))
 
 
 def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path):
@@ -115,7 +114,8 @@ def test_files_written_for_the_scorecard(state, dirs):
 
 def test_no_delivery_plan_means_no_scorecard(tmp_path):
     (tmp_path / "config").mkdir()
-    assert for_papers(Dirs(config=tmp_path / "config", out=tmp_path, state=tmp_path), ON) is None
+    shutil.copy(ROOT / "config" / "timetable.yaml", tmp_path / "config")
+    assert Workspace.load(Dirs(config=tmp_path / "config", out=tmp_path, state=tmp_path)).plan_inputs() is None
 
 
 # --- the command ------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from scs_refresh.evidence.collate import collate_and_write
 from scs_refresh.strategy import versions as scs_versions
 from scs_refresh.documents.accessibility import check_docx
 from scs_refresh.documents.pdf import soffice, to_pdf
-from scs_refresh.strategy.draft import load_inputs, partner_responses, write_draft
+from scs_refresh.strategy.draft import partner_responses, write_draft
+from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Store
 
@@ -37,14 +38,14 @@ WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 def evidence(tmp_path_factory):
     """The bundled evidence collated once for the module: (digest, charts folder)."""
     out = tmp_path_factory.mktemp("evidence-out")
-    inputs = load_inputs(Dirs(config=ROOT / "config", out=out, state=out))
+    inputs = Workspace.load(Dirs(config=ROOT / "config", out=out, state=out)).draft_inputs()
     base, folder = collate_and_write(inputs.manifest, out, ON)
     return base.digest, folder / "charts"
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs(Dirs(config=ROOT / "config", out=Path("out"), state=Path("state")))
+    return Workspace.load(Dirs(config=ROOT / "config", out=Path("out"), state=Path("state"))).draft_inputs()
 
 
 def draft(inputs, evidence, out: Path, responses=None, on: date = ON):

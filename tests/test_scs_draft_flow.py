@@ -6,6 +6,8 @@ from datetime import date
 import docx
 import pytest
 
+from scs_refresh.core.folders import Dirs
+
 from flows.scs_draft import draft_scs
 
 from .conftest import ROOT
@@ -15,8 +17,8 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def test_draft_scs_flow_collates_the_evidence_and_writes_a_version_once(tmp_path):
     pdf = shutil.which("soffice") is not None
-    run = dict(config_dir=ROOT / "config", out_dir=tmp_path / "out", state_dir=tmp_path / "state",
-               templates_dir=ROOT / "templates", pdf=pdf)
+    run = dict(dirs=Dirs(config=ROOT / "config", out=tmp_path / "out", state=tmp_path / "state",
+                         templates=ROOT / "templates"), pdf=pdf)
     first = draft_scs(on=date(2011, 1, 20), **run)
     assert (first.version, first.new, first.docx) == (1, True, tmp_path / "out" / "scs" / "draft-v1.docx")
     assert (tmp_path / "out" / "evidence" / "digest.json").is_file()

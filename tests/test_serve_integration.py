@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from scs_refresh.timetable.deadlines import today
+from scs_refresh.core.dates import today
 
 from .conftest import ROOT
 
@@ -177,7 +177,7 @@ def test_scs_serve_registers_the_deployment_and_a_scheduled_run_completes(tmp_pa
             dep = _wait_until("`scs serve` did not register the deployment", deployment, 60, logs)
             assert dep.schedules and dep.schedules[0].schedule.cron == "* * * * *"
             assert dep.schedules[0].schedule.timezone == "Europe/London"
-            assert dep.parameters["state_dir"] == str(cycle / "state") and dep.parameters["pdf"] is False
+            assert dep.parameters["dirs"]["state"] == str(cycle / "state") and dep.parameters["pdf"] is False
 
             def finished_run():
                 runs = client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[dep.id])))

@@ -68,12 +68,13 @@ def test_a_deferral_re_arranges_the_chain_and_the_tick_re_issues_papers(ctx):
 
 
 def test_scs_check_validates_the_simulation(ctx):
-    from scs_refresh.workspace import check_all
+    from scs_refresh.automation.simulation import for_workspace
+    from scs_refresh.workspace import Workspace
 
     file = ctx.dirs.config / "simulation.yaml"
-    assert "simulation.yaml" in check_all(ctx.dirs.config)
+    assert for_workspace(Workspace.load(ctx.dirs)) is not None
     file.write_text(file.read_text().replace('scs-still-relevant: "Yes"', 'still-relevant: "Yes"', 1))
     with pytest.raises(ConfigError) as exc:
-        check_all(ctx.dirs.config)
+        for_workspace(Workspace.load(ctx.dirs))
     assert exc.value.lines()[0].endswith(
         "replies[0].answers.still-relevant: no question 'still-relevant' in the questionnaire")

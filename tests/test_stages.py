@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from scs_refresh.core.folders import Dirs
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -16,8 +18,8 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 def folders(tmp_path):
     shutil.copytree(ROOT / "config", tmp_path / "config")
     shutil.copytree(ROOT / "evidence", tmp_path / "evidence")
-    return dict(config_dir=tmp_path / "config", out_dir=tmp_path / "out", state_dir=tmp_path / "state",
-                templates_dir=ROOT / "templates", pdf=False)
+    return dict(dirs=Dirs(config=tmp_path / "config", out=tmp_path / "out", state=tmp_path / "state",
+                          templates=ROOT / "templates"), pdf=False)
 
 
 def test_scoping_then_testing_then_nothing_twice(folders):
@@ -25,7 +27,7 @@ def test_scoping_then_testing_then_nothing_twice(folders):
 
     first = scoping(on=date(2010, 11, 2), **folders)
     assert [o.action.key for o in first.outcomes] == ["questionnaires", "interview-requests"]
-    out = folders["out_dir"]
+    out = folders["dirs"].out
     assert len(list((out / "outbox").glob("questionnaire--*.eml"))) == 12
     record = (out / "scoping" / "scs-review.md").read_text()
     for question in ("What is still relevant?", "What needs updating?", "What gaps/barriers exist?",

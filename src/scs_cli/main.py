@@ -15,6 +15,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 
@@ -43,12 +44,27 @@ def _dirs(
     state_dir: Annotated[Path, typer.Option(envvar="SCS_STATE_DIR", help="Where the state store lives.")] = Path("state"),
     templates_dir: Annotated[Path, typer.Option(envvar="SCS_TEMPLATES_DIR", help="Folder of the Word templates.")] = Path("templates"),
     store: Annotated[Optional[Path], typer.Option(envvar="SCS_STORE", help="The SQLite state store (default: STATE_DIR/scs.sqlite).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show what each step did, line by line.")] = False,
 ) -> None:
+    if verbose:
+        _show_domain_logs()
     ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store)
 
 
+def _show_domain_logs() -> None:
+    """`scs -v`: the domain's log lines on the terminal, through rich."""
+    import logging
+
+    from rich.logging import RichHandler
+
+    domain = logging.getLogger("scs_refresh")
+    domain.addHandler(RichHandler(show_path=False, markup=False))
+    domain.setLevel(logging.INFO)
+    domain.propagate = False
+
+
 def _parse_on(value: Optional[str]) -> date:
-    from scs_refresh.timetable.deadlines import today
+    from scs_refresh.core.dates import today
     from scs_refresh.core.yamlio import parse_iso_date
 
     if value is None:
@@ -59,11 +75,11 @@ def _parse_on(value: Optional[str]) -> date:
         raise UserError(f"--on: {exc}") from None
 
 
-def _at(on: date):
-    """The moment recorded for an action done "on" a date: that date, at the current time of day."""
-    from datetime import datetime
+def _ws(ctx: typer.Context):
+    """The cycle's workspace: every config file, loaded and checked once for this command."""
+    from scs_refresh.workspace import Workspace
 
-    return datetime.combine(on, datetime.now().time())
+    return Workspace.load(ctx.obj)
 
 
 def _timetable(ctx: typer.Context):
@@ -75,9 +91,11 @@ def _timetable(ctx: typer.Context):
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Validate every configuration file; exit 2 naming each problem."""
-    from scs_refresh.workspace import check_all
+    from scs_refresh.automation.simulation import FILE_NAME, for_workspace
 
-    for name in check_all(ctx.obj.config):
+    ws = _ws(ctx)
+    names = ws.loaded() + ([FILE_NAME] if for_workspace(ws) is not None else [])
+    for name in names:
         typer.echo(f"ok: {ctx.obj.config / name}")
 
 
@@ -126,9 +144,9 @@ def papers(
     """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
     from scs_refresh.papers.generate import generate_meeting_papers
 
-    from scs_refresh.papers.refresh import load_state
+    from scs_refresh.as_at import load_state
 
-    state = load_state(ctx.obj, _parse_on(on))
+    state = load_state(_ws(ctx), _parse_on(on))
     _report_papers(generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf))
 
 
@@ -142,7 +160,10 @@ def review(
     """The Partnership review report: the register assessed against policy Appendix B, into <out>/review/."""
     from scs_refresh.review.paper import write_review_from_dirs
 
-    outputs = write_review_from_dirs(ctx.obj, _parse_on(on), meeting, pdf=pdf)
+    ws = _ws(ctx)
+    review = ws.need_review()
+    outputs = write_review_from_dirs(ws.timetable, review.register, review.content, ws.dirs, _parse_on(on), meeting,
+                                     pdf=pdf)
     typer.echo(outputs.summary())
 
 
@@ -156,7 +177,8 @@ def scs_draft(
     from scs_refresh.documents.pdf import soffice, to_pdf
     from scs_refresh.strategy.draft import write_draft_from_dirs
 
-    result = write_draft_from_dirs(ctx.obj, _parse_on(on))
+    ws = _ws(ctx)
+    result = write_draft_from_dirs(ws.draft_inputs(), ws.dirs, _parse_on(on))
     for line in result.summary():
         typer.echo(line)
     if result.new and pdf and soffice() is not None:
@@ -209,8 +231,7 @@ def run_stage(
     options = {"wait_for_decisions": wait} if stage == "approval" else {}
     console = Console()
     with console.status(f"Running the {stage} stage as at {day:%d %b %Y} ..."):
-        report = STAGES[stage](on=day, config_dir=dirs.config, out_dir=dirs.out, state_dir=dirs.state,
-                               templates_dir=dirs.templates, pdf=pdf, **options)
+        report = STAGES[stage](on=day, dirs=dirs, pdf=pdf, **options)
     for o in report.outcomes:
         console.print(f"[green]done[/green] {o.action.text}: {o.summary}")
     for f in report.files:
@@ -280,12 +301,13 @@ def decision(
     outcome = outcome.strip().lower().replace("-", "_")
     with Store.open(ctx.obj.store) as store:
         record_decision(store, tt, meeting, outcome, on=day, note=note, amendment=amendment,
-                        by=by or tt.cycle.officer.name, at=_at(day), replace=replace)
+                        by=by or tt.cycle.officer.name, at=recorded_at(day), replace=replace)
     typer.echo(f"recorded: {meeting} {outcome} on {day}" + (" (the earlier record is kept)" if replace else ""))
     if outcome == "approved_with_amendments" and (ctx.obj.config / "scs.yaml").exists():
         from scs_refresh.strategy.draft import write_draft_from_dirs
 
-        for line in write_draft_from_dirs(ctx.obj, day).summary():
+        ws = _ws(ctx)
+        for line in write_draft_from_dirs(ws.draft_inputs(), ws.dirs, day).summary():
             typer.echo(line)
     _show_chain(ctx, tt)
 
@@ -315,7 +337,7 @@ def replan(
     except ValueError as exc:
         raise UserError(f"DATE: {exc}") from None
     with Store.open(ctx.obj.store) as store:
-        record_replan(store, tt, meeting, day, by=by or tt.cycle.officer.name, at=_at(_parse_on(on)))
+        record_replan(store, tt, meeting, day, by=by or tt.cycle.officer.name, at=recorded_at(_parse_on(on)))
     typer.echo(f"re-planned: {meeting} on {day}")
     _show_chain(ctx, tt)
 
@@ -323,13 +345,13 @@ def replan(
 def _tick_parameters(dirs: Dirs, pdf: bool) -> dict:
     """The daily tick's parameters, once every config file is sound: absolute folders, so a served
     run finds them wherever it starts."""
-    from scs_refresh.workspace import check_all
+    from scs_refresh.workspace import Workspace
 
-    check_all(dirs.config)
+    Workspace.load(dirs)
     if dirs.store_file is not None and dirs.store_file.resolve() != (dirs.state / "scs.sqlite").resolve():
         raise UserError("--store: the daily tick keeps its ledger in STATE_DIR/scs.sqlite; set --state-dir instead")
-    return {"config_dir": dirs.config.resolve(), "out_dir": dirs.out.resolve(), "state_dir": dirs.state.resolve(),
-            "templates_dir": dirs.templates.resolve(), "pdf": pdf}
+    return {"dirs": Dirs(config=dirs.config.resolve(), out=dirs.out.resolve(), state=dirs.state.resolve(),
+                         templates=dirs.templates.resolve()), "pdf": pdf}
 
 
 @app.command()
@@ -388,9 +410,7 @@ OnOption = Annotated[Optional[str], typer.Option(help="The day to act on, YYYY-M
 
 
 def _setup(ctx: typer.Context):
-    from scs_refresh.partners.outreach import Setup
-
-    return Setup.load(ctx.obj)
+    return _ws(ctx).outreach()
 
 
 def _delivered(setup, at) -> None:
@@ -410,7 +430,7 @@ def questionnaire_send(ctx: typer.Context, on: OnOption = None) -> None:
     """Write and send each partner their questionnaire (once; a re-run sends only what is queued)."""
     from scs_refresh.partners.outreach import queue_questionnaires
 
-    setup, at = _setup(ctx), _at(_parse_on(on))
+    setup, at = _setup(ctx), recorded_at(_parse_on(on))
     typer.echo(f"queued {len(queue_questionnaires(setup, at))} new questionnaire(s)")
     _delivered(setup, at)
 
@@ -427,7 +447,7 @@ def questionnaire_import(
     setup = _setup(ctx)
     received = _parse_on(on)
     with setup.store() as store:
-        done = import_responses(store, file, setup.partners, setup.timetable.cycle, received, _at(received))
+        done = import_responses(store, file, setup.partners, setup.timetable.cycle, received, recorded_at(received))
         problems = {pid: r.problems for pid, r in store.responses().items() if pid in done}
     for pid, how in done.items():
         typer.echo(f"{how}: {pid}" + (f" ({'; '.join(problems[pid])})" if problems[pid] else ""))
@@ -461,13 +481,13 @@ def questionnaire_chase(ctx: typer.Context, on: OnOption = None) -> None:
     from scs_refresh.partners.outreach import queue_chase
 
     setup, day = _setup(ctx), _parse_on(on)
-    due = queue_chase(setup, day, _at(day))
+    due = queue_chase(setup, day, recorded_at(day))
     for d in due:
         cc = f", copied to {d.partner.sponsor.name}" if d.reminder.copy_sponsor else ""
         typer.echo(f"reminder '{d.reminder.id}' for {d.partner.id}{cc}")
     if not due:
         typer.echo(f"no reminders owed on {day}")
-    _delivered(setup, _at(day))
+    _delivered(setup, recorded_at(day))
 
 
 @interview_app.command("request")
@@ -480,9 +500,9 @@ def interview_request(
     from scs_refresh.partners.outreach import queue_interview_requests
 
     setup, day = _setup(ctx), _parse_on(on)
-    asked = queue_interview_requests(setup, day, _at(day), partner)
+    asked = queue_interview_requests(setup, day, recorded_at(day), partner)
     typer.echo(f"requested {len(asked)} interview(s): {', '.join(asked) or 'none new'}")
-    _delivered(setup, _at(day))
+    _delivered(setup, recorded_at(day))
 
 
 @interview_app.command("record")
@@ -565,7 +585,11 @@ def performance(
     from scs_cli import views as render
     from scs_refresh.performance.scorecard import refresh
 
-    paper = refresh(ctx.obj, _parse_on(on))
+    ws = _ws(ctx)
+    plan = ws.plan_inputs()
+    if plan is None:
+        raise UserError(f"{ws.dirs.config / 'delivery_plan.yaml'}: file not found; the scorecard rates its indicators")
+    paper = refresh(plan, ws.dirs, _parse_on(on))
     render.scorecard(paper.card)
     typer.echo(f"wrote {paper.csv}\nwrote {paper.chart.path}")
 
@@ -584,8 +608,12 @@ def performance_record(
     """Record a figure for an indicator; recording the same period again updates it."""
     from scs_refresh.performance.scorecard import record
 
-    day = _parse_on(on)
-    how = record(ctx.obj, indicator, value, period, note=note, source=source, by=by, at=_at(day))
+    day, ws = _parse_on(on), _ws(ctx)
+    plan = ws.plan_inputs()
+    if plan is None:
+        raise UserError(f"{ws.dirs.config / 'delivery_plan.yaml'}: file not found; figures are recorded against it")
+    how = record(plan, ws.dirs.store, indicator, value, period, note=note, source=source,
+                 by=by or ws.timetable.cycle.officer.name, at=recorded_at(day))
     typer.echo(f"{how}: {indicator} {period} = {value:g}")
 
 

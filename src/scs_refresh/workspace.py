@@ -1,103 +1,211 @@
-"""Every file in the config folder the officer edits, and how to check them all at once.
+"""One cycle's config, loaded once: every file in the config folder the officer edits, read,
+validated and cross-checked into one typed :class:`Workspace` that is passed down.
 
-Each entry maps a file name to a dotted loader path, imported only when that file is
-checked, so ``scs check`` never pays for a module it does not need.
+A process (the CLI, a tick, a whole demo) loads the workspace once; it is loaded again only
+when a file in the config folder changes, so a long-running server sees the officer's edits
+without re-reading unchanged YAML on every action.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+import logging
+import hashlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scs_refresh.core.errors import ConfigError, Problem
+from scs_refresh.core.errors import ConfigError, Problem, UserError
+from scs_refresh.core.folders import Dirs
+from scs_refresh.evidence.manifest import LoadedManifest, load_manifest
+from scs_refresh.mail.dispatch import DeliverySettings, load_delivery
+from scs_refresh.papers.contexts import ReviewInputs
+from scs_refresh.papers.wording import PapersConfig, check_against_timetable, load_papers_config
+from scs_refresh.partners.outreach import Setup as Outreach
+from scs_refresh.partners.register import PartnersConfig, load_partners
+from scs_refresh.performance.delivery_plan import FILE_NAME as DELIVERY_PLAN
+from scs_refresh.performance.delivery_plan import LoadedPlan, check_plan, load_delivery_plan
+from scs_refresh.performance.scorecard import Inputs as PlanInputs
+from scs_refresh.review.paper import ReviewContent, load_review_content
+from scs_refresh.review.register import XLSX_NAME, YAML_NAME, Register, load_register
+from scs_refresh.strategy.content import ScsConfig, check_against, load_scs_config
+from scs_refresh.strategy.draft import DraftInputs
+from scs_refresh.timetable.model import Timetable, load_timetable
 
-#: file name -> "module:function" that reads, validates and returns the typed object.
-LOADERS: dict[str, str] = {
-    "timetable.yaml": "scs_refresh.timetable.model:load_timetable",
-    "papers.yaml": "scs_refresh.papers.wording:load_papers_config",
-    "partners.yaml": "scs_refresh.partners.register:load_partners",
-    "delivery.yaml": "scs_refresh.mail.dispatch:load_delivery",
-    "evidence.yaml": "scs_refresh.evidence.manifest:load_manifest",
-    "partnerships.yaml": "scs_refresh.review.register:load_register_yaml",
-    "partnerships.xlsx": "scs_refresh.review.register:load_register_xlsx",
-    "partnership_review.yaml": "scs_refresh.review.paper:load_review_content",
-    "scs.yaml": "scs_refresh.strategy.content:load_scs_config",
-    "delivery_plan.yaml": "scs_refresh.performance.delivery_plan:load_delivery_plan",
-}
-#: the demonstration's outside world; checked against partners.yaml and the timetable
-SIMULATION = "simulation.yaml"
-#: files a cycle cannot run without (the others are optional until their stage needs them)
-REQUIRED = {"timetable.yaml"}
+log = logging.getLogger(__name__)
 
-
-def load(config_dir: Path, name: str):
-    """Load one config file by name with its registered loader."""
-    module, func = LOADERS[name].split(":")
-    return getattr(import_module(module), func)(Path(config_dir) / name)
+#: the files of a config folder, in the order they are read; only the timetable is required,
+#: the others are needed from the stage that uses them
+FILES = ("timetable.yaml", "papers.yaml", "partners.yaml", "delivery.yaml", "evidence.yaml", YAML_NAME,
+         XLSX_NAME, "partnership_review.yaml", "scs.yaml", DELIVERY_PLAN)
 
 
-def check_all(config_dir: Path) -> dict[str, object]:
-    """Load every known config file present; raise one ConfigError listing all problems."""
-    config_dir = Path(config_dir)
-    if not config_dir.is_dir():
-        raise ConfigError([Problem(config_dir, "config folder not found")])
-    loaded, problems = {}, []
-    for name in LOADERS:
-        if not (config_dir / name).exists() and name not in REQUIRED:
-            continue
+@dataclass(frozen=True)
+class Workspace:
+    """The validated config of one cycle and the folders it works in."""
+
+    dirs: Dirs
+    timetable: Timetable
+    papers: PapersConfig | None = None
+    partners: PartnersConfig | None = None
+    delivery: DeliverySettings | None = None
+    evidence: LoadedManifest | None = None
+    register: Register | None = None
+    review_content: ReviewContent | None = None
+    scs: ScsConfig | None = None
+    delivery_plan: LoadedPlan | None = None
+
+    @classmethod
+    def load(cls, dirs: Dirs) -> Workspace:
+        """Every config file present, every problem at once (one ConfigError); cached per folder state."""
+        key = (Path(dirs.config).resolve(), _fingerprint(Path(dirs.config)))
+        if key not in _LOADED:
+            _LOADED.clear()  # one cycle's config at a time is all a process needs to keep
+            _LOADED[key] = _load(Path(dirs.config))
+            log.info("read the cycle's config from %s (%d file(s))", dirs.config, len(key[1]))
+        return cls(dirs, **_LOADED[key])
+
+    def with_timetable(self, timetable: Timetable) -> Workspace:
+        """The same cycle with its meetings at their confirmed (re-planned) dates."""
+        return replace(self, timetable=timetable)
+
+    def loaded(self) -> list[str]:
+        """The names of the files this workspace was read from (what ``scs check`` reports)."""
+        folder = Path(self.dirs.config)
+        return [name for name in FILES if (folder / name).exists()]
+
+    # --- what each stage needs, with one clear line when a file is missing ---------------
+
+    def _need(self, value, name: str, why: str):
+        if value is None:
+            raise UserError(f"{Path(self.dirs.config) / name}: file not found; {why}")
+        return value
+
+    def need_partners(self) -> PartnersConfig:
+        return self._need(self.partners, "partners.yaml", "the partner actions need the partner register")
+
+    def need_delivery(self) -> DeliverySettings:
+        return self._need(self.delivery, "delivery.yaml", "it says how mail goes out (outbox or smtp)")
+
+    def need_papers(self) -> PapersConfig:
+        return self._need(self.papers, "papers.yaml", "it holds the wording of the papers")
+
+    def need_evidence(self) -> LoadedManifest:
+        return self._need(self.evidence, "evidence.yaml", "it lists the sources of the evidence base")
+
+    def outreach(self) -> Outreach:
+        """What the partner operations need: the register, the timetable and how mail goes out."""
+        return Outreach(self.dirs, self.timetable, self.need_partners(), self.need_delivery())
+
+    def draft_inputs(self) -> DraftInputs:
+        """What the draft SCS is written from (scs.yaml, evidence.yaml, partners.yaml, checked together)."""
+        scs = self._need(self.scs, "scs.yaml", "the draft Sustainable Community Strategy is written from it")
+        return DraftInputs(scs, self.need_evidence(), self.need_partners(), self.timetable)
+
+    def need_review(self) -> ReviewInputs:
+        """The register and the review's wording, or one line saying which file is missing."""
+        if self.register is None:
+            raise ConfigError([Problem(Path(self.dirs.config) / YAML_NAME,
+                                       f"file not found (nor {XLSX_NAME}): the Partnership Register is needed")])
+        return self.review_inputs()
+
+    def review_inputs(self) -> ReviewInputs | None:
+        """The Partnership Register and the review's wording, once the officer has set them up."""
+        if self.register is None:
+            return None
+        content = self._need(self.review_content, "partnership_review.yaml", "it holds the review report's wording")
+        return ReviewInputs(self.register, content)
+
+    def plan_inputs(self) -> PlanInputs | None:
+        """The SCS delivery plan with the names it refers to; None before there is a plan."""
+        if self.delivery_plan is None:
+            return None
+        manifest, partners = self.need_evidence(), self.need_partners()
+        return PlanInputs(self.delivery_plan, manifest.focus, {t.id: t.title for t in manifest.themes},
+                          {p.id: p.name for p in partners.partners})
+
+
+_LOADED: dict[tuple[Path, tuple], dict] = {}
+
+
+def _fingerprint(folder: Path) -> tuple:
+    """What the config folder holds now: a changed, added or removed file gives a new fingerprint."""
+    out = []
+    for name in FILES:
         try:
-            loaded[name] = load(config_dir, name)
+            out.append((name, hashlib.sha256((folder / name).read_bytes()).hexdigest()))
+        except FileNotFoundError:
+            continue
+    return tuple(out)
+
+
+def _load(folder: Path) -> dict:
+    """Read every file present, then the checks across files; all problems in one ConfigError."""
+    if not folder.is_dir():
+        raise ConfigError([Problem(folder, "config folder not found")])
+    problems: list[Problem] = []
+
+    def read(name: str, loader, *args):
+        if not (folder / name).exists() and name != "timetable.yaml":
+            return None
+        try:
+            return loader(folder / name, *args)
         except ConfigError as exc:
             problems.extend(exc.problems)
+            return None
+
+    tt = read("timetable.yaml", load_timetable)
+    parts = {
+        "papers": read("papers.yaml", load_papers_config),
+        "partners": read("partners.yaml", load_partners, tt) if tt is not None else None,
+        "delivery": read("delivery.yaml", load_delivery),
+        "evidence": read("evidence.yaml", load_manifest),
+        "review_content": read("partnership_review.yaml", load_review_content),
+        "scs": read("scs.yaml", load_scs_config),
+        "delivery_plan": read(DELIVERY_PLAN, load_delivery_plan),
+    }
+    if (folder / YAML_NAME).exists() or (folder / XLSX_NAME).exists():
+        try:
+            parts["register"] = load_register(folder)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if tt is not None and (folder / "partners.yaml").exists() and parts["partners"] is None and not problems:
+        problems.append(Problem(folder / "partners.yaml", "could not be read"))
     if not problems:  # files that name things in other files, checked once each file is sound
-        problems = _cross_checks(loaded, config_dir)
-    if problems:  # each once: partners.yaml, say, reads the timetable too and meets the same problem
+        problems = _cross_checks(folder, tt, parts)
+    if problems:  # each once: two files can meet the same problem
         raise ConfigError(list(dict.fromkeys(problems)))
-    return loaded
+    return {"timetable": tt, **parts}
 
 
-def _cross_checks(loaded: dict[str, object], config_dir: Path) -> list[Problem]:
+def _cross_checks(folder: Path, tt: Timetable, parts: dict) -> list[Problem]:
     """Every cross-file problem at once: papers.yaml against the timetable, scs.yaml and
     delivery_plan.yaml against evidence.yaml and partners.yaml."""
     problems: list[Problem] = []
-    if "papers.yaml" in loaded:
-        from scs_refresh.papers.wording import check_against_timetable
-
+    if parts["papers"] is not None:
         try:
-            check_against_timetable(loaded["papers.yaml"], loaded["timetable.yaml"], config_dir / "papers.yaml")
+            check_against_timetable(parts["papers"], tt, folder / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
-    if "scs.yaml" in loaded:
-        from scs_refresh.strategy.content import check_against
-
+    if parts["scs"] is not None:
         problems.extend(_against_evidence_and_partners(
-            loaded, config_dir, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, config_dir / "scs.yaml")))
-    if "delivery_plan.yaml" in loaded:
-        from scs_refresh.performance.delivery_plan import check_plan
-
-        problems.extend(_against_evidence_and_partners(loaded, config_dir, "delivery_plan.yaml", check_plan))
-    if (config_dir / SIMULATION).exists():  # the demo's replies and decisions name partners and meetings
-        from scs_refresh.automation.simulation import load_simulation
-
-        if "partners.yaml" not in loaded:
-            problems.append(Problem(config_dir / SIMULATION, "needs partners.yaml beside it: the replies name partners"))
-        else:
-            try:
-                loaded[SIMULATION] = load_simulation(config_dir / SIMULATION, loaded["partners.yaml"],
-                                                     loaded["timetable.yaml"])
-            except ConfigError as exc:
-                problems.extend(exc.problems)
+            folder, parts, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, folder / "scs.yaml"), "scs"))
+    if parts["delivery_plan"] is not None:
+        problems.extend(_against_evidence_and_partners(folder, parts, DELIVERY_PLAN, check_plan, "delivery_plan"))
     return problems
 
 
-def _against_evidence_and_partners(loaded: dict[str, object], config_dir: Path, name: str, check) -> list[Problem]:
+def _against_evidence_and_partners(folder: Path, parts: dict, name: str, check, key: str) -> list[Problem]:
     """``name`` names themes and indicators of evidence.yaml and partners of partners.yaml: check them."""
-    needs = [n for n in ("evidence.yaml", "partners.yaml") if n not in loaded]
+    needs = [n for n, k in (("evidence.yaml", "evidence"), ("partners.yaml", "partners")) if parts[k] is None]
     if needs:
-        return [Problem(config_dir / name, f"needs {' and '.join(needs)} beside it: the themes, indicators "
+        return [Problem(folder / name, f"needs {' and '.join(needs)} beside it: the themes, indicators "
                         "and partners it names are defined there")]
     try:
-        check(loaded[name], loaded["evidence.yaml"], loaded["partners.yaml"])
+        check(parts[key], parts["evidence"], parts["partners"])
     except ConfigError as exc:
         return exc.problems
     return []
+
+
+def check_all(config_dir: Path) -> list[str]:
+    """``scs check``: load every config file present; one ConfigError lists all problems."""
+    return Workspace.load(Dirs(config=Path(config_dir), out=Path("out"), state=Path("state"))).loaded()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from scs_refresh.timetable import deadlines as cal
-from scs_refresh.timetable.deadlines import day_text
+from scs_refresh.core.dates import day_text
 from scs_refresh.core.store import DecisionRecord
 from scs_refresh.timetable.model import Event, Scheduled, Timetable, _schedule
 
@@ -178,3 +178,10 @@ def with_confirmed_dates(tt: Timetable, replans: Mapping[str, date]) -> Timetabl
         return tt
     events = [e.model_copy(update={"date": replans[e.id]}) if e.id in replans else e for e in tt.events]
     return Timetable.model_validate({**tt.model_dump(), "events": [e.model_dump() for e in events]})
+
+
+def adoption(tt: Timetable) -> Event | None:
+    """The meeting that adopts the SCS: the last council committee in the approval chain (Full Council)."""
+    council = [tt.event[e] for e in tt.approval_chain
+               if tt.event[e].body and tt.body[tt.event[e].body].kind == "council_committee"]
+    return council[-1] if council else None

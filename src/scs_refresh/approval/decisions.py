@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from scs_refresh.timetable import deadlines as cal
-from scs_refresh.timetable.deadlines import day_text
+from scs_refresh.core.dates import day_text
 from scs_refresh.core.errors import UserError
 from scs_refresh.approval.chain import APPROVING, chain_steps, current_decisions, decision_chain
 from scs_refresh.core.store import DecisionRecord, Replan, Store

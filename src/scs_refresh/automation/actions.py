@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from scs_refresh.timetable import deadlines as cal
-from scs_refresh.timetable.deadlines import day_text
+from scs_refresh.core.dates import day_text
 from scs_refresh.timetable.model import PRE_CYCLE, Scheduled, Timetable
-
-if TYPE_CHECKING:
-    from scs_refresh.partners.register import PartnersConfig
+from scs_refresh.partners.register import PartnersConfig
 
 ActionKind = Literal["send_questionnaires", "request_interviews", "chase_partners", "officer_reminder",
-                     "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard"]
+                     "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard",
+                     "send_draft_for_comment"]
 
 #: The order actions of one day run in: papers are written before they are published.
 ORDER: tuple[str, ...] = ActionKind.__args__

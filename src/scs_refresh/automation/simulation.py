@@ -20,7 +20,12 @@ from scs_refresh.core.atomic import write_text
 from scs_refresh.core.errors import ConfigError, Problem
 from scs_refresh.timetable.model import Day, Id
 from scs_refresh.core.yamlio import Path_, load_model
+from scs_refresh.workspace import Workspace
+from scs_refresh.approval.chain import chain_steps, decision_chain
+from scs_refresh.approval.decisions import confirmed_dates, decision_at_sitting, record_decision, record_replan
+from scs_refresh.partners.responses import import_responses
 
+FILE_NAME = "simulation.yaml"
 Outcome = Literal["approved", "approved_with_amendments", "deferred", "rejected"]
 
 
@@ -90,7 +95,6 @@ def import_replies(store, replies: list[Reply], partners, cycle, folder: Path, o
     """Write the day's replies as a CSV export and import it; each reply is then recorded as done."""
     if not replies:
         return None
-    from scs_refresh.partners.responses import import_responses
 
     columns = [q.id for _, q in partners.questionnaire.numbered]
     file = write_text(Path(folder) / f"survey-export-{on.isoformat()}.csv", survey_export(replies, columns))
@@ -111,9 +115,6 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
     officer then re-arranges it, and each later step it puts at risk, at their earliest dates
     (`scs replan`), and the re-arranged meetings decide in their turn.
     """
-    from scs_refresh.approval.decisions import confirmed_dates, decision_at_sitting, record_decision, record_replan
-    from scs_refresh.approval.chain import chain_steps, decision_chain
-
     lines = []
     for meeting in decision_chain(tt):
         event = tt.event[meeting]
@@ -137,3 +138,14 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
             record_replan(store, tt, risky.event_id, risky.earliest, by="demo", at=at)
             lines.append(f"{risky.event_id}: re-arranged for {risky.earliest}")
     return lines
+
+
+def for_workspace(ws: Workspace) -> Simulation | None:
+    """The demo's outside world beside a cycle's config, checked against its partners and timetable;
+    None when there is no simulation.yaml (a real cycle)."""
+    file = Path(ws.dirs.config) / FILE_NAME
+    if not file.exists():
+        return None
+    if ws.partners is None:
+        raise ConfigError([Problem(file, "needs partners.yaml beside it: the replies name partners")])
+    return load_simulation(file, ws.partners, ws.timetable)

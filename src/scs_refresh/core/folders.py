@@ -10,9 +10,9 @@ from pathlib import Path
 class Dirs:
     """The three folders of one refresh cycle; an officer can keep several cycles side by side."""
 
-    config: Path
-    out: Path
-    state: Path
+    config: Path = Path("config")
+    out: Path = Path("out")
+    state: Path = Path("state")
     templates: Path = Path("templates")
     store_file: Path | None = None  # the SQLite state store; default <state>/scs.sqlite
 

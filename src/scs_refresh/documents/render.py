@@ -21,6 +21,7 @@ from typing import Any
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
+from scs_refresh.documents.docxkit import mark_header_row, set_alt_text
 
 
 class TemplateError(UserError):
@@ -67,7 +68,6 @@ def _materialise(tpl, value: Any) -> Any:
 def _table_subdoc(tpl, data: TableData):
     from docx.shared import Mm
 
-    from scs_refresh.documents.docxkit import mark_header_row
 
     sub = tpl.new_subdoc()
     table = sub.add_table(rows=1 + len(data.rows), cols=len(data.header))
@@ -96,7 +96,6 @@ def _alt_image_class():
     from docx.shape import InlineShape
     from docxtpl import InlineImage
 
-    from scs_refresh.documents.docxkit import set_alt_text
 
     class AltImage(InlineImage):
         """docxtpl's InlineImage plus the text alternative (wp:docPr/@descr) it leaves out."""

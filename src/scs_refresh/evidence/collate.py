@@ -8,6 +8,7 @@ overwrites the previous evidence base.
 
 from __future__ import annotations
 
+import logging
 import dataclasses
 import hashlib
 import json
@@ -25,6 +26,8 @@ from scs_refresh.evidence import charts
 from scs_refresh.evidence.digest import Digest, SourceStatus, build_digest
 from scs_refresh.evidence.manifest import LoadedManifest, Source
 from scs_refresh.evidence.tidy import COLUMNS, STATEMENT_COLUMNS, SourceEvidence, tidy_source
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,9 @@ def read_written_table(out_dir: Path) -> pd.DataFrame | None:
 def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tuple[EvidenceBase, Path]:
     """All or nothing, for the CLI: any bad source stops the run before anything is written."""
     base = collate(manifest, read_all(manifest), {}, on)
-    return base, write(base, out_dir)
+    folder = write(base, out_dir)
+    log.info("collated the evidence base as at %s into %s", on, folder)
+    return base, folder
 
 
 def summary(base: EvidenceBase) -> list[str]:

@@ -6,6 +6,8 @@ the indicators, the period) so that no real file ever needs hand-editing before 
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from datetime import date
 from pathlib import Path
@@ -219,3 +221,16 @@ def load_manifest(file: Path) -> LoadedManifest:
     """Read and check ``config/evidence.yaml``; problems name file, line and key."""
     m = load_model(file, Manifest, _check)
     return LoadedManifest.model_validate({**m.model_dump(), "file": Path(file)})
+
+
+def fingerprint(config_dir: Path) -> str:
+    """What the evidence base is made of right now: the manifest, the delivery plan and every
+    file in the evidence folder. A new file, or a changed one, gives a new fingerprint."""
+    digest = hashlib.sha256()
+    folder = Path(config_dir).parent / "evidence"
+    files = [Path(config_dir) / "evidence.yaml", Path(config_dir) / "delivery_plan.yaml",
+             *sorted(p for p in folder.rglob("*") if p.is_file())]
+    for f in files:
+        if f.is_file():
+            digest.update(f.name.encode() + f.read_bytes())
+    return digest.hexdigest()[:16]

@@ -10,6 +10,7 @@ with SMTP the officer is shown the message to check.
 
 from __future__ import annotations
 
+import logging
 import hashlib
 import mimetypes
 import os
@@ -30,6 +31,8 @@ from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.core.yamlio import load_model
+
+log = logging.getLogger(__name__)
 
 
 class _Model(BaseModel):
@@ -195,6 +198,7 @@ class Smtp:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        log.info("connecting to the mail server %s:%s%s", s.host, s.port, f" as {s.user}" if s.user else "")
         conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
         try:
             if s.starttls:
@@ -294,6 +298,7 @@ def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> 
             store.release(rec.key, "interrupted before delivery")
         else:
             report.in_doubt.append(rec.key)
+            log.warning("in doubt %s: the last run stopped while sending it; the officer decides", rec.key)
     fault: BaseException | None = None
     pending = store.sends(status="pending")
     try:
@@ -315,10 +320,12 @@ def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> 
                     fault = exc
                 else:
                     store.mark_failed(rec.key, reason)
+                    log.warning("not sent %s: %s", rec.key, reason)
                     report.failed.append(rec.key)
                 continue
             store.mark_sent(rec.key, at, note)
             report.sent.append(rec.key)
+            log.info("sent %s to %s", rec.key, ", ".join(rec.recipients))
     finally:
         transport.close()
     if fault is not None:

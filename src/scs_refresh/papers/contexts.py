@@ -13,45 +13,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from scs_refresh.performance.delivery_plan import Rag
-from scs_refresh.timetable.deadlines import day_text
-from scs_refresh.timetable.plan import plan
-from scs_refresh.timetable.model import Event, Paper, Timetable
-from scs_refresh.papers.wording import PapersConfig
+from scs_refresh.approval.chain import adoption
+from scs_refresh.approval.decisions import Amendment
+from scs_refresh.core.dates import long_date, short_date
+from scs_refresh.core.store import Response
 from scs_refresh.documents.render import Figure, TableData
-
-if TYPE_CHECKING:  # only for type hints: papers never need pandas loaded to be written
-    from scs_refresh.approval.decisions import Amendment
-    from scs_refresh.evidence.digest import Digest
-    from scs_refresh.partners.status import PartnerStatus
-    from scs_refresh.review.paper import ReviewContent
-    from scs_refresh.review.register import Register
-    from scs_refresh.core.store import Response
-    from scs_refresh.strategy.draft import DraftInputs
-    from scs_refresh.performance.scorecard import ScorecardPaper
-
-
-@dataclass(frozen=True)
-class Para:
-    number: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Subsection:
-    title: str
-    paragraphs: list[str]
-    table: TableData | None = None
-    figures: list[tuple[Figure, str]] = field(default_factory=list)  # (figure, caption)
-
-
-@dataclass(frozen=True)
-class Annex:
-    title: str
-    intro: str
-    table: TableData
+from scs_refresh.documents.structure import Annex, Subsection, numbered, numbered_subsections
+from scs_refresh.evidence.digest import Digest
+from scs_refresh.papers.wording import PapersConfig
+from scs_refresh.partners.status import PartnerStatus
+from scs_refresh.performance.delivery_plan import Rag
+from scs_refresh.performance import scorecard
+from scs_refresh.performance.scorecard import ScorecardPaper
+from scs_refresh.review.paper import ReviewContent
+from scs_refresh.review.register import Register
+from scs_refresh.strategy.draft import DraftInputs
+from scs_refresh.timetable.model import Event, Paper, Timetable
+from scs_refresh.timetable.plan import plan
 
 
 @dataclass(frozen=True)
@@ -104,20 +83,6 @@ class RefreshState:
 
 
 Provider = Callable[[RefreshState, Event], "Subsection | None"]
-
-
-def long_date(d: date) -> str:
-    """As the Partnership's own papers write it: 07 October 2010."""
-    return f"{d:%d %B %Y}"
-
-
-def short_date(d: date | None) -> str:
-    return day_text(d) if d else "to be arranged"
-
-
-def numbered(prefix: str, texts: Sequence[str]) -> list[Para]:
-    """Number paragraphs as the seed does: 1.1, 1.2 ... (or 4.2.1, 4.2.2 ... under 4.2)."""
-    return [Para(f"{prefix}.{i}", t) for i, t in enumerate(texts, 1)]
 
 
 def next_meeting_of(tt: Timetable, event: Event) -> Event | None:
@@ -263,21 +228,12 @@ def evidence_annex(state: RefreshState) -> Annex | None:
 
 
 
-def adoption(tt: Timetable) -> Event | None:
-    """The meeting that adopts the SCS: the last council committee in the approval chain (Full Council)."""
-    council = [tt.event[e] for e in tt.approval_chain
-               if tt.event[e].body and tt.body[tt.event[e].body].kind == "council_committee"]
-    return council[-1] if council else None
-
-
 def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
     """Progress on the SCS delivery plan, in every Board report for a meeting after the SCS is adopted.
 
     Seed 003 found "very few reports or discussions about progress on community strategy
     priorities": once the Strategy is adopted, the Board sees its scorecard at every meeting.
     """
-    from scs_refresh.performance.scorecard import counts_text, table
-
     tt, paper = state.timetable, state.scorecard
     adopted = adoption(tt)
     if (paper is None or adopted is None or event.body is None or tt.body[event.body].kind != "partnership_board"
@@ -287,7 +243,7 @@ def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
     adopts = "adopted" if state.on >= adopted.date else "is due to adopt"  # papers are written before the meeting
     paras = [f"{tt.body[adopted.body].name} {adopts} the Sustainable Community Strategy on {long_date(adopted.date)}. "
              f"The table shows progress on each indicator of its delivery plan as at {long_date(card.on)}: "
-             f"{counts_text(card)}."
+             f"{scorecard.counts_text(card)}."
              + (" The delivery plan is illustrative: its outcomes, owners and targets are examples, not the "
                 "Partnership's agreed plan." if card.illustrative else ""),
              f"How each indicator is rated: {card.rule}"]
@@ -296,7 +252,7 @@ def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
         rows = [r for r in card.rows if r.rag is rag]
         if rows:
             paras.append(f"{ask}: " + "; ".join(f"{r.indicator.name} ({r.owner})" for r in rows) + ".")
-    return Subsection("PROGRESS ON THE SCS DELIVERY PLAN", paras, table(card),
+    return Subsection("PROGRESS ON THE SCS DELIVERY PLAN", paras, scorecard.table(card),
                       [(paper.chart, f"Progress on the SCS delivery plan as at {long_date(card.on)}")])
 
 
@@ -308,16 +264,6 @@ def _issues(state: RefreshState, event: Event, providers: Sequence[Provider], se
             start: int = 1) -> list[dict]:
     subs = [s for s in (p(state, event) for p in providers) if s is not None] + list(state.extra_issues)
     return numbered_subsections(subs, section, start)
-
-
-def numbered_subsections(subs: Sequence[Subsection], section: int, start: int = 1) -> list[dict]:
-    """Subsections as the templates' ``subsections`` block renders them: 4.1 TITLE, paragraphs 4.1.1 ..."""
-    out = []
-    for i, sub in enumerate(subs, start):
-        number = f"{section}.{i}"
-        out.append({"number": number, "title": sub.title, "paragraphs": numbered(number, sub.paragraphs),
-                    "table": sub.table, "figures": [{"image": f, "caption": c} for f, c in sub.figures]})
-    return out
 
 
 def _common(state: RefreshState, event: Event, paper: Paper) -> dict:

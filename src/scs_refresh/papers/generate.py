@@ -8,29 +8,31 @@ LibreOffice is present.
 
 from __future__ import annotations
 
-import io
+import logging
 import json
 import string
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scs_refresh.core.atomic import slug, write_bytes, write_text
+from scs_refresh.core.dates import long_date
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.accessibility import check_docx, literal_strings
-from scs_refresh.papers.contexts import (RefreshState, Subsection, agenda_context, board_report_context, committee_report_context,
-                       long_date)
+from scs_refresh.documents.accessibility import literal_strings
+from scs_refresh.documents.release import checked_pack, release
+from scs_refresh.documents.structure import Subsection
+from scs_refresh.papers.contexts import RefreshState, agenda_context, board_report_context, committee_report_context
 from scs_refresh.documents.pdf import soffice, to_pdf
 from scs_refresh.documents.render import render_docx
+from scs_refresh.review.paper import write_review
+from scs_refresh.strategy.draft import write_draft
+
+log = logging.getLogger(__name__)
 
 #: paper kind -> (template name, context builder); the other kinds come from other parts.
 RENDERED = {"board_report": ("board_report", board_report_context),
             "committee_report": ("committee_report", committee_report_context),
             # the submission to the council's committees (seed 000, 4.3.6: 20 April): its report
             "submission_pack": ("committee_report", committee_report_context)}
-
-
-class PaperCheckFailed(UserError):
-    """A generated paper failed the accessibility or safety checks and was not released."""
 
 
 @dataclass
@@ -49,40 +51,9 @@ class MeetingPapers:
         return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs] if p is not None]
 
 
-def release(path: Path, context: dict) -> Path:
-    """Refuse a paper that fails the checks: move it aside so it is never sent by mistake."""
-    problems = check_docx(path, literal_strings(context))
-    if problems:
-        rejected = path.with_suffix(".rejected.docx")
-        path.replace(rejected)
-        raise PaperCheckFailed(f"{path}: not released, it fails the accessibility checks: {problems[0]}"
-                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    return path
-
-
 def _ref(paper, letter: str) -> str:
     """The agenda's reference for a paper; an exempt one says so (LGA 1972 Schedule 12A)."""
     return f"Paper {letter} (exempt)" if paper.exempt else f"Paper {letter}"
-
-
-def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
-    """Merge ``parts`` (the agenda first) into one .docx, each part on a new page.
-
-    Page numbers run on through the pack because the parts share one footer with a PAGE
-    field and no part restarts numbering.
-    """
-    import docx
-    from docxcompose.composer import Composer
-
-    master = docx.Document(str(parts[0]))
-    master.core_properties.title = title
-    composer = Composer(master)
-    for part in parts[1:]:
-        master.add_page_break()
-        composer.append(docx.Document(str(part)))
-    buf = io.BytesIO()
-    composer.save(buf)
-    return write_bytes(out, buf.getvalue())
 
 
 def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
@@ -90,21 +61,11 @@ def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
     return write_bytes(folder / f"{number:02d}-{slug(title)}.docx", Path(src).read_bytes())
 
 
-def _checked_pack(parts: list[Path], out: Path, title: str, quoted: set[str]) -> Path:
-    """Merge ``parts`` into one pack and refuse it if the merged document fails the checks."""
-    pack = compose_pack(parts, out, title)
-    problems = check_docx(pack, quoted)
-    if problems:
-        raise PaperCheckFailed(f"{pack}: the merged pack fails the checks: {problems[0]}")
-    return pack
-
-
 def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     """The draft SCS version the meeting receives (written now if the content changed), or None."""
     if state.draft is None or state.evidence is None or not any(
             p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
         return None
-    from scs_refresh.strategy.draft import write_draft
 
     return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
                        out_dir / "scs", templates, state.on, state.draft.amendments)
@@ -159,8 +120,6 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
                 result.exempt.append(path)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind == "partnership_review" and state.review is not None:
-            from scs_refresh.review.paper import write_review  # checked for accessibility as it is written
-
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             result.papers.append(review.docx)
             agenda_papers.append((paper, _ref(paper, next(refs))))
@@ -174,7 +133,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         # The submission: its report with the Strategy as it stands, in one pack for committee services.
         if draft is not None:
             result.papers.append(_copy(draft.docx, folder, len(result.papers) + 1, "Sustainable Community Strategy"))
-        result.pack = _checked_pack(result.papers, folder / f"{meeting_id}-submission-pack.docx",
+        result.pack = checked_pack(result.papers, folder / f"{meeting_id}-submission-pack.docx",
                                     f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
     if any(p.kind == "agenda" for p in event.papers):
         plan = agenda_context(state, event, agenda_papers)
@@ -185,7 +144,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         if result.agenda is None:
             raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
         title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
-        result.pack = _checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
+        result.pack = checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
                                     quoted)
 
     if pdf and soffice() is not None:
@@ -200,4 +159,5 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
                 "exempt": [f for f in rel if Path(f).stem in exempt_stems],
                 "warnings": result.warnings, "not_produced": result.not_produced}
     write_text(folder / "papers.json", json.dumps(manifest, indent=2))
+    log.info("wrote the papers for %s as at %s: %d file(s) in %s", meeting_id, state.on, len(result.files()), folder)
     return result

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.core.yamlio import load_model
+from scs_refresh.core.errors import Problem
 
 #: What a piece of wording may say in braces; filled in per meeting by the context builder.
 PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting"}
@@ -73,8 +74,6 @@ def load_papers_config(file: Path) -> PapersConfig:
 
 def check_against_timetable(cfg: PapersConfig, tt, file: Path) -> None:
     """Every report purpose named in the timetable must have its wording here."""
-    from scs_refresh.core.errors import Problem
-
     problems = [
         Problem(file, f"no wording for purpose '{p.purpose}', used by {e.id} in the timetable", "purposes")
         for e in tt.events for p in e.papers if p.purpose and p.purpose not in cfg.purposes

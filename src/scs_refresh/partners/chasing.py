@@ -16,7 +16,7 @@ from scs_refresh.mail import dispatch as delivery
 from scs_refresh.mail.dispatch import Contact, Outgoing
 from scs_refresh.core.store import Store
 from scs_refresh.timetable.model import Cycle
-from scs_refresh.timetable.deadlines import day_text_long
+from scs_refresh.core.dates import day_text_long
 from scs_refresh.partners.questionnaire import questionnaire_key, reference
 from scs_refresh.partners.register import Partner, PartnersConfig, Reminder
 

@@ -14,7 +14,7 @@ from scs_refresh.mail.dispatch import Contact, Outgoing
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.timetable.model import Cycle, Timetable
-from scs_refresh.timetable.deadlines import day_text_long
+from scs_refresh.core.dates import day_text_long
 from scs_refresh.partners.questionnaire import reference
 from scs_refresh.partners.register import Partner, PartnersConfig
 

@@ -1,4 +1,4 @@
-"""The partner operations the CLI and the flows share: load config once, then act on the store.
+"""The partner operations the CLI and the tick share: questionnaires, chasers, interview requests.
 
 Each function opens the state store for its own step, so a flow task (or a re-run after a
 crash) can do one step on its own.
@@ -7,33 +7,30 @@ crash) can do one step on its own.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import date, datetime
 
 from scs_refresh.mail import dispatch as delivery
-from scs_refresh.mail.dispatch import DeliverySettings, load_delivery
+from scs_refresh.mail.dispatch import Attachment, DeliverySettings, Outgoing
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Store
 from scs_refresh.documents.render import Template
-from scs_refresh.timetable.model import Timetable, load_timetable
+from scs_refresh.timetable.model import Timetable
 from scs_refresh.partners import chasing, interviews, questionnaire
-from scs_refresh.partners.register import PartnersConfig, load_partners
+from scs_refresh.partners.questionnaire import DOCX_TYPE
+from scs_refresh.partners.register import PartnersConfig
 
 
 @dataclass(frozen=True)
 class Setup:
-    """Everything loaded and validated from the config folder, once."""
+    """What the partner operations work with: taken from the cycle's workspace, never re-read."""
 
     dirs: Dirs
     timetable: Timetable
     partners: PartnersConfig
     delivery: DeliverySettings
-
-    @classmethod
-    def load(cls, dirs: Dirs) -> Setup:
-        tt = load_timetable(dirs.timetable)
-        return cls(dirs, tt, load_partners(dirs.partners, tt), load_delivery(dirs.delivery))
 
     def store(self) -> Store:
         return Store.open(self.dirs.store)
@@ -76,3 +73,19 @@ def chase_summary(setup: Setup, due: list[chasing.Due], report: delivery.Report)
         lines.append(f"| {d.partner.name} | {d.reminder.id} | {d.on} | {'yes' if d.reminder.copy_sponsor else 'no'} "
                      f"| {'yes' if key in sent else 'queued'} |")
     return "\n".join(lines)
+
+
+def draft_for_comment(setup: Setup, draft_docx: Path, version: int, answered: Iterable[str]) -> list[Outgoing]:
+    """Testing stage (the Board report of 7 October 2010, 4.3.4): draft sections tested with the
+    partners who took part. Each responding partner gets draft version ``version`` once."""
+    tt = setup.timetable
+    doc = Attachment(f"Draft SCS version {version}.docx", Path(draft_docx).read_bytes(), DOCX_TYPE)
+    return [Outgoing(key=f"draft-comment:v{version}:{p.id}", kind="draft-comment", to=(p.contact,),
+                     partner_id=p.id, reply_to=setup.partners.questionnaire.reply_to,
+                     subject=f"Draft Sustainable Community Strategy (version {version}) for your comments",
+                     body=(f"Dear {p.contact.name},\n\nThank you for {p.name}'s questionnaire return. The attached "
+                           f"draft sections of the refreshed Sustainable Community Strategy draw on it; we would "
+                           f"welcome your comments before the {tt.cycle.partnership} Board considers the draft.\n\n"
+                           f"{tt.cycle.officer.name}\n{tt.cycle.officer.role}\n"),
+                     attachments=(doc,))
+            for p in setup.partners.partners if p.id in set(answered)]

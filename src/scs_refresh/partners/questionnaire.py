@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from scs_refresh.mail import dispatch as delivery
-from scs_refresh.timetable.deadlines import day_text_long
+from scs_refresh.core.dates import day_text_long
 from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
 from scs_refresh.documents.render import Template
 from scs_refresh.core.store import Store

@@ -17,6 +17,7 @@ from scs_refresh.core.store import Store
 from scs_refresh.timetable.model import Cycle
 from scs_refresh.partners.questionnaire import REFERENCE_PREFIX
 from scs_refresh.partners.register import PartnersConfig
+from scs_refresh.core.yamlio import parse_iso_date
 
 _REF = re.compile(rf"{REFERENCE_PREFIX}/(?P<cycle>[a-z0-9-]+)/(?P<partner>[a-z0-9-]+)")
 _QREF = re.compile(r"^\s*(Q\d+\.\d+)\b")
@@ -90,8 +91,6 @@ def read_docx(file: Path, cfg: PartnersConfig, cycle: Cycle, received_on: date) 
 
 
 def _day(value: str) -> date:
-    from scs_refresh.core.yamlio import parse_iso_date
-
     text = value.strip()
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):  # survey tools in the UK write day first
         return datetime.strptime(text, "%d/%m/%Y").date()

@@ -40,13 +40,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.core.yamlio import Path_, parse_iso_date, parse_model, read_yaml
+from scs_refresh.core.store import ProgressUpdate
+from scs_refresh.evidence.manifest import LoadedManifest
+from scs_refresh.partners.register import PartnersConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is named in type hints only; `scs performance record` never loads it
     import pandas as pd
 
-    from scs_refresh.evidence.manifest import LoadedManifest
-    from scs_refresh.partners.register import PartnersConfig
-    from scs_refresh.core.store import ProgressUpdate
 
 FILE_NAME = "delivery_plan.yaml"
 DEFAULT_TOLERANCE = 0.2

@@ -17,9 +17,11 @@ from pathlib import Path
 from scs_refresh.core.atomic import write_bytes, write_text
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.render import Figure, TableData
-from scs_refresh.performance.delivery_plan import (FILE_NAME, LoadedPlan, Progress, Rag, Scorecard, check_plan, load_delivery_plan,
-                          PERIOD_FORMS, period_end, scorecard)
+from scs_refresh.performance.delivery_plan import (PERIOD_FORMS, LoadedPlan, Progress, Rag, Scorecard, period_end,
+                                                  scorecard)
 from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import Store
+from scs_refresh.evidence.collate import read_written_table
 
 COLOURS = {Rag.GREEN: "#1a9850", Rag.AMBER: "#f0a30a", Rag.RED: "#d73027", Rag.GREY: "#bdbdbd"}
 
@@ -152,49 +154,22 @@ class Inputs:
     owners: dict[str, str]
 
 
-def load_plan(config_dir: Path) -> Inputs:
-    """The delivery plan, checked against evidence.yaml and partners.yaml (loaded once, here)."""
-    from scs_refresh.evidence.manifest import load_manifest
-    from scs_refresh.partners.register import load_partners
-
-    config_dir = Path(config_dir)
-    plan = load_delivery_plan(config_dir / FILE_NAME)
-    manifest = load_manifest(config_dir / "evidence.yaml")
-    partners = load_partners(config_dir / "partners.yaml")
-    check_plan(plan, manifest, partners)
-    return Inputs(plan, manifest.focus, {t.id: t.title for t in manifest.themes},
-                  {p.id: p.name for p in partners.partners})
-
-
-def build(dirs: Dirs, on: date) -> Scorecard:
+def build(inputs: Inputs, dirs: Dirs, on: date) -> Scorecard:
     """The scorecard as at ``on`` from the plan, the evidence base last collated and the recorded updates."""
-    from scs_refresh.evidence.collate import read_written_table
-    from scs_refresh.core.store import Store
-
-    inputs = load_plan(dirs.config)
     with Store.open(dirs.store) as store:
         updates = store.progress_updates()
     return scorecard(inputs.plan, read_written_table(dirs.out), updates, on, focus=inputs.focus,
                      themes=inputs.themes, owners=inputs.owners)
 
 
-def refresh(dirs: Dirs, on: date) -> ScorecardPaper:
+def refresh(inputs: Inputs, dirs: Dirs, on: date) -> ScorecardPaper:
     """Build the scorecard as at ``on`` and write it into ``<out>/performance/``."""
-    return write(build(dirs, on), dirs.out / "performance")
+    return write(build(inputs, dirs, on), dirs.out / "performance")
 
 
-def for_papers(dirs: Dirs, on: date) -> ScorecardPaper | None:
-    """The scorecard for ``RefreshState.scorecard``; None when there is no delivery plan yet."""
-    return refresh(dirs, on) if (Path(dirs.config) / FILE_NAME).exists() else None
-
-
-def record(dirs: Dirs, indicator_id: str, value: float, period: str, *, note: str, source: str,
-           by: str | None, at: datetime) -> str:
+def record(inputs: Inputs, store_file: Path, indicator_id: str, value: float, period: str, *, note: str,
+           source: str, by: str, at: datetime) -> str:
     """Store a hand-recorded figure (``scs performance record``); 'new', or 'updated' for a period seen before."""
-    from scs_refresh.core.store import Store
-    from scs_refresh.timetable.model import load_timetable
-
-    inputs = load_plan(dirs.config)
     indicator = inputs.plan.indicator(indicator_id)
     if indicator is None:
         known = ", ".join(i.id for _, _, i in inputs.plan.indicators() if i.recorded)
@@ -206,7 +181,6 @@ def record(dirs: Dirs, indicator_id: str, value: float, period: str, *, note: st
     period = period.strip()
     if period_end(period) is None:
         raise UserError(f"--period: '{period}' cannot be placed in time; write it as {PERIOD_FORMS}")
-    who = by or load_timetable(dirs.timetable).cycle.officer.name
-    with Store.open(dirs.store) as store:
+    with Store.open(store_file) as store:
         return store.record_progress(indicator_id=indicator_id, period=period, value=value, note=note,
-                                     source=source, by=who, at=at)
+                                     source=source, by=by, at=at)

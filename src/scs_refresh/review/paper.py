@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.papers.generate import release
-from scs_refresh.papers.contexts import numbered
+from scs_refresh.documents.pdf import to_pdf
+from scs_refresh.documents.release import release
+from scs_refresh.documents.structure import numbered
 from scs_refresh.documents.render import Figure, render_docx
 from scs_refresh.core.folders import Dirs
 from scs_refresh.timetable.model import Event, Timetable
@@ -305,20 +306,10 @@ def write_review(tt: Timetable, register: Register, content: ReviewContent, on: 
     return ReviewOutputs(docx_file, chart_png, xlsx, assessments, meeting)
 
 
-def load_inputs(dirs: Dirs) -> tuple[Timetable, Register, ReviewContent]:
-    """The three config files the review needs, validated (the edge: loaded once, passed down)."""
-    from scs_refresh.timetable.model import load_timetable
-    from scs_refresh.review.register import load_register
-
-    return (load_timetable(dirs.timetable), load_register(dirs.config),
-            load_review_content(dirs.config / "partnership_review.yaml"))
-
-
-def write_review_from_dirs(dirs: Dirs, on: date, meeting_id: str | None = None, pdf: bool = False) -> ReviewOutputs:
-    """``scs review``: load the config, write the report into ``<out>/review/``, and a PDF if asked."""
-    from scs_refresh.documents.pdf import to_pdf
-
-    outputs = write_review(*load_inputs(dirs), on, dirs.out / "review", meeting_id)
+def write_review_from_dirs(tt: Timetable, register: Register, content: ReviewContent, dirs: Dirs, on: date,
+                           meeting_id: str | None = None, pdf: bool = False) -> ReviewOutputs:
+    """``scs review``: write the report into ``<out>/review/``, and a PDF if asked."""
+    outputs = write_review(tt, register, content, on, dirs.out / "review", meeting_id)
     if pdf:
         outputs = replace(outputs, pdf=to_pdf([outputs.docx], dirs.out / "review")[0])
     return outputs

@@ -10,6 +10,7 @@ the "changes since the last draft" summary compares exactly what the draft says.
 
 from __future__ import annotations
 
+import logging
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,9 +24,19 @@ from scs_refresh.partners.register import PartnersConfig
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Response
 from scs_refresh.timetable.model import Timetable
-from scs_refresh.papers.contexts import Annex, Para, Subsection, long_date, numbered, numbered_subsections
+from scs_refresh.documents.release import release
+from scs_refresh.documents.structure import Annex, Para, Subsection, numbered, numbered_subsections
+from scs_refresh.core.dates import long_date
 from scs_refresh.strategy.content import ScsConfig
 from scs_refresh.documents.render import Figure, TableData
+from scs_refresh.evidence.collate import collate_and_write
+from scs_refresh.approval.decisions import amendments_agreed, load_approvals
+from scs_refresh.core.atomic import write_text
+from scs_refresh.core.store import Store
+from scs_refresh.documents.render import render_docx
+from scs_refresh.strategy import versions
+
+log = logging.getLogger(__name__)
 
 AMENDMENTS = "Annex B: Amendments agreed"
 
@@ -282,23 +293,8 @@ class DraftInputs:
     timetable: Timetable
 
 
-def load_inputs(dirs: Dirs) -> DraftInputs:
-    from scs_refresh.evidence.manifest import load_manifest
-    from scs_refresh.partners.register import load_partners
-    from scs_refresh.timetable.model import load_timetable
-    from scs_refresh.strategy.content import check_against, load_scs_config
-
-    tt = load_timetable(dirs.timetable)
-    inputs = DraftInputs(load_scs_config(dirs.config / "scs.yaml"), load_manifest(dirs.config / "evidence.yaml"),
-                         load_partners(dirs.partners, tt), tt)
-    check_against(inputs.scs, inputs.manifest, inputs.partners, dirs.config / "scs.yaml")
-    return inputs
-
-
 def partner_responses(store_file: Path) -> dict[str, Response]:
     """Every partner's stored answers; none before the state store exists (nothing imported yet)."""
-    from scs_refresh.core.store import Store
-
     if not Path(store_file).exists():
         return {}
     with Store.open(store_file) as store:
@@ -307,16 +303,11 @@ def partner_responses(store_file: Path) -> dict[str, Response]:
 
 def agreed_amendments(store_file: Path, tt: Timetable, on: date) -> list[Amendment]:
     """The amendments the approval chain's meetings had agreed by ``on``, from the state store."""
-    from scs_refresh.approval.decisions import amendments_agreed, load_approvals
-
     return amendments_agreed(tt, load_approvals(store_file).decisions, on)
 
 
-def write_draft_from_dirs(dirs: Dirs, on: date) -> DraftResult:
+def write_draft_from_dirs(inputs: DraftInputs, dirs: Dirs, on: date) -> DraftResult:
     """Collate the evidence and write the draft as at ``on`` (a new version only when it changed)."""
-    from scs_refresh.evidence.collate import collate_and_write
-
-    inputs = load_inputs(dirs)
     base, evidence = collate_and_write(inputs.manifest, dirs.out, on)
     return write_draft(inputs, base.digest, partner_responses(dirs.store), evidence / "charts", dirs.out / "scs",
                        dirs.templates, on, agreed_amendments(dirs.store, inputs.timetable, on))
@@ -345,11 +336,6 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
 
     The .docx is checked before release; the snapshot is written last and marks the version complete.
     """
-    from scs_refresh.core.atomic import write_text
-    from scs_refresh.strategy import versions
-    from scs_refresh.papers.generate import release
-    from scs_refresh.documents.render import render_docx
-
     content = build_content(inputs.scs, digest, inputs.partners, responses, amendments)
     new = json.loads(json.dumps(content.snapshot()))
     previous = versions.latest(out_dir)
@@ -364,4 +350,5 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     changes = write_text(out_dir / f"changes-v{n}.md", versions.changes_markdown(n, long_date(on), changed))
     write_text(versions.snapshot_path(out_dir, n),
                json.dumps({"version": n, "on": on.isoformat(), "content": new}, indent=1, ensure_ascii=False))
+    log.info("wrote draft SCS version %d as at %s: %s", n, on, docx)
     return DraftResult(n, docx, changes, True, changed or {}, content.warnings)

@@ -13,7 +13,6 @@ from functools import lru_cache
 import holidays
 import pendulum
 
-TIMEZONE = "Europe/London"
 
 #: Local Government Act 1972 s100B(3), as amended by the Local Government (Access to
 #: Information) (Variation) Order 2002 (SI 2002/715): five clear days since 2002, three before.
@@ -23,21 +22,6 @@ STATUTORY_CLEAR_DAYS = 5
 def as_date(d: date) -> pendulum.Date:
     """Any ``datetime.date`` as a ``pendulum.Date`` (no time, no zone)."""
     return pendulum.Date(d.year, d.month, d.day)
-
-
-def day_text(d: date) -> str:
-    """A day as the officer reads it in messages and errors: Mon 9 May 2011."""
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
-
-def day_text_long(d: date) -> str:
-    """A day written out in full, for letters and e-mails: Monday 9 May 2011."""
-    return f"{d:%A} {d.day} {d:%B %Y}"
-
-
-def today(tz: str = TIMEZONE) -> pendulum.Date:
-    """Today's date in London; only the CLI edge calls this, everything else takes ``on``."""
-    return pendulum.today(tz).date()
 
 
 @lru_cache(maxsize=None)

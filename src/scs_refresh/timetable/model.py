@@ -18,7 +18,7 @@ import pendulum
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from scs_refresh.timetable import deadlines as cal
-from scs_refresh.timetable.deadlines import day_text
+from scs_refresh.core.dates import day_text
 from scs_refresh.core.yamlio import Path_, load_model, parse_iso_date
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from scs_refresh.timetable.deadlines import day_text
+from scs_refresh.core.dates import day_text
 from scs_refresh.timetable.model import Stage, Timetable
 
 ItemKind = Literal["report_deadline", "publication_deadline", "meeting", "milestone", "workshop",
