@@ -19,7 +19,7 @@ from datetime import date
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.store import DecisionRecord
-from scs_refresh.timetable.model import Event, Scheduled, Timetable, _schedule
+from scs_refresh.timetable.model import Event, Scheduled, Timetable, schedule_events
 
 APPROVING = ("approved", "approved_with_amendments")
 
@@ -168,7 +168,7 @@ def effective_schedule(tt: Timetable, decisions: Sequence[DecisionRecord],
                       "status": step.status}
         elif e.id in replans:
             extra["status"] = f"re-planned from {day_text(e.date)}"
-        out.append(EffectiveScheduled(**dict(_schedule(tt, moved)), **extra))
+        out.append(EffectiveScheduled(**dict(schedule_events(tt, moved)), **extra))
     return sorted(out, key=lambda s: (s.event.date or s.event.to_be_arranged.start, s.event.tba))
 
 

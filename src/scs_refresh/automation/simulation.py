@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from scs_refresh.core.atomic import write_text
 from scs_refresh.core.errors import ConfigError, Problem
@@ -24,27 +24,24 @@ from scs_refresh.workspace import Workspace
 from scs_refresh.approval.chain import chain_steps, decision_chain
 from scs_refresh.approval.decisions import confirmed_dates, decision_at_sitting, record_decision, record_replan
 from scs_refresh.partners.responses import import_responses
+from scs_refresh.core.model import StrictModel
 
 FILE_NAME = "simulation.yaml"
 Outcome = Literal["approved", "approved_with_amendments", "deferred", "rejected"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Reply(_Model):
+class Reply(StrictModel):
     partner: Id
     on: Day
     answers: dict[str, str] = Field(min_length=1)
 
 
-class Decisions(_Model):
+class Decisions(StrictModel):
     default: Outcome = "approved"
     defer: Id | None = Field(None, description="the meeting that defers when the demo is run with --defer")
 
 
-class Simulation(_Model):
+class Simulation(StrictModel):
     replies: list[Reply] = []
     decisions: Decisions = Decisions()
 

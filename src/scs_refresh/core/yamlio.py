@@ -146,7 +146,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
-def _message(err: dict[str, Any]) -> str:
+def validation_message(err: dict[str, Any]) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
         return f"unknown key '{err['loc'][-1]}' (misspelt, or not something this file takes)"
@@ -160,7 +160,7 @@ def parse_model(doc: YamlDoc, model: type[M], context: dict[str, Any] | None = N
     try:
         return model.model_validate(doc.data, context=context)
     except ValidationError as exc:
-        problems = [doc.problem(_data_path(doc.data, tuple(e["loc"])), _message(e)) for e in exc.errors()]
+        problems = [doc.problem(_data_path(doc.data, tuple(e["loc"])), validation_message(e)) for e in exc.errors()]
         raise ConfigError(problems) from None
 
 

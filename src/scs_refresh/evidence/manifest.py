@@ -13,10 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from scs_refresh.core.errors import ConfigError, Problem
 from scs_refresh.core.yamlio import load_model, parse_iso_date
+from scs_refresh.core.model import StrictModel
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
@@ -35,16 +36,12 @@ def header_key(name: object) -> str:
     return " ".join(str(name).split())
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Theme(_Model):
+class Theme(StrictModel):
     id: Id
     title: str
 
 
-class Area(_Model):
+class Area(StrictModel):
     """One place the evidence talks about, with every name and code it goes by in real files."""
 
     code: str = Field(pattern=r"^[EKWSN]\d{8}$")
@@ -54,7 +51,7 @@ class Area(_Model):
     aliases: tuple[str, ...] = ()
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     """A value column (or a family of columns such as ``Mid-2001`` ... ``Mid-2020``)."""
 
     name: str
@@ -88,7 +85,7 @@ class Indicator(_Model):
         return self
 
 
-class Long(_Model):
+class Long(StrictModel):
     """Tidy files with one row per indicator and period (DfE, MORI summaries)."""
 
     indicator: str
@@ -97,7 +94,7 @@ class Long(_Model):
     period: str | None = None
 
 
-class Statements(_Model):
+class Statements(StrictModel):
     """Qualitative files: one statement per row, optionally with a count of mentions or votes."""
 
     theme: str
@@ -105,14 +102,14 @@ class Statements(_Model):
     count: str | None = None
 
 
-class RankAmong(_Model):
+class RankAmong(StrictModel):
     """Rank the focus area among the rows whose area name matches ``name_matching`` (e.g. `` DC$``)."""
 
     name_matching: str
     label: str
 
 
-class Read(_Model):
+class Read(StrictModel):
     """Where the table is in the file and which columns mean what."""
 
     sheet: str | None = None
@@ -140,7 +137,7 @@ class Read(_Model):
         return self
 
 
-class Source(_Model):
+class Source(StrictModel):
     id: Id
     kind: Kind
     title: str
@@ -159,7 +156,7 @@ class Source(_Model):
         return f"{self.title} (ILLUSTRATIVE)" if self.illustrative else self.title
 
 
-class Manifest(_Model):
+class Manifest(StrictModel):
     evidence_dir: str = "../evidence"
     focus: str = Field(description="code of the area the evidence base is about")
     comparators: tuple[str, ...] = ()

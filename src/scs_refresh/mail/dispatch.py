@@ -25,18 +25,15 @@ from email.utils import formataddr, formatdate
 from pathlib import Path
 from typing import Annotated, Literal, Protocol
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.core.yamlio import load_model
+from scs_refresh.core.model import StrictModel
 
 log = logging.getLogger(__name__)
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 _EMAIL_SHAPE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
@@ -51,14 +48,14 @@ def _email(value: str) -> str:
 Email = Annotated[str, AfterValidator(_email)]
 
 
-class Contact(_Model):
+class Contact(StrictModel):
     """A named person with an address mail can be sent to."""
 
     name: str = Field(min_length=1)
     email: Email
 
 
-class SmtpSettings(_Model):
+class SmtpSettings(StrictModel):
     host: str = Field(min_length=1)
     port: int = Field(587, ge=1, le=65535)
     starttls: bool = True
@@ -69,7 +66,7 @@ class SmtpSettings(_Model):
     timeout_seconds: float = Field(30, gt=0, le=300)
 
 
-class DeliverySettings(_Model):
+class DeliverySettings(StrictModel):
     """config/delivery.yaml."""
 
     transport: Literal["outbox", "smtp"] = "outbox"

@@ -6,11 +6,12 @@ import string
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.core.yamlio import load_model
 from scs_refresh.core.errors import Problem
+from scs_refresh.core.model import StrictModel
 
 #: What a piece of wording may say in braces; filled in per meeting by the context builder.
 PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting"}
@@ -28,29 +29,25 @@ def _known_placeholders(text: str) -> str:
 Wording = Annotated[str, AfterValidator(_known_placeholders)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Purpose(_Model):
+class Purpose(StrictModel):
     purpose: list[Wording] = Field(min_length=1)
     background: list[Wording] = []
     recommendations: list[Wording] = Field(min_length=1)
     reasons: list[Wording] = Field(min_length=1)
 
 
-class Implication(_Model):
+class Implication(StrictModel):
     title: str
     text: str
 
 
-class AgendaItem(_Model):
+class AgendaItem(StrictModel):
     title: str
     presenter: str
     minutes: int = Field(ge=1, le=480)
 
 
-class AgendaConfig(_Model):
+class AgendaConfig(StrictModel):
     organisation: str
     default_time: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     venue: str
@@ -60,7 +57,7 @@ class AgendaConfig(_Model):
     paper_minutes: dict[str, int] = {}
 
 
-class PapersConfig(_Model):
+class PapersConfig(StrictModel):
     options: list[str] = Field(min_length=1)
     committee_options: list[str] = Field(min_length=1)
     purposes: dict[str, Purpose]

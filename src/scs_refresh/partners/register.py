@@ -12,11 +12,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from scs_refresh.mail.dispatch import Contact, Email
 from scs_refresh.timetable.model import Day, Id, Timetable, load_timetable
 from scs_refresh.core.yamlio import load_model
+from scs_refresh.core.model import StrictModel
 
 def _slot(value: object) -> datetime:
     if isinstance(value, datetime):
@@ -30,14 +31,10 @@ def _slot(value: object) -> datetime:
 Slot = Annotated[datetime, BeforeValidator(_slot)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 Sector = Literal["public", "health", "voluntary", "housing", "business", "community", "environment"]
 
 
-class Partner(_Model):
+class Partner(StrictModel):
     id: Id
     name: str = Field(min_length=1)
     sector: Sector
@@ -50,19 +47,19 @@ class Partner(_Model):
 AnswerType = Literal["text", "yes_no", "number"]
 
 
-class Question(_Model):
+class Question(StrictModel):
     id: Id
     text: str = Field(min_length=1)
     answer: AnswerType = "text"
     required: bool = False
 
 
-class Area(_Model):
+class Area(StrictModel):
     title: str = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
 
 
-class Questionnaire(_Model):
+class Questionnaire(StrictModel):
     title: str
     stage: Id
     send_on: Day | None = Field(None, description="the day the daily tick sends it (default: never by itself)")
@@ -77,13 +74,13 @@ class Questionnaire(_Model):
                 for q, question in enumerate(area.questions, 1)]
 
 
-class Reminder(_Model):
+class Reminder(StrictModel):
     id: Id
     days_before: int = Field(ge=0, le=60)
     copy_sponsor: bool = False
 
 
-class Chasing(_Model):
+class Chasing(StrictModel):
     reminders: list[Reminder] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -94,14 +91,14 @@ class Chasing(_Model):
         return self
 
 
-class Interviews(_Model):
+class Interviews(StrictModel):
     stage: Id
     request_on: Day | None = Field(None, description="the day the daily tick sends the requests")
     slots: list[Slot] = Field(min_length=1)
     minutes: int = Field(60, ge=15, le=240)
 
 
-class PartnersConfig(_Model):
+class PartnersConfig(StrictModel):
     """The whole of partners.yaml, checked for duplicate ids and against the timetable."""
 
     questionnaire: Questionnaire

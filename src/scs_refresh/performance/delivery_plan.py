@@ -36,13 +36,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.core.yamlio import Path_, parse_iso_date, parse_model, read_yaml
 from scs_refresh.core.store import ProgressUpdate
 from scs_refresh.evidence.manifest import LoadedManifest
 from scs_refresh.partners.register import PartnersConfig
+from scs_refresh.core.model import StrictModel
 
 if TYPE_CHECKING:  # pandas is named in type hints only; `scs performance record` never loads it
     import pandas as pd
@@ -104,11 +105,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-ca
 Text = Annotated[str, Field(min_length=1)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class EvidenceLink(_Model):
+class EvidenceLink(StrictModel):
     """An evidence indicator (its name in evidence.yaml, or in a long-form source's file) for one area."""
 
     indicator: Text
@@ -116,23 +113,23 @@ class EvidenceLink(_Model):
     source: Id | None = Field(None, description="source id; needed for indicators named inside a file (long form)")
 
 
-class Recorded(_Model):
+class Recorded(StrictModel):
     """An indicator whose figures are entered by hand (``scs performance record``)."""
 
     unit: Literal["percent", "count", "rank", "decile", "score", "rate", "years", "pounds"]
 
 
-class Baseline(_Model):
+class Baseline(StrictModel):
     value: float | None = Field(None, description="leave out to take it from the evidence base")
     period: Period
 
 
-class Target(_Model):
+class Target(StrictModel):
     value: float
     date: Day | None = Field(None, description="default: the outcome's due date")
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     id: Id
     name: Text
     evidence: EvidenceLink | None = None
@@ -153,7 +150,7 @@ class Indicator(_Model):
         return self
 
 
-class Outcome(_Model):
+class Outcome(StrictModel):
     id: Id
     title: Text
     owner: Id = Field(description="partner id in partners.yaml")
@@ -176,13 +173,13 @@ class Outcome(_Model):
         return ind.target.date or self.due
 
 
-class Priority(_Model):
+class Priority(StrictModel):
     theme: Id = Field(description="theme id in evidence.yaml")
     title: str = ""
     outcomes: list[Outcome] = Field(min_length=1)
 
 
-class DeliveryPlan(_Model):
+class DeliveryPlan(StrictModel):
     illustrative: bool = False
     source: str = ""
     amber_tolerance: float = Field(DEFAULT_TOLERANCE, gt=0, lt=1, description="share of the planned change")

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
@@ -29,16 +29,13 @@ from scs_refresh.core.yamlio import load_model
 from scs_refresh.review.assess import Assessment, assess_register, money_text
 from scs_refresh.review.policy import OVERALL_RULE, QUESTION, QUESTIONS, Rating
 from scs_refresh.review.register import Register, write_register_xlsx
+from scs_refresh.core.model import StrictModel
 
 TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "partnership_review_tpl.docx"
 Text = Annotated[str, Field(min_length=1)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Member(_Model):
+class Member(StrictModel):
     organisation: Text
     sector: Text
     held: int = Field(ge=0, description="Board meetings in the last twelve months")
@@ -51,7 +48,7 @@ class Member(_Model):
         return self
 
 
-class ReviewContent(_Model):
+class ReviewContent(StrictModel):
     """The officer's text for the review report (``config/partnership_review.yaml``)."""
 
     illustrative: bool = False

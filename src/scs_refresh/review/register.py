@@ -17,13 +17,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model,
+from pydantic import (BeforeValidator, ConfigDict, Field, ValidationError, create_model,
                       field_validator, model_validator)
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import ConfigError, Problem
-from scs_refresh.core.yamlio import _message, parse_iso_date, parse_model, read_yaml
+from scs_refresh.core.yamlio import validation_message, parse_iso_date, parse_model, read_yaml
 from scs_refresh.review.policy import JUDGED_RISK, QUESTION, QUESTIONS, VALUE_CRITERIA, Rating
+from scs_refresh.core.model import StrictModel
 
 YAML_NAME, XLSX_NAME = "partnerships.yaml", "partnerships.xlsx"
 
@@ -95,16 +96,12 @@ Text = Annotated[str, Field(min_length=1), BeforeValidator(lambda v: v.strip() i
 Day = Annotated[date, BeforeValidator(_date)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Representative(_Model):
+class Representative(StrictModel):
     name: Text
     level: Literal["CMT", "SMT", "Member", "Officer"]
 
 
-class Attendance(_Model):
+class Attendance(StrictModel):
     """Meetings held in the last twelve months and how many a BC representative attended."""
 
     held: int = Field(ge=0)
@@ -117,7 +114,7 @@ class Attendance(_Model):
         return self
 
 
-class Override(_Model):
+class Override(StrictModel):
     """The officer's own overall rating, kept beside the one the criteria give (never instead)."""
 
     rating: RatingField
@@ -133,7 +130,7 @@ ValueJudgements = create_model("ValueJudgements", __config__=_judged,
                                **{c.key: (RatingField, ...) for c in VALUE_CRITERIA})
 
 
-class Partnership(_Model):
+class Partnership(StrictModel):
     """One row of the register: every Appendix A field plus the Appendix B judgements."""
 
     name: Text
@@ -177,7 +174,7 @@ class Partnership(_Model):
         return self.short_name or self.name
 
 
-class Register(_Model):
+class Register(StrictModel):
     illustrative: bool = False
     source: str = ""
     partnerships: list[Partnership] = Field(min_length=1)
@@ -295,9 +292,9 @@ def load_register_xlsx(file: Path) -> Register:
                 loc = tuple(e["loc"])
                 if len(loc) >= 2 and loc[0] == "partnerships" and isinstance(loc[1], int):
                     where = f"sheet '{SHEET}' row {sheet_rows[loc[1]]}, column '{_column_of(loc[2:])}'"
-                    msg = "required but empty" if e["type"] == "missing" else _message(e)
+                    msg = "required but empty" if e["type"] == "missing" else validation_message(e)
                 else:
-                    where, msg = f"sheet '{SHEET}'", _message(e)
+                    where, msg = f"sheet '{SHEET}'", validation_message(e)
                     if loc == ("partnerships",):
                         msg = "no partnerships: the sheet has a header row but no rows below it"
                 problems.append(Problem(file, msg, where))

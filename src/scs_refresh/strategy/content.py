@@ -10,31 +10,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.timetable.model import Id
 from scs_refresh.core.yamlio import parse_model, read_yaml
+from scs_refresh.core.model import StrictModel
 
 Text = Annotated[str, Field(min_length=1)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Outcome(_Model):
+class Outcome(StrictModel):
     outcome: Text
     owner: Id = Field(description="the partner (partners.yaml id) who leads on it")
     indicator: str | None = Field(None, description="an indicator of the evidence base; its figure is the baseline")
 
 
-class PartnersSaid(_Model):
+class PartnersSaid(StrictModel):
     questions: list[Id] = Field(min_length=1)
     partners: list[Id] = Field(default_factory=list, description="empty: every partner who answered")
 
 
-class ThemeStrategy(_Model):
+class ThemeStrategy(StrictModel):
     id: Id
     title: Text
     vision: Text
@@ -43,7 +40,7 @@ class ThemeStrategy(_Model):
     partners_said: PartnersSaid
 
 
-class ScsConfig(_Model):
+class ScsConfig(StrictModel):
     illustrative: bool = False
     title: Text
     period: Text

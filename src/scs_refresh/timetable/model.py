@@ -20,16 +20,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.yamlio import Path_, load_model, parse_iso_date
+from scs_refresh.core.model import StrictModel
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Window(_Model):
+class Window(StrictModel):
     """A span of days, both ends included (a stage, or the window for a date 'to be arranged')."""
 
     start: Day
@@ -48,7 +45,7 @@ class Window(_Model):
         return other.start in self and other.end in self
 
 
-class Person(_Model):
+class Person(StrictModel):
     name: str
     role: str = ""
     email: str = ""
@@ -58,7 +55,7 @@ class Officer(Person):
     pass
 
 
-class Cycle(_Model):
+class Cycle(StrictModel):
     id: Id
     title: str
     partnership: str
@@ -67,7 +64,7 @@ class Cycle(_Model):
     source: str = ""
 
 
-class ClearDaysRule(_Model):
+class ClearDaysRule(StrictModel):
     """Papers out ``clear_days`` clear working days before the meeting (LGA 1972 s100B)."""
 
     clear_days: int = Field(ge=1, le=30)
@@ -80,7 +77,7 @@ class ClearDaysRule(_Model):
         return f"{self.clear_days} clear days ({basis})"
 
 
-class CalendarDaysRule(_Model):
+class CalendarDaysRule(StrictModel):
     """Papers in ``calendar_days`` days before the meeting, on a working day (local practice)."""
 
     calendar_days: int = Field(ge=1, le=90)
@@ -97,7 +94,7 @@ PapersRule = ClearDaysRule | CalendarDaysRule
 BodyKind = Literal["partnership_board", "council_committee", "officer_group"]
 
 
-class Body(_Model):
+class Body(StrictModel):
     """A board or committee that meets, receives papers and (for committees) decides."""
 
     id: Id
@@ -122,13 +119,13 @@ class Body(_Model):
         return self
 
 
-class Activity(_Model):
+class Activity(StrictModel):
     id: Id
     title: str
     detail: list[str] = []
 
 
-class Stage(_Model):
+class Stage(StrictModel):
     id: Id
     name: str
     window: Window
@@ -143,7 +140,7 @@ PaperKind = Literal[
 ]
 
 
-class Paper(_Model):
+class Paper(StrictModel):
     kind: PaperKind
     title: str
     purpose: Id | None = Field(None, description="for reports: which wording in papers.yaml to use")
@@ -162,7 +159,7 @@ EventType = Literal["meeting", "milestone", "workshop"]
 PRE_CYCLE = "pre-cycle"
 
 
-class Event(_Model):
+class Event(StrictModel):
     """A dated (or to-be-arranged) meeting, workshop or milestone in the cycle."""
 
     id: Id
@@ -196,13 +193,13 @@ class Event(_Model):
         return self.date is None
 
 
-class Rules(_Model):
+class Rules(StrictModel):
     report_lead_working_days: int = Field(5, ge=0, le=30)
     officer_reminders: list[int] = Field([5, 1], description="working days before a report deadline")
     member_reminder_working_days: int = Field(2, ge=1, le=20, description="meeting reminder to members")
 
 
-class Timetable(_Model):
+class Timetable(StrictModel):
     """The whole refresh cycle as written in config/timetable.yaml."""
 
     cycle: Cycle
@@ -232,7 +229,7 @@ class Timetable(_Model):
     @cached_property
     def schedule(self) -> list[Scheduled]:
         """Every event with its derived deadlines, in date order (to-be-arranged ones last)."""
-        items = [_schedule(self, e) for e in self.events]
+        items = [schedule_events(self, e) for e in self.events]
         return sorted(items, key=lambda s: (s.event.date or s.event.to_be_arranged.start, s.event.tba))
 
 
@@ -248,7 +245,7 @@ class Scheduled(BaseModel):
     chain_position: int | None
 
 
-def _schedule(tt: Timetable, e: Event) -> Scheduled:
+def schedule_events(tt: Timetable, e: Event) -> Scheduled:
     chain_pos = tt.approval_chain.index(e.id) + 1 if e.id in tt.approval_chain else None
     if e.tba:
         return Scheduled(event=e, publication_deadline=None, report_deadline=None,
@@ -344,7 +341,7 @@ def check(tt: Timetable) -> list[tuple[Path_, str]]:
     for i, e in enumerate(tt.events):
         if e.fed_by == PRE_CYCLE:
             continue
-        s = _schedule(tt, e)
+        s = schedule_events(tt, e)
         feeder = tt.stage[e.fed_by or e.stage]
         if s.report_deadline is not None and s.report_deadline < feeder.window.start:
             problems.append((("events", i, "fed_by" if e.fed_by else "date"),
