@@ -9,13 +9,13 @@ decision at once: the store, not Prefect, says what has been decided.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Literal
 
 from prefect import flow, task
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 
 from flows.scs_draft import draft_scs
+from scs_refresh.approval.outcomes import Outcome
 from scs_refresh.approval.decisions import decision_at_sitting, load_approvals, record_decision
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
@@ -34,7 +34,7 @@ DECISION_TIMEOUT = timedelta(weeks=4)
 class Decision(RunInput):
     """What the meeting decided, as given when the paused run is resumed."""
 
-    outcome: Literal["approved", "approved_with_amendments", "deferred", "rejected"]
+    outcome: Outcome
     note: str = ""
     amendment: str | None = None
     decided_on: date | None = None  # default: the day the flow was run for
@@ -63,6 +63,6 @@ def committee_decision(meeting_id: str, on: date, dirs: Dirs = Dirs(), poll_seco
     answer = pause_flow_run(wait_for_input=Decision, timeout=int(DECISION_TIMEOUT.total_seconds()),
                             poll_interval=poll_seconds, key=f"decision-{meeting_id}")
     decided = record(dirs, tt, meeting_id, answer, answer.decided_on or on)  # 3. checked against the chain, stored
-    if decided.outcome == "approved_with_amendments" and (dirs.config / "scs.yaml").exists():
+    if decided.outcome == Outcome.APPROVED_WITH_AMENDMENTS and (dirs.config / "scs.yaml").exists():
         draft_scs(dirs, decided.decided_on)  # 4. new SCS version
     return decided

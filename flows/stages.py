@@ -26,6 +26,7 @@ from scs_refresh.core.atomic import write_text
 from scs_refresh.core.dates import today
 from scs_refresh.core.folders import Dirs
 from scs_refresh.approval.chain import decision_chain
+from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import chain_lines, load_approvals
 from scs_refresh.partners.status import status
 from scs_refresh.strategy.draft import partner_responses
@@ -139,7 +140,7 @@ def approval(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True, wait
             s = ctx.scheduled(meeting)
             if s.event.type == "meeting" and s.event.date <= on:
                 decided = committee_decision(meeting, s.event.date, ctx.dirs)
-                if decided.outcome not in ("approved", "approved_with_amendments"):
+                if decided.outcome not in APPROVING:
                     break  # a deferral or rejection stops the chain: later steps re-plan
     # 3. Where the approval chain stands: decisions, re-arranged dates, steps at risk.
 

@@ -15,6 +15,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from scs_refresh.approval.outcomes import Outcome
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
@@ -303,7 +304,7 @@ def decision(
         record_decision(store, tt, meeting, outcome, on=day, note=note, amendment=amendment,
                         by=by or tt.cycle.officer.name, at=recorded_at(day), replace=replace)
     typer.echo(f"recorded: {meeting} {outcome} on {day}" + (" (the earlier record is kept)" if replace else ""))
-    if outcome == "approved_with_amendments" and (ctx.obj.config / "scs.yaml").exists():
+    if outcome == Outcome.APPROVED_WITH_AMENDMENTS and (ctx.obj.config / "scs.yaml").exists():
         from scs_refresh.strategy.draft import write_draft_from_dirs
 
         ws = _ws(ctx)

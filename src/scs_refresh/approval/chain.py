@@ -21,7 +21,6 @@ from scs_refresh.core.dates import day_text
 from scs_refresh.core.store import DecisionRecord
 from scs_refresh.timetable.model import Event, Scheduled, Timetable, schedule_events
 
-APPROVING = ("approved", "approved_with_amendments")
 
 
 def decision_chain(tt: Timetable) -> list[str]:

@@ -18,11 +18,11 @@ from pathlib import Path
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.errors import UserError
-from scs_refresh.approval.chain import APPROVING, chain_steps, current_decisions, decision_chain
+from scs_refresh.approval.chain import chain_steps, current_decisions, decision_chain
 from scs_refresh.core.store import DecisionRecord, Replan, Store
 from scs_refresh.timetable.model import Timetable
+from scs_refresh.approval.outcomes import APPROVING, OUTCOMES, Outcome
 
-OUTCOMES = ("approved", "approved_with_amendments", "deferred", "rejected")
 
 
 class DecisionError(UserError):
@@ -52,9 +52,9 @@ def check_decision(tt: Timetable, decisions: Sequence[DecisionRecord], replans: 
     event = _meeting(tt, meeting_id)
     if outcome not in OUTCOMES:
         raise DecisionError(f"outcome '{outcome}' is not one of: {', '.join(OUTCOMES)}")
-    if outcome == "approved_with_amendments" and not (amendment or "").strip():
+    if outcome == Outcome.APPROVED_WITH_AMENDMENTS and not (amendment or "").strip():
         raise DecisionError("approved_with_amendments needs the amendment agreed: give --amendment TEXT")
-    if outcome != "approved_with_amendments" and amendment:
+    if outcome != Outcome.APPROVED_WITH_AMENDMENTS and amendment:
         raise DecisionError(f"an amendment goes with approved_with_amendments, not {outcome}")
     held = replans.get(meeting_id, event.date)
     if on < held:
@@ -169,7 +169,7 @@ class Amendment:
 
 def amendments_agreed(tt: Timetable, decisions: Sequence[DecisionRecord], on: date) -> list[Amendment]:
     """The amendments in force by ``on`` (a replaced decision's amendment no longer counts), in date order."""
-    agreed = [d for d in decisions if d.replaced_by is None and d.outcome == "approved_with_amendments"
+    agreed = [d for d in decisions if d.replaced_by is None and d.outcome == Outcome.APPROVED_WITH_AMENDMENTS
               and d.amendment and d.decided_on <= on and d.meeting_id in tt.event]
     return [Amendment(tt.body[tt.event[d.meeting_id].body].name, d.decided_on.isoformat(), d.amendment)
             for d in sorted(agreed, key=lambda d: (d.decided_on, d.seq))]

@@ -12,7 +12,6 @@ import io
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 
@@ -24,10 +23,10 @@ from scs_refresh.workspace import Workspace
 from scs_refresh.approval.chain import chain_steps, decision_chain
 from scs_refresh.approval.decisions import confirmed_dates, decision_at_sitting, record_decision, record_replan
 from scs_refresh.partners.responses import import_responses
+from scs_refresh.approval.outcomes import Outcome
 from scs_refresh.core.model import StrictModel
 
 FILE_NAME = "simulation.yaml"
-Outcome = Literal["approved", "approved_with_amendments", "deferred", "rejected"]
 
 
 class Reply(StrictModel):

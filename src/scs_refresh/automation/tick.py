@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from scs_refresh.approval.chain import APPROVING, adoption, current_decisions, effective_schedule, with_confirmed_dates
+from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule, with_confirmed_dates
+from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import load_approvals
 from scs_refresh.automation.actions import Action, cycle_actions, due
 from scs_refresh.core.dates import recorded_at
