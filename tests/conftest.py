@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"  # copies of the seed text and real public files the tests read
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -22,6 +22,22 @@ def prefect_harness():
 
     with prefect_test_harness(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+@pytest.fixture(scope="session")
+def real_data(tmp_path_factory) -> Path:
+    """tests/data/real_data with every file as published: the gzipped copies are decompressed."""
+    import gzip
+    import shutil
+
+    dest = tmp_path_factory.mktemp("real_data")
+    for src in (DATA / "real_data").iterdir():
+        if src.suffix == ".gz":
+            with gzip.open(src, "rb") as packed, open(dest / src.stem, "wb") as out:
+                shutil.copyfileobj(packed, out)
+        else:
+            shutil.copyfile(src, dest / src.name)
+    return dest
 
 
 @pytest.fixture
