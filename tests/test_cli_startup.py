@@ -57,6 +57,18 @@ def test_other_runtime_errors_are_not_hidden(monkeypatch):
         cli.main()
 
 
+def test_a_chain_of_causes_that_loops_is_not_followed_forever(monkeypatch):
+    first, second = RuntimeError("first"), RuntimeError("second")
+    first.__cause__, second.__cause__ = second, first
+
+    def app():
+        raise first
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(RuntimeError, match="first"):
+        cli.main()
+
+
 def test_start_up_time_defaults_to_two_minutes_and_an_officers_setting_wins(monkeypatch):
     seen = []
     monkeypatch.setattr(cli, "app", lambda: seen.append(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))

@@ -599,9 +599,13 @@ def main() -> None:
         app()
     except RuntimeError as exc:
         cause: BaseException | None = exc
-        while cause is not None and "attempting to connect to ephemeral Prefect API server" not in str(cause):
+        seen: set[int] = set()  # a chain of causes can loop
+        while cause is not None and id(cause) not in seen:
+            if "attempting to connect to ephemeral Prefect API server" in str(cause):
+                break
+            seen.add(id(cause))
             cause = cause.__cause__ or cause.__context__
-        if cause is None:
+        else:
             raise
         try:
             from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
