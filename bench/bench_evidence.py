@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_evidence.py [--repeat N]
 from __future__ import annotations
 
 import argparse
+import gzip
 import sys
 import tempfile
 import time
@@ -15,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MSOA = ROOT.parent / "shared" / "real_data" / "ons_sape23dt4_mid2020_msoa_syoa_england_wales.csv"
+MSOA_GZ = ROOT / "tests" / "data" / "real_data" / "ons_sape23dt4_mid2020_msoa_syoa_england_wales.csv.gz"
 
 
 def best(fn, repeat: int) -> float:
@@ -51,22 +52,22 @@ def main() -> None:
     print(f"collate all {len(manifest.sources)} bundled sources: read+tidy {read_s:.2f} s, "
           f"read+tidy+digest+charts+write {total:.2f} s (target < 3 s)")
 
-    if not MSOA.is_file():
-        print(f"skip MSOA benchmark: {MSOA} not found")
-        return
-    bare = best(lambda: pd.read_csv(MSOA, encoding="cp1252"), repeat)
+    unpacked = tempfile.TemporaryDirectory()  # the repository keeps the file gzipped
+    msoa = Path(unpacked.name) / MSOA_GZ.stem
+    msoa.write_bytes(gzip.decompress(MSOA_GZ.read_bytes()))
+    bare = best(lambda: pd.read_csv(msoa, encoding="cp1252"), repeat)
     some = Read(area_code="MSOA Code", area_name="MSOA Name", district="LA Code (2021 boundaries)",
                 indicators=[{"name": "All ages", "unit": "count", "column": "All Ages"}])
     every = Read(area_code="MSOA Code", district="LA Code (2021 boundaries)",
                  indicators=[{"name": "age", "unit": "count", "columns_matching": r"(All Ages|\d+\+?)"}])
 
     def ours(read: Read) -> None:
-        table = read_table(MSOA, read, _wanted(read))
+        table = read_table(msoa, read, _wanted(read))
         for column in table.frame.columns[3:] if read is every else ["All Ages"]:
             parse_values(table, column)
 
     ours_some, ours_every = best(lambda: ours(some), repeat), best(lambda: ours(every), repeat)
-    print(f"ONS MSOA CSV ({MSOA.stat().st_size / 1e6:.2f} MB): bare pandas.read_csv {bare:.3f} s; "
+    print(f"ONS MSOA CSV ({msoa.stat().st_size / 1e6:.2f} MB): bare pandas.read_csv {bare:.3f} s; "
           f"our reader, columns the manifest names (4) {ours_some:.3f} s = {ours_some / bare:.2f}x; "
           f"all 92 value columns parsed {ours_every:.3f} s = {ours_every / bare:.2f}x (target <= 1.5x)")
 

@@ -9,19 +9,38 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"  # copies of the seed text and real public files the tests read
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Prefect's embedded API takes 5-11 s to start here, far longer on a busy machine; its default wait is 20 s.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    """One temporary Prefect API for the whole session (~8 s to start), heartbeat off."""
+    """One temporary Prefect API for the whole session (~8 s to start), heartbeat off. It waits for the
+    API as long as PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS says (the harness's own default is 30 s)."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with prefect_test_harness(server_startup_timeout=None), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
+
+
+@pytest.fixture(scope="session")
+def real_data(tmp_path_factory) -> Path:
+    """tests/data/real_data with every file as published: the gzipped copies are decompressed."""
+    import gzip
+    import shutil
+
+    dest = tmp_path_factory.mktemp("real_data")
+    for src in (DATA / "real_data").iterdir():
+        if src.suffix == ".gz":
+            with gzip.open(src, "rb") as packed, open(dest / src.stem, "wb") as out:
+                shutil.copyfileobj(packed, out)
+        else:
+            shutil.copyfile(src, dest / src.name)
+    return dest
 
 
 @pytest.fixture

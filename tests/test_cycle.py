@@ -14,7 +14,8 @@ from scs_refresh.core.folders import Dirs
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# the cycle takes about 25 s to run: `make test-all` and CI run it, `make test` does not
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 # Every tick of the cycle and what it did, worked out by hand from the seed's dates and the
 # England and Wales calendar: no tick on Good Friday (22 Apr), Easter Monday (25 Apr), the

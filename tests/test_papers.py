@@ -107,6 +107,7 @@ def test_board_pack_merges_agenda_and_papers(state, tmp_path):
     assert check_docx(result.pack) == []
 
 
+@pytest.mark.slow  # a PDF of every paper of every meeting: about 20 s
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed (.ci/run installs it)")
 def test_every_meeting_converts_to_pdf_with_continuous_page_numbers(state, tmp_path):
     import subprocess

@@ -20,7 +20,7 @@ from scs_refresh.review.register import (Partnership, find_register, load_regist
                                          load_register_yaml, write_register_xlsx)
 from scs_refresh.core.folders import Dirs
 
-from .conftest import ROOT, SHARED
+from .conftest import DATA, ROOT
 
 H, M, L = Rating.HIGH, Rating.MEDIUM, Rating.LOW
 ON = date(2010, 11, 20)
@@ -39,7 +39,7 @@ def _partnership(**changes) -> Partnership:
 # --- the policy, transcribed ----------------------------------------------------------
 
 def _seed_text() -> str:
-    text = re.sub(r"\s+", " ", (SHARED / "seeds" / "002_breckland_partnership_policy.txt").read_text())
+    text = re.sub(r"\s+", " ", (DATA / "seeds" / "002_breckland_partnership_policy.txt").read_text())
     return re.sub(r"(\w)- (\w)", r"\1-\2", text)  # words hyphenated across a line break: "sub- regional"
 
 

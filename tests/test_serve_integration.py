@@ -2,7 +2,8 @@
 scheduled run of the daily tick completes; and the ways it refuses to start.
 
 The integration test takes one to two minutes (a server start, up to a minute until the next
-cron minute, a catch-up tick). Set SCS_SKIP_SERVER_TESTS=1 where a Prefect server cannot run.
+cron minute, a catch-up tick), so it is marked slow: `make test-all` and CI run it, `make test`
+does not. Set SCS_SKIP_SERVER_TESTS=1 where a Prefect server cannot run.
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ def _wait_until(what: str, check, timeout: float, logs: list[Path], every: float
     pytest.fail(f"{what} within {timeout:.0f} s\n" + "\n".join(f"--- {p.name}\n{_tail(p)}" for p in logs))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("SCS_SKIP_SERVER_TESTS") == "1", reason="SCS_SKIP_SERVER_TESTS=1")
 def test_scs_serve_registers_the_deployment_and_a_scheduled_run_completes(tmp_path):
     import httpx

@@ -619,7 +619,33 @@ def performance_record(
 
 
 def main() -> None:
-    app()
+    """The console script. Prefect's embedded API gets two minutes to start (its default, 20 s, is too
+    short on a slow machine); if it still does not start, one line says so and the exit code is 2."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    try:
+        app()
+    except RuntimeError as exc:
+        cause: BaseException | None = exc
+        seen: set[int] = set()  # a chain of causes can loop
+        while cause is not None and id(cause) not in seen:
+            if "attempting to connect to ephemeral Prefect API server" in str(cause):
+                break
+            seen.add(id(cause))
+            cause = cause.__cause__ or cause.__context__
+        else:
+            raise
+        try:
+            from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+            seconds = f"{PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()} s"
+        except Exception:  # the message matters more than the figure
+            seconds = "the time allowed"
+        typer.echo(f"error: the embedded Prefect API did not start in {seconds}; try again, or start one with "
+                   "`prefect server start` and set PREFECT_API_URL (or raise "
+                   "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

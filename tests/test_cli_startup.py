@@ -1,0 +1,96 @@
+"""When Prefect's embedded API cannot start, `scs` says so in one line and exits 2, no traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import scs_cli.main as cli
+
+from .conftest import ROOT
+
+TIMED_OUT = ("Timed out while attempting to connect to ephemeral Prefect API server. "
+             "Ephemeral server process exited with code 1. stdout: ... stderr: ...")
+
+
+def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys):
+    def app():
+        raise RuntimeError(TIMED_OUT)
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    # the figure is Prefect's setting as this process loaded it (the real command's is checked below)
+    [line] = err.splitlines()
+    assert re.fullmatch(r"error: the embedded Prefect API did not start in \d+ s; try again, or start one with "
+                        r"`prefect server start` and set PREFECT_API_URL "
+                        r"\(or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS\)", line), line
+
+
+def test_the_time_out_is_found_behind_another_error(monkeypatch, capsys):
+    def app():
+        try:
+            raise RuntimeError(TIMED_OUT)
+        except RuntimeError as exc:
+            raise RuntimeError("the flow could not start") from exc
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2 and capsys.readouterr().err.startswith("error: the embedded Prefect API did not start")
+
+
+def test_other_runtime_errors_are_not_hidden(monkeypatch):
+    def app():
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(RuntimeError, match="something else"):
+        cli.main()
+
+
+def test_a_chain_of_causes_that_loops_is_not_followed_forever(monkeypatch):
+    first, second = RuntimeError("first"), RuntimeError("second")
+    first.__cause__, second.__cause__ = second, first
+
+    def app():
+        raise first
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(RuntimeError, match="first"):
+        cli.main()
+
+
+def test_start_up_time_defaults_to_two_minutes_and_an_officers_setting_wins(monkeypatch):
+    seen = []
+    monkeypatch.setattr(cli, "app", lambda: seen.append(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    cli.main()
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
+    cli.main()
+    assert seen == ["120", "300"]
+
+
+def test_the_real_command_with_no_time_to_start(tmp_path: Path):
+    """A zero start-up time makes Prefect give up at once: the real console script, the real error."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0",
+               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "scs"), "--config-dir", str(ROOT / "config"), "--out-dir",
+         str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-10-08", "--no-pdf"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: the embedded Prefect API did not start in 0 s; try again, or start one with `prefect server start` "
+        "and set PREFECT_API_URL (or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"]
