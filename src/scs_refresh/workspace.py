@@ -167,8 +167,6 @@ def _load(folder: Path) -> dict:
             parts["register"] = load_register(folder)
         except ConfigError as exc:
             problems.extend(exc.problems)
-    if tt is not None and (folder / "partners.yaml").exists() and parts["partners"] is None and not problems:
-        problems.append(Problem(folder / "partners.yaml", "could not be read"))
     if not problems:  # files that name things in other files, checked once each file is sound
         problems = _cross_checks(folder, tt, parts)
     if problems:  # each once: two files can meet the same problem

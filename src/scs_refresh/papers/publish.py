@@ -21,12 +21,10 @@ from scs_refresh.core.folders import Dirs
 from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
 from scs_refresh.mail.invitations import meeting_invitation
 from scs_refresh.papers.wording import AgendaConfig
+from scs_refresh.partners.questionnaire import DOCX_TYPE
 from scs_refresh.timetable.model import Event, Scheduled, Timetable
 
 log = logging.getLogger(__name__)
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def _contact(person) -> Contact | None:
     return Contact(name=person.name, email=person.email) if person.email else None
@@ -79,7 +77,7 @@ def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: st
     exempt = set(manifest.get("exempt", []))
     pack = manifest.get("pack")
     files = [pack] if pack else [f for f in manifest["files"] if f.endswith(".docx")]
-    attachments = tuple(Attachment(Path(f).name, (folder / f).read_bytes(), DOCX) for f in files) + (invite,)
+    attachments = tuple(Attachment(Path(f).name, (folder / f).read_bytes(), DOCX_TYPE) for f in files) + (invite,)
     note = ("\nItems marked exempt (Local Government Act 1972, Schedule 12A) are confidential to members "
             "and are not published.\n" if exempt else "")
     messages = [Outgoing(key=f"{key}:{m.email}", kind="papers", to=(m,),
