@@ -52,7 +52,7 @@ def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) ->
     on = on or today()
     # 1. The cycle's workspace (loaded once), with the SMTP password from its variable or Secret block.
     ctx = tick.Context.load(dirs, pdf)
-    ctx = replace(ctx, env=mail_env(ctx.ws.delivery))
+    ctx = replace(ctx, env=mail_env(ctx.ws.need_delivery()))
     # 2. What is due today or was missed, and not yet done (pure, from the ledger).
     todo = tick.pending(ctx, on)
     # 3. Do each, oldest first; each is recorded in the ledger before and after.

@@ -52,7 +52,7 @@ class StageReport:
 def _begin(stage: str, on: date | None, dirs: Dirs, pdf: bool) -> tuple[tick.Context, StageReport]:
     """The cycle's workspace, loaded once with the SMTP password, and an empty report for the stage."""
     ctx = tick.Context.load(dirs, pdf)
-    return replace(ctx, env=mail_env(ctx.ws.delivery)), StageReport(stage, on or today())
+    return replace(ctx, env=mail_env(ctx.ws.need_delivery())), StageReport(stage, on or today())
 
 
 def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport) -> None:

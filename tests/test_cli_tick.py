@@ -37,3 +37,17 @@ def test_tick_with_a_bad_config_is_one_line_and_writes_nothing(tmp_path, config_
     assert result.exit_code == 2
     assert result.output.startswith(f"error: {config_dir / 'timetable.yaml'}") and "Traceback" not in result.output
     assert not (tmp_path / "out").exists() and not (tmp_path / "state").exists()
+
+
+def test_a_tick_without_delivery_yaml_names_the_file(config_dir, tmp_path):
+    """Mail cannot go out without delivery.yaml: the tick says so in one line, before doing anything."""
+    from datetime import date
+
+    from flows.daily import daily_tick
+    from scs_refresh.core.errors import UserError
+    from scs_refresh.core.folders import Dirs
+
+    (config_dir / "delivery.yaml").unlink()
+    with pytest.raises(UserError, match=r"delivery\.yaml: file not found; it says how mail goes out"):
+        daily_tick.fn(on=date(2010, 11, 1), dirs=Dirs(config=config_dir, out=tmp_path / "out", state=tmp_path / "s"))
+    assert not (tmp_path / "s").exists()  # nothing was started
