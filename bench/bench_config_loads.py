@@ -10,24 +10,19 @@ Run: .venv/bin/python bench/bench_config_loads.py
 from __future__ import annotations
 
 import collections
-import shutil
 import sys
 import tempfile
-import time
-from datetime import date
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 
 def main() -> None:
-    from flows.cycle import simulate
-    from scs_refresh.automation import tick
+    from bench_cycle import folder, without_prefect  # the same cycle that bench_cycle.py times
     from scs_refresh.core import yamlio
-    from scs_refresh.core.folders import Dirs
 
     counts: collections.Counter[str] = collections.Counter()
     compose, read_yaml = yaml.compose, yamlio.read_yaml
@@ -46,18 +41,7 @@ def main() -> None:
 
     yaml.compose, yamlio.read_yaml = counting_compose, counting_read
     with tempfile.TemporaryDirectory() as tmp:
-        base = Path(tmp)
-        for name in ("config", "evidence", "templates"):
-            shutil.copytree(ROOT / name, base / name)
-        dirs = Dirs(base / "config", base / "out", base / "state", base / "templates")
-
-        def direct(day: date) -> list[tick.ActionResult]:
-            ctx = tick.Context.load(dirs, False)
-            return [tick.run(ctx, action, day) for action in tick.pending(ctx, day)]
-
-        start = time.perf_counter()
-        simulate(dirs, date(2010, 10, 7), date(2011, 5, 19), pdf=False, fresh=True, run_tick=direct)
-        took = time.perf_counter() - start
+        took = without_prefect(folder(Path(tmp)), pdf=False)
     print(f"whole cycle without Prefect or PDFs: {took:.1f} s; YAML documents parsed: {sum(counts.values())}")
     for name, n in counts.most_common():
         print(f"  {name:28s} {n}")

@@ -66,7 +66,6 @@ def load_scs_config(file: Path) -> ScsConfig:
 
 def check_against(cfg: ScsConfig, manifest, partners, file: Path) -> None:
     """Theme ids must be evidence.yaml themes; owners, partners and questions must be in partners.yaml."""
-    doc = read_yaml(file)
     themes = {t.id for t in manifest.themes}
     partner_ids = set(partners.partner)
     questions = {q.id for _, q in partners.questionnaire.numbered}
@@ -84,5 +83,6 @@ def check_against(cfg: ScsConfig, manifest, partners, file: Path) -> None:
             if q not in questions:
                 found.append((("themes", i, "partners_said", "questions", k),
                               f"no question '{q}' in the partners.yaml questionnaire (questions: {', '.join(sorted(questions))})"))
-    if found:
+    if found:  # the file is read again only to say on which line each problem is
+        doc = read_yaml(file)
         raise ConfigError([doc.problem(path, msg) for path, msg in found])
