@@ -1,15 +1,36 @@
 """Convert Word papers to PDF with LibreOffice: the board pack PDF, and a real check that a
-.docx opens in something other than python-docx."""
+.docx opens in something other than python-docx.
+
+Starting LibreOffice costs about a second each time, more than converting a short paper, and a
+cycle converts papers on nine different days. So one LibreOffice is kept running for the whole
+process (a run of the demo, a tick, the test session): each conversion is handed to it by a
+short ``soffice --convert-to`` call, which LibreOffice forwards to the instance already running
+on the same profile. A document whose content was converted before in this process is not
+converted again (the draft Strategy goes to several meetings unchanged).
+"""
 
 from __future__ import annotations
 
+import atexit
+import hashlib
+import logging
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
+import time
+import zipfile
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
+
+log = logging.getLogger(__name__)
+
+#: How long LibreOffice may take to start before conversions fall back to one process per call.
+START_TIMEOUT = 60.0
 
 
 class PdfError(UserError):
@@ -21,30 +42,118 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[Path]:
-    """Convert ``docx_files`` to PDFs in ``out_dir`` in one LibreOffice call; return their paths.
+def content_key(docx: Path) -> str:
+    """A hash of what a .docx says, not of its zip wrapper (whose timestamps change per write)."""
+    h = hashlib.sha256()
+    with zipfile.ZipFile(docx) as z:
+        for name in sorted(z.namelist()):
+            h.update(name.encode() + b"\0" + z.read(name) + b"\0")
+    return h.hexdigest()
 
-    Each call gets its own LibreOffice profile: two soffice processes sharing one fail.
+
+class _Office:
+    """One headless LibreOffice for this process, kept alive by a hidden open document.
+
+    LibreOffice quits after a forwarded conversion when no document is open; the keep-alive
+    document prevents that. A watchdog shell in the same process group ends LibreOffice when
+    this process ends, even on kill -9, so no orphan is left behind.
+    """
+
+    def __init__(self, exe: str):
+        self.exe = exe
+        self.dir = Path(tempfile.mkdtemp(prefix="scs-soffice-"))
+        self.profile = (self.dir / "profile").as_uri()
+        self.proc: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+        self.cache: dict[str, bytes] = {}
+
+    def _start(self) -> bool:
+        keep = self.dir / "keep-alive.txt"
+        keep.write_text("\n")
+        script = ('"$0" --headless --invisible --norestore "-env:UserInstallation=$1" "$2" >/dev/null 2>&1 & '
+                  'while kill -0 "$3" 2>/dev/null; do sleep 2; done; rm -rf "$4"; kill 0')
+        self.proc = subprocess.Popen(["sh", "-c", script, self.exe, self.profile, str(keep), str(os.getpid()),
+                                      str(self.dir)],
+                                     start_new_session=True, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ready = self.dir / ".~lock.keep-alive.txt#"  # LibreOffice locks a document once it has it open
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if ready.exists():
+                log.info("LibreOffice is running for this process (profile %s)", self.dir)
+                return True
+            time.sleep(0.05)
+        log.warning("LibreOffice did not start within %.0f s; converting one process per call", START_TIMEOUT)
+        self.stop()
+        return False
+
+    def running(self) -> bool:
+        with self.lock:
+            if self.proc is not None and self.proc.poll() is None:
+                return True
+            return self._start()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+        self.proc = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_office: _Office | None = None
+_office_lock = threading.Lock()
+
+
+def _shared_office(exe: str) -> _Office:
+    global _office
+    with _office_lock:
+        if _office is None:
+            _office = _Office(exe)
+            atexit.register(_office.stop)
+        return _office
+
+
+def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float) -> subprocess.CompletedProcess:
+    office = _shared_office(exe)
+    if office.running():
+        profile = office.profile
+    else:  # a LibreOffice of its own for this call, on a profile nobody else uses
+        profile = (scratch.parent / "profile").as_uri()
+    cmd = [exe, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+           "--convert-to", "pdf", "--outdir", str(scratch), *(str(Path(f).resolve()) for f in docx_files)]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        office.stop()  # a stuck LibreOffice is not reused
+        raise PdfError(f"LibreOffice took over {timeout:.0f} s converting {len(docx_files)} file(s)") from None
+
+
+def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[Path]:
+    """Convert ``docx_files`` to PDFs in ``out_dir``; return their paths.
+
     Results are written to a scratch folder first and moved into place atomically.
     """
     exe = soffice()
     if exe is None:
         raise PdfError("LibreOffice (soffice) is not installed; cannot make PDFs")
     out_dir = Path(out_dir)
-    with tempfile.TemporaryDirectory(prefix="scs-soffice-") as tmp:
-        profile, scratch = Path(tmp) / "profile", Path(tmp) / "out"
-        cmd = [exe, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-               "--convert-to", "pdf", "--outdir", str(scratch), *map(str, docx_files)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"LibreOffice took over {timeout:.0f} s converting {len(docx_files)} file(s)") from None
-        made = []
-        for src in docx_files:
-            pdf = scratch / (Path(src).stem + ".pdf")
-            if not pdf.is_file() or pdf.stat().st_size == 0:
-                detail = (proc.stderr or proc.stdout).strip().splitlines()
-                raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
-                               + (f" ({detail[-1]})" if detail else ""))
-            made.append(write_bytes(out_dir / pdf.name, pdf.read_bytes()))
-    return made
+    cache = _shared_office(exe).cache
+    keys = {Path(src): content_key(src) for src in docx_files}
+    todo = [src for src, key in keys.items() if key not in cache]
+    with tempfile.TemporaryDirectory(prefix="scs-pdf-") as tmp:
+        scratch = Path(tmp) / "out"
+        if todo:
+            proc = _convert(exe, todo, scratch, timeout)
+            for src in todo:
+                pdf = scratch / (src.stem + ".pdf")
+                if not pdf.is_file() or pdf.stat().st_size == 0:
+                    detail = (proc.stderr or proc.stdout).strip().splitlines()
+                    raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
+                                   + (f" ({detail[-1]})" if detail else ""))
+                cache[keys[src]] = pdf.read_bytes()
+    log.info("converted %d paper(s) to PDF (%d already converted)", len(todo), len(keys) - len(todo))
+    return [write_bytes(out_dir / f"{src.stem}.pdf", cache[keys[src]]) for src in keys]
