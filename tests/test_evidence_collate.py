@@ -155,3 +155,30 @@ def test_charts_are_redrawn_only_when_their_headline_changes(base, tmp_path, mon
     with pytest.raises(AssertionError, match="redrew"):
         write(replace(base, digest=digest), tmp_path)
     assert {p.name: p.read_bytes() for p in (tmp_path / "evidence" / "charts").glob("*.png")} == before
+
+
+def test_collated_again_only_when_a_source_changes(tmp_path, monkeypatch):
+    from scs_refresh.evidence import collate as collating
+    from scs_refresh.evidence.collate import collate_and_write
+
+    shutil.copytree(ROOT / "evidence", tmp_path / "evidence")
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    manifest = load_manifest(tmp_path / "config" / "evidence.yaml")
+    survey = tmp_path / "evidence" / "mori_residents_survey_illustrative.csv"
+    survey.write_text(survey.read_text() + "\n")  # sources no other test has collated in this process
+    reads = []
+    monkeypatch.setattr(collating, "read_all", lambda m: reads.append(1) or read_all(m))
+    out = tmp_path / "out"
+    _, folder = collate_and_write(manifest, out, ON)
+    written = (folder / "evidence.csv").stat().st_mtime_ns
+    collate_and_write(manifest, out, date(2011, 2, 3))  # nothing changed: neither read nor written again
+    assert len(reads) == 1 and (folder / "evidence.csv").stat().st_mtime_ns == written
+
+    (folder / "digest.md").unlink()  # an incomplete evidence base on disk is written again
+    collate_and_write(manifest, out, date(2011, 2, 3))
+    assert (folder / "digest.md").is_file() and len(reads) == 1
+
+    survey.write_text(survey.read_text() + "\n")
+    base, _ = collate_and_write(manifest, out, date(2011, 2, 3))
+    assert len(reads) == 2 and base.digest.on == date(2011, 2, 3)
+    assert json.loads((folder / "collated-from.json").read_text())["on"] == "2011-02-03"

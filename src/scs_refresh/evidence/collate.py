@@ -103,11 +103,24 @@ def _json_default(value):
 
 #: Which headline each chart in a written evidence base was drawn from (by fingerprint).
 CHART_INDEX = "charts.json"
+#: What a written evidence base was collated from (the manifest's content key).
+STAMP = "collated-from.json"
 
 
 def _fingerprint(headline) -> str:
     """A chart depends only on its headline: the same headline draws the same picture."""
     return hashlib.sha256(repr(headline).encode()).hexdigest()
+
+
+#: The files of a written evidence base besides its charts.
+WRITTEN = ("evidence.csv", "statements.csv", "provenance.csv", "digest.md", "digest.json")
+
+
+def _indexed(folder: Path) -> set[str]:
+    try:
+        return set(json.loads((folder / "charts" / CHART_INDEX).read_text()))
+    except (OSError, ValueError, TypeError):
+        return set()
 
 
 def _drawn(folder: Path) -> dict[str, str]:
@@ -120,7 +133,7 @@ def _drawn(folder: Path) -> dict[str, str]:
     return {f: h for f, h in known.items() if (folder / "charts" / f).is_file()}
 
 
-def write(base: EvidenceBase, out_dir: Path) -> Path:
+def write(base: EvidenceBase, out_dir: Path, key: str | None = None) -> Path:
     """Write the evidence base to ``out_dir/evidence``, replacing the previous one only when complete."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -141,6 +154,8 @@ def write(base: EvidenceBase, out_dir: Path) -> Path:
             png = (final / "charts" / chart.file).read_bytes() if drawn.get(chart.file) == print_ else None
             atomic.write_bytes(staging / "charts" / chart.file, png or charts.render(headline))
         atomic.write_text(staging / "charts" / CHART_INDEX, json.dumps(fingerprints, indent=1))
+        if key is not None:
+            atomic.write_text(staging / STAMP, json.dumps({"key": key, "on": base.digest.on.isoformat()}))
         old = out_dir / f".evidence.old.{staging.name}"
         if final.exists():
             final.rename(old)
@@ -169,11 +184,39 @@ def read_written_table(out_dir: Path) -> pd.DataFrame | None:
     return table.assign(missing_reason=table["missing_reason"].replace("", None))
 
 
+def _stamp(folder: Path) -> str | None:
+    """The content key a complete written evidence base was collated from; None if any file is gone."""
+    if not all((folder / f).is_file() for f in WRITTEN) or _drawn(folder).keys() != _indexed(folder):
+        return None
+    try:
+        return json.loads((folder / STAMP).read_text())["key"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+#: The last evidence base collated in this process, by content key: a cycle collates on every
+#: meeting day, and the sources rarely change between them.
+_collated: dict[str, EvidenceBase] = {}
+
+
 def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tuple[EvidenceBase, Path]:
-    """All or nothing, for the CLI: any bad source stops the run before anything is written."""
-    base = collate(manifest, read_all(manifest), {}, on)
-    folder = write(base, out_dir)
-    log.info("collated the evidence base as at %s into %s", on, folder)
+    """All or nothing, for the CLI: any bad source stops the run before anything is written.
+
+    Collated only when the manifest or a source file changed since the last time (in this
+    process, or in ``out_dir`` by its stamp): otherwise the evidence base stands as it is.
+    """
+    key = manifest.content_key()
+    base = _collated.get(key)
+    if base is None:
+        base = collate(manifest, read_all(manifest), {}, on)
+        _collated.clear()
+        _collated[key] = base
+    folder = Path(out_dir) / "evidence"
+    if _stamp(folder) == key:
+        log.info("the evidence sources are unchanged since %s was written; kept as it is", folder)
+    else:
+        folder = write(base, out_dir, key)
+        log.info("collated the evidence base as at %s into %s", base.digest.on, folder)
     return base, folder
 
 

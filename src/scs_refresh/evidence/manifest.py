@@ -205,6 +205,14 @@ class LoadedManifest(Manifest):
     def path(self, source: Source) -> Path:
         return self.folder / source.file
 
+    def content_key(self) -> str:
+        """What a collation of this manifest is made of: the manifest and each source file's bytes."""
+        digest = hashlib.sha256(self.model_dump_json(exclude={"file"}).encode())
+        for s in self.sources:
+            f = self.path(s)
+            digest.update(s.id.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"(missing)") + b"\0")
+        return digest.hexdigest()
+
     def source(self, key: str) -> Source:
         """A source by id or by file name, for ``scs evidence check FILE``."""
         for s in self.sources:
