@@ -17,6 +17,10 @@ from typer.core import TyperGroup
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 
+#: `-h` as well as `--help`, on the app and on each group of sub-commands.
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+
 class _Group(TyperGroup):
     """Turn a UserError anywhere below into one line on stderr and exit code 2."""
 
@@ -30,7 +34,7 @@ class _Group(TyperGroup):
 
 
 app = typer.Typer(cls=_Group, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Run the refresh of the Sustainable Community Strategy (SCS).")
+                  context_settings=HELP_OPTIONS, help="Run the refresh of the Sustainable Community Strategy (SCS).")
 
 
 @app.callback()

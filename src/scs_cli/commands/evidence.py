@@ -6,9 +6,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from scs_cli.app import app, parse_on
+from scs_cli.app import HELP_OPTIONS, app, parse_on
 
-evidence_app = typer.Typer(no_args_is_help=True, help="The evidence base: check sources, collate the digest.")
+evidence_app = typer.Typer(no_args_is_help=True, context_settings=HELP_OPTIONS,
+                           help="The evidence base: check sources, collate the digest.")
 app.add_typer(evidence_app, name="evidence")
 
 

@@ -8,11 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from scs_cli.app import OnOption, app, parse_on, workspace
+from scs_cli.app import HELP_OPTIONS, OnOption, app, parse_on, workspace
 from scs_refresh.core.dates import recorded_at
 
-questionnaire_app = typer.Typer(no_args_is_help=True, help="The partner questionnaire: send, import, status, chase.")
-interview_app = typer.Typer(no_args_is_help=True, help="One-to-one interviews with partners.")
+questionnaire_app = typer.Typer(no_args_is_help=True, context_settings=HELP_OPTIONS,
+                                help="The partner questionnaire: send, import, status, chase.")
+interview_app = typer.Typer(no_args_is_help=True, context_settings=HELP_OPTIONS,
+                            help="One-to-one interviews with partners.")
 app.add_typer(questionnaire_app, name="questionnaire")
 app.add_typer(interview_app, name="interview")
 

@@ -6,11 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from scs_cli.app import OnOption, app, parse_on, workspace
+from scs_cli.app import HELP_OPTIONS, OnOption, app, parse_on, workspace
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.errors import UserError
 
-performance_app = typer.Typer(help="The SCS delivery plan scorecard, and figures recorded by hand.")
+performance_app = typer.Typer(context_settings=HELP_OPTIONS,
+                              help="The SCS delivery plan scorecard, and figures recorded by hand.")
 app.add_typer(performance_app, name="performance")
 
 
