@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
+import typer
 from typer.testing import CliRunner
 
 from scs_cli.main import app
@@ -54,6 +56,23 @@ def test_plan_on_a_date():
 def test_check_ok():
     result = runner.invoke(app, ["--config-dir", str(ROOT / "config"), "check"])
     assert result.exit_code == 0 and "timetable.yaml" in result.output
+
+
+def _command_paths(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [path]
+    for name, sub in getattr(command, "commands", {}).items():
+        paths += _command_paths(sub, (*path, name))
+    return paths
+
+
+def test_every_command_takes_h_for_help():
+    paths = _command_paths(typer.main.get_command(app))
+    assert ("questionnaire", "status") in paths and ("performance", "record") in paths and ("serve",) in paths
+    for path in paths:
+        short = runner.invoke(app, [*path, "-h"], env={"COLUMNS": "100"})
+        long = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100"})
+        assert short.exit_code == 0 and "Usage:" in short.output, (path, short.output)
+        assert short.output == long.output, path
 
 
 def test_bad_timetable_is_one_line_exit_2_no_traceback(tmp_path):

@@ -1,0 +1,15 @@
+"""The ``scs`` sub-commands, one module per part of the process (``scs <command>`` is in the module named below).
+
+timetable    check, timetable, plan
+papers       papers, review, scs-draft
+cycle        run STAGE, simulate, demo
+approval     decision, decisions, replan
+daily        tick, serve (the daily tick, once now or on a schedule)
+partners     questionnaire send/import/status/chase, interview request/record
+evidence     evidence check/collate
+performance  performance (the scorecard), performance record
+
+:mod:`scs_cli.main` imports every module here on each run of ``scs``, so a command imports what it
+needs from the domain (and Prefect, through flows/) inside itself: much of the domain brings pandas
+or python-docx, and Prefect takes seconds, yet ``scs timetable`` should answer at once.
+"""

@@ -1,0 +1,71 @@
+"""``scs tick`` and ``scs serve``: the daily tick, run once now or on a schedule as a Prefect deployment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from scs_cli.app import app, parse_on
+from scs_refresh.core.errors import UserError
+from scs_refresh.core.folders import Dirs
+
+
+def _tick_parameters(dirs: Dirs, pdf: bool) -> dict:
+    """The daily tick's parameters, once every config file is sound: absolute folders, so a served
+    run finds them wherever it starts."""
+    from scs_refresh.workspace import Workspace
+
+    Workspace.load(dirs)
+    if dirs.store_file is not None and dirs.store_file.resolve() != (dirs.state / "scs.sqlite").resolve():
+        raise UserError("--store: the daily tick keeps its ledger in STATE_DIR/scs.sqlite; set --state-dir instead")
+    return {"dirs": Dirs(config=dirs.config.resolve(), out=dirs.out.resolve(), state=dirs.state.resolve(),
+                         templates=dirs.templates.resolve()), "pdf": pdf}
+
+
+@app.command()
+def tick(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Act as on this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """Run the daily tick once now: do whatever is due (or was missed) and not yet done."""
+    day = parse_on(on)
+    params = _tick_parameters(ctx.obj, pdf)
+    from flows.daily import daily_tick  # Prefect is slow to import: only once the date and config are sound
+
+    outcomes = daily_tick(on=day, **params)
+    for o in outcomes:
+        late = f" (due {o.action.due}, caught up)" if o.action.due < day else ""
+        typer.echo(f"{o.action.text}{late}: {o.summary}")
+        if o.queued:
+            typer.echo(f"warning: {len(o.queued)} message(s) still queued for the mail server; "
+                       "the next tick sends them", err=True)
+    sent = sum(len(o.sent) for o in outcomes)
+    typer.echo(f"{len(outcomes)} action(s) done on {day}, {sent} message(s) sent" if outcomes
+               else f"nothing was due on {day}")
+
+
+#: 07:00 Monday to Friday, London time (GMT or BST).
+WORKING_DAYS_7AM = "0 7 * * 1-5"
+SERVE_HELP = (
+    "Run the daily tick on a schedule, as a Prefect deployment served from this process.\n\n"
+    f'The schedule is a cron line in Europe/London (default "{WORKING_DAYS_7AM}": 07:00 on working days). '
+    "On a bank holiday the tick runs as usual and does what is due; a day it misses is caught up on the "
+    "next run, and running it twice repeats nothing.\n\n"
+    "Needs a Prefect server: run `prefect server start`, then "
+    "`export PREFECT_API_URL=http://127.0.0.1:4200/api`. Stop with Ctrl-C or SIGTERM."
+)
+
+
+@app.command(help=SERVE_HELP)
+def serve(
+    ctx: typer.Context,
+    cron: Annotated[str, typer.Option(help="When to run, as cron in Europe/London.")] = WORKING_DAYS_7AM,
+    name: Annotated[str, typer.Option(help="The deployment's name (one per cycle or council).")] = "scs-daily",
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    params = _tick_parameters(ctx.obj, pdf)
+    from flows.serving import serve as serve_daily_tick  # Prefect is slow to import: only once the config is sound
+
+    serve_daily_tick(name, cron, params, typer.echo)

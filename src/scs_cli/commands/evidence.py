@@ -1,0 +1,49 @@
+"""``scs evidence check`` and ``scs evidence collate``: the evidence base (4.3.3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from scs_cli.app import HELP_OPTIONS, app, parse_on
+
+evidence_app = typer.Typer(no_args_is_help=True, context_settings=HELP_OPTIONS,
+                           help="The evidence base: check sources, collate the digest.")
+app.add_typer(evidence_app, name="evidence")
+
+
+def _manifest(ctx: typer.Context):
+    from scs_refresh.evidence.manifest import load_manifest
+
+    return load_manifest(ctx.obj.config / "evidence.yaml")
+
+
+@evidence_app.command("check")
+def evidence_check(
+    ctx: typer.Context,
+    source: Annotated[Optional[str], typer.Argument(help="A source id or file name (default: every source).")] = None,
+) -> None:
+    """Read one source (or all) as the manifest describes it; exit 2 naming file, row and column."""
+    from scs_refresh.evidence.collate import read_all
+
+    manifest = _manifest(ctx)
+    for ev in read_all(manifest, source):
+        missing = int(ev.rows["missing_reason"].notna().sum()) if len(ev.rows) else 0
+        what = f"{len(ev.rows)} rows, {missing} missing with a reason" if len(ev.rows) else f"{len(ev.statements)} statements"
+        label = " (illustrative)" if ev.source.illustrative else ""
+        typer.echo(f"ok: {ev.source.id}{label}: {what} from {ev.file}")
+
+
+@evidence_app.command("collate")
+def evidence_collate(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="The 'as at' date of the digest, YYYY-MM-DD (default: today).")] = None,
+) -> None:
+    """Build the evidence table, digest, charts and provenance list in <out>/evidence."""
+    from scs_refresh.evidence.collate import collate_and_write, summary
+
+    base, folder = collate_and_write(_manifest(ctx), ctx.obj.out, parse_on(on))
+    for line in summary(base):
+        typer.echo(line)
+    typer.echo(f"wrote {folder} ({len(base.table)} rows, {len(base.statements)} statements, {len(base.digest.charts)} charts)")

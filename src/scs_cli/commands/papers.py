@@ -1,0 +1,68 @@
+"""``scs papers``, ``scs review`` and ``scs scs-draft``: the documents, written as at a day."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from scs_cli.app import app, parse_on, workspace
+
+
+def _report_papers(result) -> None:
+    for path in result.files():
+        typer.echo(f"wrote {path}")
+    for note in result.not_produced:
+        typer.echo(f"not produced: {note}")
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}")
+
+
+@app.command()
+def papers(
+    ctx: typer.Context,
+    meeting: Annotated[str, typer.Argument(help="The meeting id, as in `scs timetable --json`.")],
+    on: Annotated[Optional[str], typer.Option(help="Write the papers as at this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
+    from scs_refresh.papers.generate import generate_meeting_papers
+    from scs_refresh.as_at import load_state
+
+    state = load_state(workspace(ctx), parse_on(on))
+    _report_papers(generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf))
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Assess as at this day, YYYY-MM-DD (default: today).")] = None,
+    meeting: Annotated[Optional[str], typer.Option(help="Timetable id of the Board meeting (default: the next one).")] = None,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also make a PDF with LibreOffice.")] = False,
+) -> None:
+    """The Partnership review report: the register assessed against policy Appendix B, into <out>/review/."""
+    from scs_refresh.review.paper import write_review_from_dirs
+
+    ws = workspace(ctx)
+    review = ws.need_review()
+    outputs = write_review_from_dirs(ws.timetable, review.register, review.content, ws.dirs, parse_on(on), meeting,
+                                     pdf=pdf)
+    typer.echo(outputs.summary())
+
+
+@app.command("scs-draft")
+def scs_draft(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Write the draft as at this day, YYYY-MM-DD (default: today).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also make a PDF of a new version with LibreOffice when it is installed.")] = True,
+) -> None:
+    """The draft SCS: collate the evidence, then write a new draft version into <out>/scs/ if anything changed."""
+    from scs_refresh.documents.pdf import soffice, to_pdf
+    from scs_refresh.strategy.draft import write_draft_from_dirs
+
+    ws = workspace(ctx)
+    result = write_draft_from_dirs(ws.draft_inputs(), ws.dirs, parse_on(on))
+    for line in result.summary():
+        typer.echo(line)
+    if result.new and pdf and soffice() is not None:
+        typer.echo(f"wrote {to_pdf([result.docx], result.docx.parent)[0]}")
