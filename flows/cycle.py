@@ -1,11 +1,12 @@
 """Replaying a refresh cycle in virtual time: `scs simulate --from --to` and `scs demo`.
 
 Each simulated working day, the outside world's doings for that day (partners' replies from
-config/simulation.yaml) arrive first, then the real ``daily_tick`` flow runs on the Prefect
-API as the schedule would run it at 07:00. Days on which nothing is due are skipped without
-calling Prefect at all, so a quiet day costs next to nothing. Everything is recorded in the
-state store, so a re-run (after a crash, or a kill -9) finishes the cycle without doing or
-sending anything twice; ``fresh`` starts the cycle over.
+config/simulation.yaml) arrive first, then the steps of the real ``daily_tick`` flow run as the
+schedule would run them at 07:00. The replay is one flow run on the Prefect API ("cycle-replay"),
+with each day's actions as its task runs: a flow run per simulated day would cost more than
+most days' work. Days on which nothing is due are skipped. Everything is recorded in the state
+store, so a re-run (after a crash, or a kill -9) finishes the cycle without doing or sending
+anything twice; ``fresh`` starts the cycle over.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+
+from prefect import flow
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.daily import daily_tick
 from scs_refresh.timetable import deadlines as cal
@@ -44,13 +48,17 @@ def _tick_day(d: date) -> date:
     return cal.working_day_on_or_before(d) if cal.is_working_day(d) else cal.working_days_after(d, 1)
 
 
-def run_cycle(dirs: Dirs, start: date, end: date, **options) -> CycleReport:
-    """``simulate`` without the flow heartbeat thread: it costs a second per flow call and tells
-    nothing in a replay of hundreds of days (the schedule's own runs keep it)."""
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+def run_cycle(dirs: Dirs, start: date, end: date, *, pdf: bool = True, on_day=None, **options) -> CycleReport:
+    """``simulate`` as one flow run whose task runs are each day's actions (without the flow
+    heartbeat thread: it tells nothing in a replay; the schedule's own runs keep it)."""
+
+    @flow(name="cycle-replay", flow_run_name=f"{start:%d %b %Y} to {end:%d %b %Y}", validate_parameters=False)
+    def cycle_replay() -> CycleReport:
+        return simulate(dirs, start, end, pdf=pdf, on_day=on_day,
+                        run_tick=lambda day: daily_tick.fn(on=day, dirs=dirs, pdf=pdf), **options)
 
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        return simulate(dirs, start, end, **options)
+        return cycle_replay()
 
 
 def _next_sitting(ctx: tick.Context, day: date) -> date | None:
@@ -64,7 +72,8 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
              on_day=None, run_tick=None) -> CycleReport:
     """Run the cycle from ``start`` to ``end`` (inclusive) through the daily tick flow.
 
-    ``run_tick(day)`` replaces the flow call (bench/bench_cycle.py runs the same cycle without Prefect).
+    ``run_tick(day)`` replaces the flow call (``run_cycle`` runs the tick's steps inside one flow run;
+    bench/bench_cycle.py runs the same cycle without Prefect).
     """
     if fresh:
         for folder in (dirs.out, dirs.state):

@@ -169,3 +169,19 @@ def test_a_bad_plan_exits_2_and_loses_nothing(config_dir, dirs):
                         r"'the-pct' \(partner ids in partners\.yaml: .*\)\n", result.output), result.output
     assert (dirs.out / "performance" / "scorecard.csv").read_bytes() == before
     assert _scs(config_dir, dirs, "check").exit_code == 2
+
+
+def test_the_chart_is_drawn_again_only_when_a_figure_changes(dirs, monkeypatch):
+    from scs_refresh.performance import scorecard as sc
+
+    drawn = []
+    real = sc._draw.__wrapped__
+    monkeypatch.setattr(sc, "_draw", sc.functools.lru_cache(lambda rows, ill: drawn.append(rows) or real(rows, ill)))
+    ws = Workspace.load(dirs)
+    first = refresh(ws.plan_inputs(), dirs, date(2011, 5, 6)).chart.path.read_bytes()
+    assert refresh(ws.plan_inputs(), dirs, date(2011, 5, 9)).chart.path.read_bytes() == first
+    assert len(drawn) == 1  # a day later, the same figures: the same picture
+    record(ws.plan_inputs(), dirs.store, "volunteers-placed", 350, "2010/11", note="revised return",
+           source="Voluntary Norfolk", by="officer", at=datetime(2011, 5, 9, 10))
+    assert refresh(ws.plan_inputs(), dirs, date(2011, 5, 9)).chart.path.read_bytes() != first
+    assert len(drawn) == 2

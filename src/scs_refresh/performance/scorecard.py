@@ -8,6 +8,7 @@ a CSV and the chart the Board report shows.
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from dataclasses import dataclass
@@ -75,40 +76,48 @@ def alt_text(card: Scorecard) -> str:
 
 def chart(card: Scorecard, out: Path) -> Figure:
     """Horizontal bars: share of the planned change achieved, coloured and labelled by rating; a tick marks
-    the share expected by the date of the latest figure, and a line the target (100%)."""
+    the share expected by the date of the latest figure, and a line the target (100%).
+
+    The picture shows the figures, not the day (the paper and the alt text give the date), so it
+    is drawn again only when a figure or a rating changes."""
+    rows = tuple((textwrap.shorten(r.indicator.name, 48, placeholder="..."), r.rag.label, COLOURS[r.rag], r.done,
+                  r.expected) for r in reversed(card.rows))
+    return Figure(write_bytes(out, _draw(rows, card.illustrative)), alt_text(card), width_mm=160)
+
+
+@functools.lru_cache(maxsize=16)
+def _draw(rows: tuple[tuple[str, str, str, float | None, float | None], ...], illustrative: bool) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = list(reversed(card.rows))
     fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.45 * len(rows)), dpi=150)
-    for y, r in enumerate(rows):
-        if r.done is None:
-            ax.text(1, y, r.rag.label, va="center", fontsize=8, color="#404040")
+    for y, (_, label, colour, done, expected) in enumerate(rows):
+        if done is None:
+            ax.text(1, y, label, va="center", fontsize=8, color="#404040")
             continue
-        share = max(-50.0, min(150.0, r.done * 100))
-        ax.barh(y, share, color=COLOURS[r.rag], height=0.6)
-        label_at = max(share, 0, (r.expected or 0) * 100) + 3  # clear of the bar and of the tick
-        ax.text(label_at, y, f"{r.rag.label} {r.done:.0%}", va="center", fontsize=8)
-        if r.expected is not None:
-            ax.plot([r.expected * 100] * 2, [y - 0.38, y + 0.38], color="black", linewidth=1.5)
+        share = max(-50.0, min(150.0, done * 100))
+        ax.barh(y, share, color=colour, height=0.6)
+        label_at = max(share, 0, (expected or 0) * 100) + 3  # clear of the bar and of the tick
+        ax.text(label_at, y, f"{label} {done:.0%}", va="center", fontsize=8)
+        if expected is not None:
+            ax.plot([expected * 100] * 2, [y - 0.38, y + 0.38], color="black", linewidth=1.5)
     ax.axvline(100, color="#404040", linestyle="--", linewidth=1)
     ax.axvline(0, color="#404040", linewidth=0.8)
-    ax.set_yticks(range(len(rows)), [textwrap.shorten(r.indicator.name, 48, placeholder="...") for r in rows],
-                  fontsize=8)
+    ax.set_yticks(range(len(rows)), [name for name, *_ in rows], fontsize=8)
     ax.set_xlim(-50, 160)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel("% of the planned change achieved (tick: expected by now; dashed line: target)", fontsize=8)
-    ax.set_title(f"SCS delivery plan: progress as at {card.on:%d %B %Y}" + (" (illustrative)" if card.illustrative
-                                                                                    else ""), fontsize=10)
+    ax.set_title("SCS delivery plan: progress on the latest figures" + (" (illustrative)" if illustrative else ""),
+                 fontsize=10)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
-    return Figure(write_bytes(out, buf.getvalue()), alt_text(card), width_mm=160)
+    return buf.getvalue()
 
 
 def markdown(card: Scorecard) -> str:
