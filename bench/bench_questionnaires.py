@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +28,7 @@ def main(n: int) -> None:
         base = setup.partners.partners
         many = [Partner.model_validate({**base[i % len(base)].model_dump(), "id": f"partner-{i:04d}",
                                         "name": f"{base[i % len(base)].name} ({i})"}) for i in range(n)]
-        setup = service.Setup(setup.dirs, setup.timetable, setup.partners.model_copy(update={"partners": many}),
-                              setup.delivery)
+        setup = replace(setup, partners=setup.partners.model_copy(update={"partners": many}))
         at = datetime(2010, 10, 15, 9)
         t0 = time.perf_counter()
         queued = service.queue_questionnaires(setup, at)

@@ -30,7 +30,7 @@ def setup(config_dir: Path, tmp_path: Path) -> service.Setup:
 def _docx(setup: service.Setup, partner_id: str, **changes) -> bytes:
     partner = setup.partners.partner[partner_id].model_copy(update=changes)
     qs = questionnaire.Questionnaires(setup.partners, setup.timetable.cycle,
-                                      Template(setup.dirs.templates / "questionnaire_tpl.docx"))
+                                      Template(setup.dirs.templates / "questionnaire_tpl.docx"), setup.wording)
     return qs.message(partner).attachments[0].content
 
 
@@ -80,7 +80,7 @@ def test_a_template_asking_for_an_unknown_field_is_refused(setup, tmp_path: Path
 
 def test_covering_email_names_partner_deadline_and_areas(setup):
     p = setup.partners.partner["nhs-norfolk"]
-    body = questionnaire.covering_email(setup.partners, setup.timetable.cycle, p)
+    _, body = questionnaire.covering_email(setup.partners, setup.timetable.cycle, p, setup.wording)
     assert body.startswith("Dear Locality Commissioning Manager,")
     assert "by Friday 12 November 2010" in body and "4. Links to current strategies or projects" in body
     assert "one-to-one interview" in body  # NHS Norfolk is flagged for one
@@ -215,7 +215,7 @@ def test_due_reminders_skip_respondents_unsent_and_already_reminded(setup):
 
 def test_deadline_reminder_copies_the_sponsor(setup):
     [due] = chasing.due_reminders(setup.partners, date(2010, 11, 12), {"nhs-norfolk": date(2010, 10, 15)}, set(), {})
-    msg = chasing.reminder_message(setup.partners, setup.timetable.cycle, due)
+    msg = chasing.reminder_message(setup.partners, setup.timetable.cycle, due, setup.wording)
     assert [c.email for c in msg.cc] == ["public.health@nhs.example.org"]
     assert msg.subject.startswith("Due today") and "copied Director of Public Health" in msg.body
 
@@ -224,10 +224,11 @@ def test_deadline_reminder_copies_the_sponsor(setup):
 def test_interviews_request_record_and_incomplete(setup):
     cycle = setup.timetable.cycle
     with setup.store() as store:
-        asked = interviews.queue_requests(store, setup.partners, cycle, setup.delivery.sender, date(2010, 11, 1), SENT)
+        asked = interviews.queue_requests(store, setup.partners, cycle, setup.delivery.sender, date(2010, 11, 1), SENT,
+                                          setup.wording)
         assert asked == [p.id for p in setup.partners.partners if p.interview]
         assert interviews.queue_requests(store, setup.partners, cycle, setup.delivery.sender,
-                                         date(2010, 11, 2), SENT) == []
+                                         date(2010, 11, 2), SENT, setup.wording) == []
         interviews.record(store, setup.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14))
         interviews.record(store, setup.partners, "breckland-council", notes="Wants fewer, sharper priorities")
         with pytest.raises(UserError, match="no partner 'nobody'"):

@@ -1,9 +1,10 @@
 """One cycle's config, loaded once: every file in the config folder the officer edits, read,
-validated and cross-checked into one typed :class:`Workspace` that is passed down.
+validated and cross-checked into one typed :class:`Workspace` that is passed down, with the
+wording of the e-mails (templates/mail).
 
 A process (the CLI, a tick, a whole demo) loads the workspace once; it is loaded again only
-when a file in the config folder changes, so a long-running server sees the officer's edits
-without re-reading unchanged YAML on every action.
+when a file in the config folder or a mail template changes, so a long-running server sees the
+officer's edits without re-reading unchanged files on every action.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from scs_refresh.core.errors import ConfigError, Problem, UserError
 from scs_refresh.core.folders import Dirs
 from scs_refresh.evidence.manifest import LoadedManifest, load_manifest
 from scs_refresh.mail.dispatch import DeliverySettings, load_delivery
+from scs_refresh.mail.wording import MailWording, load_mail_wording
+from scs_refresh.mail.wording import fingerprint as mail_fingerprint
 from scs_refresh.papers.contexts import ReviewInputs
 from scs_refresh.papers.wording import PapersConfig, check_against_timetable, load_papers_config
 from scs_refresh.partners.outreach import Setup as Outreach
@@ -44,6 +47,7 @@ class Workspace:
 
     dirs: Dirs
     timetable: Timetable
+    mail: MailWording  # templates/mail: what each e-mail says
     papers: PapersConfig | None = None
     partners: PartnersConfig | None = None
     delivery: DeliverySettings | None = None
@@ -55,11 +59,14 @@ class Workspace:
 
     @classmethod
     def load(cls, dirs: Dirs) -> Workspace:
-        """Every config file present, every problem at once (one ConfigError); cached per folder state."""
-        key = (Path(dirs.config).resolve(), _fingerprint(Path(dirs.config)))
+        """Every config file present and the mail templates, every problem at once (one ConfigError);
+        cached per state of the two folders."""
+        mail = mail_folder(dirs)
+        key = (Path(dirs.config).resolve(), _fingerprint(Path(dirs.config)), mail.resolve(),
+               mail_fingerprint(mail))
         if key not in _LOADED:
             _LOADED.clear()  # one cycle's config at a time is all a process needs to keep
-            _LOADED[key] = _load(Path(dirs.config))
+            _LOADED[key] = _load(Path(dirs.config), mail)
             log.info("read the cycle's config from %s (%d file(s))", dirs.config, len(key[1]))
         return cls(dirs, **_LOADED[key])
 
@@ -92,8 +99,8 @@ class Workspace:
         return self._need(self.evidence, "evidence.yaml", "it lists the sources of the evidence base")
 
     def outreach(self) -> Outreach:
-        """What the partner operations need: the register, the timetable and how mail goes out."""
-        return Outreach(self.dirs, self.timetable, self.need_partners(), self.need_delivery())
+        """What the partner operations need: the register, the timetable, how mail goes out and what it says."""
+        return Outreach(self.dirs, self.timetable, self.need_partners(), self.need_delivery(), self.mail)
 
     def draft_inputs(self) -> DraftInputs:
         """What the draft SCS is written from (scs.yaml, evidence.yaml, partners.yaml, checked together)."""
@@ -123,7 +130,12 @@ class Workspace:
                           {p.id: p.name for p in partners.partners})
 
 
-_LOADED: dict[tuple[Path, tuple], dict] = {}
+_LOADED: dict[tuple, dict] = {}
+
+
+def mail_folder(dirs: Dirs) -> Path:
+    """templates/mail: one template per kind of e-mail (templates/README.md)."""
+    return Path(dirs.templates) / "mail"
 
 
 def _fingerprint(folder: Path) -> tuple:
@@ -137,8 +149,9 @@ def _fingerprint(folder: Path) -> tuple:
     return tuple(out)
 
 
-def _load(folder: Path) -> dict:
-    """Read every file present, then the checks across files; all problems in one ConfigError."""
+def _load(folder: Path, mail: Path) -> dict:
+    """Read every file present, then the checks across files, then the mail templates; all problems
+    in one ConfigError."""
     if not folder.is_dir():
         raise ConfigError([Problem(folder, "config folder not found")])
     problems: list[Problem] = []
@@ -169,6 +182,10 @@ def _load(folder: Path) -> dict:
             problems.extend(exc.problems)
     if not problems:  # files that name things in other files, checked once each file is sound
         problems = _cross_checks(folder, tt, parts)
+    try:
+        parts["mail"] = load_mail_wording(mail)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
     if problems:  # each once: two files can meet the same problem
         raise ConfigError(list(dict.fromkeys(problems)))
     return {"timetable": tt, **parts}
@@ -204,6 +221,7 @@ def _against_evidence_and_partners(folder: Path, parts: dict, name: str, check, 
     return []
 
 
-def check_all(config_dir: Path) -> list[str]:
-    """``scs check``: load every config file present; one ConfigError lists all problems."""
-    return Workspace.load(Dirs(config=Path(config_dir), out=Path("out"), state=Path("state"))).loaded()
+def check_all(config_dir: Path, templates: Path = Path("templates")) -> list[str]:
+    """``scs check``: load every config file present and the mail templates; one ConfigError lists all problems."""
+    return Workspace.load(Dirs(config=Path(config_dir), out=Path("out"), state=Path("state"),
+                               templates=Path(templates))).loaded()

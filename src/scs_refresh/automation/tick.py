@@ -146,7 +146,7 @@ def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: dat
 
 def officer_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
     s = ctx.scheduled(action.meeting_id)
-    sent, queued = _send(ctx, [publish.officer_reminder(ctx.timetable, s, action.key)], on)
+    sent, queued = _send(ctx, [publish.officer_reminder(ctx.timetable, s, action.key, ctx.ws.mail)], on)
     return ActionResult(action, f"reminded the officer (reports due {s.report_deadline})", sent=sent, queued=queued)
 
 
@@ -171,7 +171,8 @@ def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
     if manifest is None:  # catching up: the papers were never written
         generate_papers(ctx, action, on)
         manifest = publish.written(ctx.dirs, event.id)
-    out = publish.publication(ctx.dirs, ctx.timetable, event, manifest, action.key, _invitation(ctx, event, on))
+    out = publish.publication(ctx.dirs, ctx.timetable, event, manifest, action.key, _invitation(ctx, event, on),
+                              ctx.ws.mail)
     sent, queued = _send(ctx, out.messages, on)
     where = f"; {len(out.published)} file(s) published in out/public/{event.id}" \
         if ctx.timetable.body[event.body].public else ""
@@ -181,7 +182,7 @@ def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
 
 def member_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
     event = ctx.scheduled(action.meeting_id).event
-    messages = publish.member_reminders(ctx.timetable, event, action.key, _invitation(ctx, event, on))
+    messages = publish.member_reminders(ctx.timetable, event, action.key, _invitation(ctx, event, on), ctx.ws.mail)
     sent, queued = _send(ctx, messages, on)
     return ActionResult(action, f"reminded {len(messages)} member(s)", sent=sent, queued=queued)
 

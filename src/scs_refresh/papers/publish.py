@@ -20,6 +20,7 @@ from scs_refresh.core.dates import day_text_long
 from scs_refresh.core.folders import Dirs
 from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
 from scs_refresh.mail.invitations import meeting_invitation
+from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.papers.wording import AgendaConfig
 from scs_refresh.partners.questionnaire import DOCX_TYPE
 from scs_refresh.timetable.model import Event, Scheduled, Timetable
@@ -35,17 +36,15 @@ def members(tt: Timetable, event: Event) -> list[Contact]:
     return [c for c in (_contact(m) for m in tt.body[event.body].members) if c]
 
 
-def officer_reminder(tt: Timetable, s: Scheduled, key: str) -> Outgoing:
+def officer_reminder(tt: Timetable, s: Scheduled, key: str, wording: MailWording) -> Outgoing:
     """The officer's reminder that a meeting's reports must be final by its report deadline."""
     officer = Contact(name=tt.cycle.officer.name, email=tt.cycle.officer.email)
-    papers = "\n".join(f"  - {p.title}" for p in s.event.papers)
-    return Outgoing(
-        key=key, kind="officer-reminder", to=(officer,),
-        subject=f"Reports due {day_text_long(s.report_deadline)}: {s.event.title}",
-        body=(f"The reports for {tt.body[s.event.body].name} on {day_text_long(s.event.date)} must be final by "
-              f"{day_text_long(s.report_deadline)}; the papers go out on {day_text_long(s.publication_deadline)} "
-              f"({s.rule}).\n\nPapers expected:\n{papers}\n\nThe tool writes them from the state of the refresh on "
-              f"{day_text_long(s.report_deadline)}.\n"))
+    subject, body = wording.render(
+        "officer-reminder", **signed_by(tt.cycle), meeting_title=s.event.title, body_name=tt.body[s.event.body].name,
+        meeting_date=day_text_long(s.event.date), report_deadline=day_text_long(s.report_deadline),
+        publication_deadline=day_text_long(s.publication_deadline), publication_rule=s.rule,
+        papers=[p.title for p in s.event.papers])
+    return Outgoing(key=key, kind="officer-reminder", to=(officer,), subject=subject, body=body)
 
 
 def invitation(dirs: Dirs, tt: Timetable, event: Event, agenda: AgendaConfig, at: datetime) -> Attachment:
@@ -70,7 +69,7 @@ def written(dirs: Dirs, meeting_id: str) -> dict | None:
 
 
 def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: str,
-                invite: Attachment) -> Publication:
+                invite: Attachment, wording: MailWording) -> Publication:
     """The papers to every member, once each; non-exempt papers to the public folder."""
     body = tt.body[event.body]
     folder = dirs.out / event.id
@@ -78,13 +77,8 @@ def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: st
     pack = manifest.get("pack")
     files = [pack] if pack else [f for f in manifest["files"] if f.endswith(".docx")]
     attachments = tuple(Attachment(Path(f).name, (folder / f).read_bytes(), DOCX_TYPE) for f in files) + (invite,)
-    note = ("\nItems marked exempt (Local Government Act 1972, Schedule 12A) are confidential to members "
-            "and are not published.\n" if exempt else "")
     messages = [Outgoing(key=f"{key}:{m.email}", kind="papers", to=(m,),
-                         subject=f"Papers: {event.title} ({day_text_long(event.date)})",
-                         body=(f"Dear {m.name},\n\nPlease find attached the papers for {body.name} on "
-                               f"{day_text_long(event.date)}, and a calendar invitation.\n{note}\n"
-                               f"{tt.cycle.officer.name}\n{tt.cycle.officer.role}\n"),
+                         **_worded(wording, "papers", tt, event, member_name=m.name, exempt=bool(exempt)),
                          attachments=attachments)
                 for m in members(tt, event)]
     published = []
@@ -98,12 +92,17 @@ def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: st
     return Publication(messages, published)
 
 
-def member_reminders(tt: Timetable, event: Event, key: str, invite: Attachment) -> list[Outgoing]:
+def member_reminders(tt: Timetable, event: Event, key: str, invite: Attachment,
+                     wording: MailWording) -> list[Outgoing]:
     """A reminder to each member shortly before the meeting, with the invitation again."""
     return [Outgoing(key=f"{key}:{m.email}", kind="meeting-reminder", to=(m,),
-                     subject=f"Reminder: {event.title}, {day_text_long(event.date)}",
-                     body=(f"Dear {m.name},\n\nA reminder that {tt.body[event.body].name} meets on "
-                           f"{day_text_long(event.date)}. The papers were sent on publication; the calendar "
-                           f"invitation is attached.\n\n{tt.cycle.officer.name}\n"),
-                     attachments=(invite,))
+                     **_worded(wording, "meeting-reminder", tt, event, member_name=m.name), attachments=(invite,))
             for m in members(tt, event)]
+
+
+def _worded(wording: MailWording, kind: str, tt: Timetable, event: Event, **values) -> dict[str, str]:
+    """The subject and body of a message to a member about ``event`` (templates/mail)."""
+    subject, body = wording.render(kind, **signed_by(tt.cycle), meeting_title=event.title,
+                                   meeting_date=day_text_long(event.date), body_name=tt.body[event.body].name,
+                                   **values)
+    return {"subject": subject, "body": body}

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from scs_refresh.mail import dispatch as delivery
 from scs_refresh.mail.dispatch import Contact, Outgoing
+from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.core.store import Store
 from scs_refresh.timetable.model import Cycle
 from scs_refresh.core.dates import day_text_long
@@ -52,21 +53,14 @@ def due_reminders(cfg: PartnersConfig, on: date, sent_on: dict[str, date], respo
     return out
 
 
-def reminder_message(cfg: PartnersConfig, cycle: Cycle, due: Due) -> Outgoing:
+def reminder_message(cfg: PartnersConfig, cycle: Cycle, due: Due, wording: MailWording) -> Outgoing:
+    """The reminder ``due`` (templates/mail/reminder.txt): "Due today" on the deadline, the sponsor
+    copied in when the reminder says so."""
     p, r, q = due.partner, due.reminder, cfg.questionnaire
-    today = due.on == q.deadline
-    when = "today" if today else f"on {day_text_long(q.deadline)}"
-    escalation = (f"I have copied {p.sponsor.name} so that {p.name}'s views are not missed.\n\n"
-                  if r.copy_sponsor else "")
-    body = (f"Dear {p.contact.name},\n\n"
-            f"A reminder that {p.name}'s partner questionnaire for the refresh of the Sustainable Community "
-            f"Strategy is due {when}. If you have already sent it, thank you, and please ignore this message.\n\n"
-            f"{escalation}"
-            f"The questionnaire was attached to my e-mail headed 'SCS refresh: partner questionnaire for "
-            f"{p.name}'; please return it to {q.reply_to}, or reply if you would like another copy.\n\n"
-            f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\nReference: {reference(cycle, p.id)}\n")
-    subject = (f"{'Due today' if today else 'Reminder'}: SCS refresh partner questionnaire for {p.name} "
-               f"(due {day_text_long(q.deadline)})")
+    subject, body = wording.render(
+        "reminder", **signed_by(cycle), partner_name=p.name, contact_name=p.contact.name, sponsor_name=p.sponsor.name,
+        sponsor_copied=r.copy_sponsor, due_today=due.on == q.deadline, deadline=day_text_long(q.deadline),
+        reply_to=q.reply_to, reference=reference(cycle, p.id))
     return Outgoing(key=reminder_key(cycle, p.id, r.id), kind="reminder", partner_id=p.id, to=(p.contact,),
                     cc=(p.sponsor,) if r.copy_sponsor else (), reply_to=q.reply_to, subject=subject, body=body)
 
@@ -85,8 +79,8 @@ def owed(store: Store, cfg: PartnersConfig, cycle: Cycle, on: date) -> list[Due]
 
 
 def queue_reminders(store: Store, cfg: PartnersConfig, cycle: Cycle, sender: Contact, on: date,
-                    at: datetime) -> list[Due]:
+                    at: datetime, wording: MailWording) -> list[Due]:
     """Queue every reminder owed on ``on``; the caller then flushes the queue."""
     due = owed(store, cfg, cycle, on)
-    delivery.queue(store, (reminder_message(cfg, cycle, d) for d in due), sender, at)
+    delivery.queue(store, (reminder_message(cfg, cycle, d, wording) for d in due), sender, at)
     return due

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from scs_refresh.mail import dispatch as delivery
 from scs_refresh.mail.dispatch import Contact, Outgoing
+from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.timetable.model import Cycle, Timetable
@@ -27,18 +28,15 @@ def _slot(s: datetime) -> str:
     return f"{day_text_long(s.date())} at {s:%H:%M}"
 
 
-def request_message(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> Outgoing:
-    slots = "\n".join(f"  - {_slot(s)}" for s in cfg.interviews.slots)
-    body = (f"Dear {partner.board_rep.name},\n\n"
-            f"As part of the refresh of the Sustainable Community Strategy I would like to meet you for a "
-            f"one-to-one interview of about {cfg.interviews.minutes} minutes to discuss the refresh, "
-            f"{partner.name}'s priorities and the Breckland Partnership moving forward.\n\n"
-            f"Could you let me know which of these times suits you?\n\n{slots}\n\n"
-            f"If none does, please suggest another.\n\n"
-            f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\nReference: {reference(cycle, partner.id)}\n")
+def request_message(cfg: PartnersConfig, cycle: Cycle, partner: Partner, wording: MailWording) -> Outgoing:
+    """The request offering the slots of partners.yaml (templates/mail/interview-request.txt)."""
+    subject, body = wording.render(
+        "interview-request", **signed_by(cycle), partner_name=partner.name, board_rep_name=partner.board_rep.name,
+        minutes=cfg.interviews.minutes, slots=[_slot(s) for s in cfg.interviews.slots],
+        reference=reference(cycle, partner.id))
     return Outgoing(key=request_key(cycle, partner.id), kind="interview-request", partner_id=partner.id,
                     to=(partner.board_rep,), cc=(partner.contact,), reply_to=cfg.questionnaire.reply_to,
-                    subject=f"SCS refresh: one-to-one interview with {partner.name}", body=body)
+                    subject=subject, body=body)
 
 
 def _known(cfg: PartnersConfig, partner_id: str) -> Partner:
@@ -48,14 +46,14 @@ def _known(cfg: PartnersConfig, partner_id: str) -> Partner:
 
 
 def queue_requests(store: Store, cfg: PartnersConfig, cycle: Cycle, sender: Contact, on: date, at: datetime,
-                   only: str | None = None) -> list[str]:
+                   wording: MailWording, only: str | None = None) -> list[str]:
     """Queue an interview request for each flagged partner (or ``only`` one) not yet asked."""
     partners = [_known(cfg, only)] if only else [p for p in cfg.partners if p.interview]
     known = store.interviews()
     todo = [p for p in partners if p.id not in known
             or not (known[p.id].requested_on or known[p.id].agreed_at or known[p.id].held)]
     # Queue first (once per key), then record: a crash in between is mended by the next run.
-    delivery.queue(store, (request_message(cfg, cycle, p) for p in todo), sender, at)
+    delivery.queue(store, (request_message(cfg, cycle, p, wording) for p in todo), sender, at)
     with store.transaction():
         for p in todo:
             store.interview_requested(p.id, on, list(cfg.interviews.slots))

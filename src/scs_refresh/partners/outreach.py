@@ -14,13 +14,14 @@ from datetime import date, datetime
 
 from scs_refresh.mail import dispatch as delivery
 from scs_refresh.mail.dispatch import Attachment, DeliverySettings, Outgoing
+from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Store
 from scs_refresh.documents.render import Template
 from scs_refresh.timetable.model import Timetable
 from scs_refresh.partners import chasing, interviews, questionnaire
 from scs_refresh.partners.questionnaire import DOCX_TYPE
-from scs_refresh.partners.register import PartnersConfig
+from scs_refresh.partners.register import Partner, PartnersConfig
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Setup:
     timetable: Timetable
     partners: PartnersConfig
     delivery: DeliverySettings
+    wording: MailWording  # templates/mail: what each e-mail says
 
     def store(self) -> Store:
         return Store.open(self.dirs.store)
@@ -39,7 +41,7 @@ class Setup:
 def queue_questionnaires(setup: Setup, at: datetime) -> list[str]:
     """Render and queue the questionnaire of every partner not yet sent one."""
     renderer = Template(setup.dirs.templates / "questionnaire_tpl.docx")
-    qs = questionnaire.Questionnaires(setup.partners, setup.timetable.cycle, renderer)
+    qs = questionnaire.Questionnaires(setup.partners, setup.timetable.cycle, renderer, setup.wording)
     with setup.store() as store:
         return questionnaire.queue_questionnaires(store, qs, setup.delivery.sender, at)
 
@@ -53,13 +55,14 @@ def deliver(setup: Setup, at: datetime, env: Mapping[str, str] = os.environ) -> 
 
 def queue_chase(setup: Setup, on: date, at: datetime) -> list[chasing.Due]:
     with setup.store() as store:
-        return chasing.queue_reminders(store, setup.partners, setup.timetable.cycle, setup.delivery.sender, on, at)
+        return chasing.queue_reminders(store, setup.partners, setup.timetable.cycle, setup.delivery.sender, on, at,
+                                        setup.wording)
 
 
 def queue_interview_requests(setup: Setup, on: date, at: datetime, only: str | None = None) -> list[str]:
     with setup.store() as store:
         return interviews.queue_requests(store, setup.partners, setup.timetable.cycle, setup.delivery.sender,
-                                         on, at, only)
+                                         on, at, setup.wording, only)
 
 
 def chase_summary(setup: Setup, due: list[chasing.Due], report: delivery.Report) -> str:
@@ -78,14 +81,14 @@ def chase_summary(setup: Setup, due: list[chasing.Due], report: delivery.Report)
 def draft_for_comment(setup: Setup, draft_docx: Path, version: int, answered: Iterable[str]) -> list[Outgoing]:
     """Testing stage (the Board report of 7 October 2010, 4.3.4): draft sections tested with the
     partners who took part. Each responding partner gets draft version ``version`` once."""
-    tt = setup.timetable
     doc = Attachment(f"Draft SCS version {version}.docx", Path(draft_docx).read_bytes(), DOCX_TYPE)
     return [Outgoing(key=f"draft-comment:v{version}:{p.id}", kind="draft-comment", to=(p.contact,),
                      partner_id=p.id, reply_to=setup.partners.questionnaire.reply_to,
-                     subject=f"Draft Sustainable Community Strategy (version {version}) for your comments",
-                     body=(f"Dear {p.contact.name},\n\nThank you for {p.name}'s questionnaire return. The attached "
-                           f"draft sections of the refreshed Sustainable Community Strategy draw on it; we would "
-                           f"welcome your comments before the {tt.cycle.partnership} Board considers the draft.\n\n"
-                           f"{tt.cycle.officer.name}\n{tt.cycle.officer.role}\n"),
-                     attachments=(doc,))
+                     **_draft_comment(setup, p, version), attachments=(doc,))
             for p in setup.partners.partners if p.id in set(answered)]
+
+
+def _draft_comment(setup: Setup, partner: Partner, version: int) -> dict[str, str]:
+    subject, body = setup.wording.render("draft-comment", **signed_by(setup.timetable.cycle), version=version,
+                                         partner_name=partner.name, contact_name=partner.contact.name)
+    return {"subject": subject, "body": body}

@@ -14,6 +14,7 @@ from datetime import datetime
 from scs_refresh.mail import dispatch as delivery
 from scs_refresh.core.dates import day_text_long
 from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
+from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.documents.render import Template
 from scs_refresh.core.store import Store
 from scs_refresh.timetable.model import Cycle
@@ -51,20 +52,13 @@ def filename(partner: Partner) -> str:
     return f"SCS questionnaire - {partner.id}.docx"
 
 
-def covering_email(cfg: PartnersConfig, cycle: Cycle, partner: Partner) -> str:
+def covering_email(cfg: PartnersConfig, cycle: Cycle, partner: Partner, wording: MailWording) -> tuple[str, str]:
+    """The (subject, body) of the e-mail that carries the questionnaire (templates/mail/questionnaire.txt)."""
     q = cfg.questionnaire
-    areas = "\n".join(f"  {n}. {a.title}" for n, a in enumerate(q.areas, 1))
-    interview = ("\nWe would also like to meet you for a short one-to-one interview about the refresh and "
-                 "the Partnership moving forward; I will write separately with some dates.\n"
-                 if partner.interview else "")
-    return (f"Dear {partner.contact.name},\n\n"
-            f"{cycle.partnership} is refreshing the Sustainable Community Strategy for Breckland, as agreed by "
-            f"the LSP Board. We would value {partner.name}'s views. The attached questionnaire covers:\n\n"
-            f"{areas}\n\n"
-            f"Please type your answers into the boxes in the attached Word document and return it to "
-            f"{q.reply_to} by {day_text_long(q.deadline)}.\n{interview}\n"
-            f"Thank you,\n{cycle.officer.name}\n{cycle.officer.role}\n\n"
-            f"Reference: {reference(cycle, partner.id)}\n")
+    return wording.render("questionnaire", **signed_by(cycle), partner_name=partner.name,
+                          contact_name=partner.contact.name, areas=[a.title for a in q.areas], reply_to=q.reply_to,
+                          deadline=day_text_long(q.deadline), interview=partner.interview,
+                          reference=reference(cycle, partner.id))
 
 
 def questionnaire_key(cycle: Cycle, partner_id: str) -> str:
@@ -78,17 +72,17 @@ class Questionnaires:
     cfg: PartnersConfig
     cycle: Cycle
     template: Template
+    wording: MailWording
 
     def message(self, partner: Partner) -> Outgoing:
         ref = reference(self.cycle, partner.id)
         ctx = context(self.cfg, self.cycle, partner)
         doc = self.template.render(ctx, {"identifier": ref, "title": ctx["title"]})
+        subject, body = covering_email(self.cfg, self.cycle, partner, self.wording)
         return Outgoing(
             key=questionnaire_key(self.cycle, partner.id), kind="questionnaire", partner_id=partner.id,
             to=(partner.contact,), reply_to=self.cfg.questionnaire.reply_to,
-            subject=f"SCS refresh: partner questionnaire for {partner.name} "
-                    f"(please reply by {day_text_long(self.cfg.questionnaire.deadline)})",
-            body=covering_email(self.cfg, self.cycle, partner),
+            subject=subject, body=body,
             attachments=(Attachment(filename(partner), doc, DOCX_TYPE),))
 
 
