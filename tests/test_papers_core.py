@@ -139,3 +139,32 @@ def test_picture_is_placed_with_its_alt_text(tmp_path):
     assert check_docx(out) == []
     with pytest.raises(TemplateError, match="none.png: picture not found"):
         render_docx(tpl, {"chart": Figure(tmp_path / "none.png", "x")}, tmp_path / "p2.docx")
+
+
+def test_a_pack_is_what_docxcompose_makes_of_its_papers(tmp_path):
+    """The pack lists styles its own quicker way; the merged document must not change for it."""
+    import zipfile
+
+    from docxcompose.composer import Composer
+
+    from scs_refresh.documents.release import compose_pack
+
+    parts = []
+    for n, style in enumerate(("Heading 1", "Title", "List Bullet")):
+        doc = docx.Document()
+        doc.add_paragraph(f"Paper {n}", style=style)
+        doc.styles.add_style(f"Local {n}", 1).font.bold = True  # a style only this paper has
+        doc.add_paragraph("Body text", style=f"Local {n}")
+        doc.save(tmp_path / f"{n}.docx")
+        parts.append(tmp_path / f"{n}.docx")
+    master = docx.Document(str(parts[0]))
+    master.core_properties.title = "Pack"
+    composer = Composer(master)
+    for part in parts[1:]:
+        master.add_page_break()
+        composer.append(docx.Document(str(part)))
+    composer.save(str(tmp_path / "plain.docx"))
+    ours = zipfile.ZipFile(compose_pack(parts, tmp_path / "pack.docx", "Pack"))
+    plain = zipfile.ZipFile(tmp_path / "plain.docx")
+    assert {n: plain.read(n) for n in plain.namelist()} == {n: ours.read(n) for n in ours.namelist()}
+    assert b"Local 2" in ours.read("word/styles.xml")

@@ -6,6 +6,7 @@ The commands live in :mod:`scs_cli.commands`, one module per part of the process
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -49,6 +50,8 @@ def _dirs(
 ) -> None:
     if verbose:
         _show_domain_logs()
+    else:  # Prefect's own INFO lines ("Task run ... Completed") would drown the officer's; the UI keeps them
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store)
 
 

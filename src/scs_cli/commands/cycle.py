@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from scs_cli.app import app, load_timetable, parse_on
+from scs_cli.progress import steps
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 
@@ -15,16 +16,25 @@ from scs_refresh.core.folders import Dirs
 def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool, defer: bool) -> None:
     from rich.console import Console
 
-    from flows.cycle import run_cycle  # Prefect is slow to import: only here, when a flow runs
-
     console = Console()
+    with steps(console, "Starting Prefect's API (the first time can take a minute)") as status:
+        # Prefect is slow to import: only here, when a flow runs. Its temporary API starts in the
+        # background while the rest of the cycle's code loads.
+        from flows.api import start_temporary_api
 
-    def show(day, outcomes):
-        for o in outcomes:
-            late = f" [dim](due {o.action.due})[/dim]" if o.action.due < day else ""
-            console.print(f"{day:%a %d %b %Y}  {o.action.text}{late}: {o.summary}")
+        api_ready = start_temporary_api()
+        from flows.cycle import run_cycle
 
-    report = run_cycle(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show)
+        api_ready()
+        status.update(f"Replaying the cycle from {start:%d %b %Y} ...")
+
+        def show(day, outcomes):
+            for o in outcomes:
+                late = f" [dim](due {o.action.due})[/dim]" if o.action.due < day else ""
+                console.print(f"{day:%a %d %b %Y}  {o.action.text}{late}: {o.summary}")
+            status.update(f"{day:%a %d %b %Y} done; on to the next day something is due ...")
+
+        report = run_cycle(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show)
     outcomes = report.outcomes()
     sent = sum(len(o.sent) for o in outcomes)
     console.print(f"\n[bold]{start:%d %b %Y} to {end:%d %b %Y}[/bold]: {len(report.ticks)} daily tick(s), "
@@ -57,7 +67,7 @@ def run_stage(
     dirs: Dirs = ctx.obj
     options = {"wait_for_decisions": wait} if stage == "approval" else {}
     console = Console()
-    with console.status(f"Running the {stage} stage as at {day:%d %b %Y} ..."):
+    with steps(console, f"Running the {stage} stage as at {day:%d %b %Y}"):
         report = STAGES[stage](on=day, dirs=dirs, pdf=pdf, **options)
     for o in report.outcomes:
         console.print(f"[green]done[/green] {o.action.text}: {o.summary}")

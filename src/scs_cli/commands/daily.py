@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from scs_cli.app import app, parse_on
+from scs_cli.progress import steps
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 
@@ -30,11 +31,19 @@ def tick(
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
 ) -> None:
     """Run the daily tick once now: do whatever is due (or was missed) and not yet done."""
+    from rich.console import Console
+
     day = parse_on(on)
     params = _tick_parameters(ctx.obj, pdf)
-    from flows.daily import daily_tick  # Prefect is slow to import: only once the date and config are sound
+    with steps(Console(stderr=True), f"The daily tick for {day:%a %d %b %Y}: starting Prefect's API"):
+        # Prefect is slow to import: only once the date and config are sound; its API starts meanwhile.
+        from flows.api import start_temporary_api
 
-    outcomes = daily_tick(on=day, **params)
+        api_ready = start_temporary_api()
+        from flows.daily import daily_tick
+
+        api_ready()
+        outcomes = daily_tick(on=day, **params)
     for o in outcomes:
         late = f" (due {o.action.due}, caught up)" if o.action.due < day else ""
         typer.echo(f"{o.action.text}{late}: {o.summary}")

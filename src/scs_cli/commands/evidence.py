@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from scs_cli.app import HELP_OPTIONS, app, parse_on
+from scs_cli.progress import steps
 
 evidence_app = typer.Typer(no_args_is_help=True, context_settings=HELP_OPTIONS,
                            help="The evidence base: check sources, collate the digest.")
@@ -41,9 +42,12 @@ def evidence_collate(
     on: Annotated[Optional[str], typer.Option(help="The 'as at' date of the digest, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Build the evidence table, digest, charts and provenance list in <out>/evidence."""
+    from rich.console import Console
+
     from scs_refresh.evidence.collate import collate_and_write, summary
 
-    base, folder = collate_and_write(_manifest(ctx), ctx.obj.out, parse_on(on))
+    with steps(Console(stderr=True), "Collating the evidence base"):
+        base, folder = collate_and_write(_manifest(ctx), ctx.obj.out, parse_on(on))
     for line in summary(base):
         typer.echo(line)
     typer.echo(f"wrote {folder} ({len(base.table)} rows, {len(base.statements)} statements, {len(base.digest.charts)} charts)")

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from scs_cli.app import app, parse_on, workspace
+from scs_cli.progress import steps
 
 
 def _report_papers(result) -> None:
@@ -26,11 +27,16 @@ def papers(
     pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
 ) -> None:
     """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
-    from scs_refresh.papers.generate import generate_meeting_papers
-    from scs_refresh.as_at import load_state
+    from rich.console import Console
 
-    state = load_state(workspace(ctx), parse_on(on))
-    _report_papers(generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf))
+    from scs_refresh.as_at import load_state
+    from scs_refresh.papers.generate import generate_meeting_papers
+
+    day = parse_on(on)
+    with steps(Console(stderr=True), f"Writing the papers for {meeting} as at {day:%d %b %Y}"):
+        state = load_state(workspace(ctx), day)
+        result = generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf)
+    _report_papers(result)
 
 
 @app.command()

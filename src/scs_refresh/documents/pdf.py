@@ -80,7 +80,7 @@ class _Office:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if ready.exists():
-                log.info("LibreOffice is running for this process (profile %s)", self.dir)
+                log.debug("LibreOffice is running for this process (profile %s)", self.dir)
                 return True
             time.sleep(0.05)
         log.warning("LibreOffice did not start within %.0f s; converting one process per call", START_TIMEOUT)
@@ -147,6 +147,7 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
     with tempfile.TemporaryDirectory(prefix="scs-pdf-") as tmp:
         scratch = Path(tmp) / "out"
         if todo:
+            log.info("converting %d paper(s) to PDF with LibreOffice", len(todo))
             proc = _convert(exe, todo, scratch, timeout)
             for src in todo:
                 pdf = scratch / (src.stem + ".pdf")
@@ -155,5 +156,5 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
                     raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
                                    + (f" ({detail[-1]})" if detail else ""))
                 cache[keys[src]] = pdf.read_bytes()
-    log.info("converted %d paper(s) to PDF (%d already converted)", len(todo), len(keys) - len(todo))
+    log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
     return [write_bytes(out_dir / f"{src.stem}.pdf", cache[keys[src]]) for src in keys]

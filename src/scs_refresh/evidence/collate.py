@@ -208,6 +208,7 @@ def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tupl
     key = manifest.content_key()
     base = _collated.get(key)
     if base is None:
+        log.info("reading the %d evidence sources", len(manifest.sources))
         base = collate(manifest, read_all(manifest), {}, on)
         _collated.clear()
         _collated[key] = base
@@ -215,6 +216,7 @@ def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tupl
     if _stamp(folder) == key:
         log.info("the evidence sources are unchanged since %s was written; kept as it is", folder)
     else:
+        log.info("writing the evidence base and drawing its charts")
         folder = write(base, out_dir, key)
         log.info("collated the evidence base as at %s into %s", base.digest.on, folder)
     return base, folder

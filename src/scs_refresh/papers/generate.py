@@ -111,6 +111,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     for paper in event.papers:
         if paper.kind in RENDERED:
             template, build = RENDERED[paper.kind]
+            log.info("writing %s for %s", paper.title, meeting_id)
             context = build(state, event, paper)
             quoted.update(literal_strings(context))
             path = render_docx(templates / f"{template}_tpl.docx", context,
@@ -144,6 +145,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         if result.agenda is None:
             raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
         title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
+        log.info("merging the board pack for %s and checking it", meeting_id)
         result.pack = checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
                                     quoted)
 
