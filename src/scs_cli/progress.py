@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.markup import escape
 from rich.status import Status
+from rich.text import Text
 
 
 class _ToStatus(logging.Handler):
@@ -23,7 +23,7 @@ class _ToStatus(logging.Handler):
         self.status = status
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.status.update(escape(record.getMessage()[:160]) + " ...")
+        self.status.update(Text(record.getMessage()[:160] + " ..."))  # as written, never as markup
 
 
 @contextmanager
@@ -31,7 +31,7 @@ def steps(console: Console, first: str) -> Iterator[Status]:
     """Show ``first``, then each step the domain logs, on one live line until the block ends."""
     domain = logging.getLogger("scs_refresh")
     level = domain.level
-    with console.status(escape(first) + " ...") as status:
+    with console.status(Text(first + " ...")) as status:
         handler = _ToStatus(status)
         domain.addHandler(handler)
         if domain.getEffectiveLevel() > logging.INFO:
