@@ -12,6 +12,7 @@ anything twice; ``fresh`` starts the cycle over.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +29,8 @@ from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
 from scs_refresh.automation.simulation import for_workspace, import_replies, record_decisions, replies_due
 from scs_refresh.approval.chain import decision_chain
+from scs_refresh.as_at import evidence_snapshot
+from scs_refresh.workspace import Workspace
 
 
 @dataclass
@@ -48,9 +51,18 @@ def _tick_day(d: date) -> date:
     return cal.working_day_on_or_before(d) if cal.is_working_day(d) else cal.working_days_after(d, 1)
 
 
-def run_cycle(dirs: Dirs, start: date, end: date, *, pdf: bool = True, on_day=None, **options) -> CycleReport:
+def run_cycle(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False, on_day=None,
+              api_ready: Callable[[], None] = lambda: None, **options) -> CycleReport:
     """``simulate`` as one flow run whose task runs are each day's actions (without the flow
-    heartbeat thread: it tells nothing in a replay; the schedule's own runs keep it)."""
+    heartbeat thread: it tells nothing in a replay; the schedule's own runs keep it).
+
+    ``api_ready()`` waits for a Prefect API started in the background (flows.api); meanwhile the
+    evidence base the first papers need is collated (kept by content, so no tick collates it again).
+    """
+    if fresh:
+        start_over(dirs)
+    evidence_snapshot(Workspace.load(dirs), start)
+    api_ready()
 
     @flow(name="cycle-replay", flow_run_name=f"{start:%d %b %Y} to {end:%d %b %Y}", validate_parameters=False)
     def cycle_replay() -> CycleReport:
@@ -68,6 +80,12 @@ def _next_sitting(ctx: tick.Context, day: date) -> date | None:
     return min(days, default=None)
 
 
+def start_over(dirs: Dirs) -> None:
+    """``--fresh``: the cycle's outputs and state go, and the replay starts from nothing."""
+    for folder in (dirs.out, dirs.state):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False, defer: bool = False,
              on_day=None, run_tick=None) -> CycleReport:
     """Run the cycle from ``start`` to ``end`` (inclusive) through the daily tick flow.
@@ -76,8 +94,7 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
     bench/bench_cycle.py runs the same cycle without Prefect).
     """
     if fresh:
-        for folder in (dirs.out, dirs.state):
-            shutil.rmtree(folder, ignore_errors=True)
+        start_over(dirs)
     ctx = tick.Context.load(dirs, pdf)
     sim = for_workspace(ctx.ws)
     report = CycleReport(start, end)

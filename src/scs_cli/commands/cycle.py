@@ -25,8 +25,10 @@ def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: boo
         api_ready = start_temporary_api()
         from flows.cycle import run_cycle
 
-        api_ready()
-        status.update(f"Replaying the cycle from {start:%d %b %Y} ...")
+        def ready() -> None:
+            status.update("Waiting for Prefect's API to answer ...")
+            api_ready()
+            status.update(f"Replaying the cycle from {start:%d %b %Y} ...")
 
         def show(day, outcomes):
             for o in outcomes:
@@ -34,7 +36,7 @@ def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: boo
                 console.print(f"{day:%a %d %b %Y}  {o.action.text}{late}: {o.summary}")
             status.update(f"{day:%a %d %b %Y} done; on to the next day something is due ...")
 
-        report = run_cycle(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show)
+        report = run_cycle(ctx.obj, start, end, pdf=pdf, fresh=fresh, defer=defer, on_day=show, api_ready=ready)
     outcomes = report.outcomes()
     sent = sum(len(o.sent) for o in outcomes)
     console.print(f"\n[bold]{start:%d %b %Y} to {end:%d %b %Y}[/bold]: {len(report.ticks)} daily tick(s), "

@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
@@ -158,3 +159,32 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
                 cache[keys[src]] = pdf.read_bytes()
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
     return [write_bytes(out_dir / f"{src.stem}.pdf", cache[keys[src]]) for src in keys]
+
+
+class PdfQueue:
+    """Papers converted in the background, one after another, while the next ones are written.
+
+    LibreOffice runs in its own process, so a meeting's papers convert on one core while Python
+    renders, merges and checks the rest on the other. ``wait`` returns the PDFs in the order asked;
+    leaving the block (even on an error) waits for what was started, so nothing is left half-written.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scs-pdf")
+        self._jobs: dict[Path, Future] = {}
+
+    def __enter__(self) -> PdfQueue:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+
+    def add(self, docx: Path) -> None:
+        self._jobs[Path(docx)] = self._pool.submit(to_pdf, [docx], self.out_dir)
+
+    def wait(self, docx_files: list[Path]) -> list[Path]:
+        for docx in docx_files:
+            if Path(docx) not in self._jobs:
+                self.add(docx)
+        return [self._jobs[Path(d)].result()[0] for d in docx_files]

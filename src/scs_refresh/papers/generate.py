@@ -21,7 +21,7 @@ from scs_refresh.documents.accessibility import literal_strings
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers.contexts import RefreshState, agenda_context, board_report_context, committee_report_context
-from scs_refresh.documents.pdf import soffice, to_pdf
+from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
 from scs_refresh.strategy.draft import write_draft
@@ -85,6 +85,66 @@ def draft_changes(draft) -> Subsection:
     return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
 
 
+def _write_papers(state: RefreshState, event, draft, templates: Path, result: MeetingPapers,
+                  pdfs: PdfQueue | None) -> None:
+    """Render the meeting's papers, agenda and pack into ``result``; hand each to ``pdfs`` once written."""
+    tt, meeting_id, folder = state.timetable, event.id, result.folder
+    convert = pdfs.add if pdfs is not None else (lambda path: None)
+
+    def add(path: Path) -> None:
+        result.papers.append(path)
+        convert(path)
+
+    refs = iter(string.ascii_uppercase)
+    agenda_papers = []
+    quoted: set[str] = set()  # every string the papers quote, so the pack check knows them
+    if draft is not None:  # the draft SCS quotes partners' answers word for word
+        quoted.update(a for r in state.draft.responses.values() for a in r.answers.values())
+    for paper in event.papers:
+        if paper.kind in RENDERED:
+            template, build = RENDERED[paper.kind]
+            log.info("writing %s for %s", paper.title, meeting_id)
+            context = build(state, event, paper)
+            quoted.update(literal_strings(context))
+            path = render_docx(templates / f"{template}_tpl.docx", context,
+                               folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx")
+            add(release(path, context))
+            if paper.exempt:
+                result.exempt.append(path)
+            agenda_papers.append((paper, _ref(paper, next(refs))))
+        elif paper.kind == "partnership_review" and state.review is not None:
+            review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
+            add(review.docx)
+            agenda_papers.append((paper, _ref(paper, next(refs))))
+        elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
+            add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title))
+            agenda_papers.append((paper, _ref(paper, next(refs))))
+        elif paper.kind not in ("agenda", "board_pack"):
+            result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
+
+    if any(p.kind == "submission_pack" for p in event.papers) and result.papers:
+        # The submission: its report with the Strategy as it stands, in one pack for committee services.
+        if draft is not None:
+            add(_copy(draft.docx, folder, len(result.papers) + 1, "Sustainable Community Strategy"))
+        result.pack = checked_pack(result.papers, folder / f"{meeting_id}-submission-pack.docx",
+                                    f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
+        convert(result.pack)
+    if any(p.kind == "agenda" for p in event.papers):
+        plan = agenda_context(state, event, agenda_papers)
+        result.warnings.extend(plan.warnings)
+        result.agenda = release(render_docx(templates / "agenda_tpl.docx", plan.context,
+                                             folder / "00-agenda.docx"), plan.context)
+        convert(result.agenda)
+    if any(p.kind == "board_pack" for p in event.papers):
+        if result.agenda is None:
+            raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
+        title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
+        log.info("merging the board pack for %s and checking it", meeting_id)
+        result.pack = checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
+                                    quoted)
+        convert(result.pack)
+
+
 def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path, templates: Path,
                             pdf: bool = True) -> MeetingPapers:
     """Render every paper the meeting expects, its agenda and board pack, into ``out_dir/<meeting_id>``."""
@@ -103,56 +163,13 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     if draft is not None:  # the Board report says what changed since the last draft
         state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft)])
 
-    refs = iter(string.ascii_uppercase)
-    agenda_papers = []
-    quoted: set[str] = set()  # every string the papers quote, so the pack check knows them
-    if draft is not None:  # the draft SCS quotes partners' answers word for word
-        quoted.update(a for r in state.draft.responses.values() for a in r.answers.values())
-    for paper in event.papers:
-        if paper.kind in RENDERED:
-            template, build = RENDERED[paper.kind]
-            log.info("writing %s for %s", paper.title, meeting_id)
-            context = build(state, event, paper)
-            quoted.update(literal_strings(context))
-            path = render_docx(templates / f"{template}_tpl.docx", context,
-                               folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx")
-            result.papers.append(release(path, context))
-            if paper.exempt:
-                result.exempt.append(path)
-            agenda_papers.append((paper, _ref(paper, next(refs))))
-        elif paper.kind == "partnership_review" and state.review is not None:
-            review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
-            result.papers.append(review.docx)
-            agenda_papers.append((paper, _ref(paper, next(refs))))
-        elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
-            result.papers.append(_copy(draft.docx, folder, len(result.papers) + 1, paper.title))
-            agenda_papers.append((paper, _ref(paper, next(refs))))
-        elif paper.kind not in ("agenda", "board_pack"):
-            result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
-
-    if any(p.kind == "submission_pack" for p in event.papers) and result.papers:
-        # The submission: its report with the Strategy as it stands, in one pack for committee services.
-        if draft is not None:
-            result.papers.append(_copy(draft.docx, folder, len(result.papers) + 1, "Sustainable Community Strategy"))
-        result.pack = checked_pack(result.papers, folder / f"{meeting_id}-submission-pack.docx",
-                                    f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
-    if any(p.kind == "agenda" for p in event.papers):
-        plan = agenda_context(state, event, agenda_papers)
-        result.warnings.extend(plan.warnings)
-        result.agenda = release(render_docx(templates / "agenda_tpl.docx", plan.context,
-                                             folder / "00-agenda.docx"), plan.context)
-    if any(p.kind == "board_pack" for p in event.papers):
-        if result.agenda is None:
-            raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
-        title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
-        log.info("merging the board pack for %s and checking it", meeting_id)
-        result.pack = checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
-                                    quoted)
-
-    if pdf and soffice() is not None:
-        result.pdfs = to_pdf([p for p in [result.agenda, *result.papers, result.pack] if p], folder / "pdf")
-    elif pdf:
+    making_pdfs = pdf and soffice() is not None
+    if pdf and not making_pdfs:
         result.warnings.append("LibreOffice is not installed: no PDFs were made")
+    with PdfQueue(folder / "pdf") as pdfs:  # each paper converts while the next is written
+        _write_papers(state, event, draft, templates, result, pdfs if making_pdfs else None)
+        if making_pdfs:
+            result.pdfs = pdfs.wait([p for p in [result.agenda, *result.papers, result.pack] if p])
 
     rel = [str(p.relative_to(folder)) for p in result.files()]
     exempt_stems = {p.stem for p in result.exempt}
