@@ -24,9 +24,18 @@ def test_tick_does_what_is_due_once_and_says_so(tmp_path, config_dir):
     outbox = list((tmp_path / "out" / "outbox").glob("*.eml"))
     assert lines[-1] == f"2 action(s) done on 2010-11-01, {len(outbox)} message(s) sent" and len(outbox) == 18
 
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    def latest_run():
+        with get_client(sync_client=True) as client:
+            return [r.id for r in client.read_flow_runs(sort=FlowRunSort.START_TIME_DESC, limit=1)]
+
+    before = latest_run()
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 0, again.output
     assert again.stdout.strip().splitlines()[-1] == "nothing was due on 2010-11-01"
+    assert latest_run() == before  # a quiet day costs no flow run, as in `scs simulate`
     assert len(list((tmp_path / "out" / "outbox").glob("*.eml"))) == 18
 
 

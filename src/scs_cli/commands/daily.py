@@ -33,8 +33,13 @@ def tick(
     """Run the daily tick once now: do whatever is due (or was missed) and not yet done."""
     from rich.console import Console
 
+    from scs_refresh.automation import tick as ledger
+
     day = parse_on(on)
     params = _tick_parameters(ctx.obj, pdf)
+    if not ledger.pending(ledger.Context.load(params["dirs"], pdf), day):  # as `scs simulate` skips a quiet day
+        typer.echo(f"nothing was due on {day}")
+        return
     with steps(Console(stderr=True), f"The daily tick for {day:%a %d %b %Y}: starting Prefect's API"):
         # Prefect is slow to import: only once the date and config are sound; its API starts meanwhile.
         from flows.api import start_temporary_api
