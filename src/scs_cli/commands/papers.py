@@ -30,9 +30,12 @@ def papers(
     from rich.console import Console
 
     from scs_refresh.as_at import load_state
+    from scs_refresh.documents.pdf import start_libreoffice
     from scs_refresh.papers.generate import generate_meeting_papers
 
     day = parse_on(on)
+    if pdf:
+        start_libreoffice()  # it starts while the state of the refresh is read
     with steps(Console(stderr=True), f"Writing the papers for {meeting} as at {day:%d %b %Y}"):
         state = load_state(workspace(ctx), day)
         result = generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf)

@@ -118,6 +118,14 @@ def _shared_office(exe: str) -> _Office:
         return _office
 
 
+def start_libreoffice() -> None:
+    """Start this process's LibreOffice in the background now, so that it is up by the time the
+    first paper is written (a command that will make PDFs calls this before loading the cycle)."""
+    exe = soffice()
+    if exe is not None:
+        threading.Thread(target=_shared_office(exe).running, name="scs-soffice-start", daemon=True).start()
+
+
 def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float) -> subprocess.CompletedProcess:
     office = _shared_office(exe)
     if office.running():
