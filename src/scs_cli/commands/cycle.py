@@ -16,7 +16,7 @@ from scs_refresh.core.folders import Dirs
 def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool, defer: bool) -> None:
     from rich.console import Console
 
-    console = Console()
+    console = Console(soft_wrap=True)  # a line per step, never folded at 80 columns in a log
     with steps(console, "Starting Prefect's API (the first time can take a minute)") as status:
         # Prefect is slow to import: only here, when a flow runs. Its temporary API starts in the
         # background while the rest of the cycle's code loads.
@@ -68,7 +68,7 @@ def run_stage(
 
     dirs: Dirs = ctx.obj
     options = {"wait_for_decisions": wait} if stage == "approval" else {}
-    console = Console()
+    console = Console(soft_wrap=True)  # a line per step, never folded at 80 columns in a log
     with steps(console, f"Running the {stage} stage as at {day:%d %b %Y}"):
         report = STAGES[stage](on=day, dirs=dirs, pdf=pdf, **options)
     for o in report.outcomes:
