@@ -52,6 +52,6 @@ def test_prefects_own_lines_stay_off_the_officers_terminal(tmp_path):
     assert quiet.returncode == 0, quiet.stderr
     assert "questionnaire queued for 12 partner(s)" in quiet.stdout
     assert "Flow run" not in quiet.stdout + quiet.stderr
-    verbose = subprocess.run([*scs, "-v", "tick", "--on", "2010-10-16", "--no-pdf"], cwd=tmp_path, env=env,
+    verbose = subprocess.run([*scs, "-v", "tick", "--on", "2010-11-01", "--no-pdf"], cwd=tmp_path, env=env,
                              capture_output=True, text=True, timeout=300)
     assert "Flow run" in verbose.stdout + verbose.stderr  # -v keeps everything

@@ -86,7 +86,7 @@ def test_the_real_command_with_no_time_to_start(tmp_path: Path):
                PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "scs"), "--config-dir", str(ROOT / "config"), "--out-dir",
-         str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-10-08", "--no-pdf"],
+         str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-10-15", "--no-pdf"],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
