@@ -79,5 +79,8 @@ def test_a_libreoffice_that_will_not_start_falls_back_to_one_per_call(tmp_path, 
     monkeypatch.setattr(pdf, "START_TIMEOUT", 0.0)
     monkeypatch.setattr(pdf, "_office", None)
     [out] = to_pdf([_paper(tmp_path / "late.docx", "a paper no other test converts")], tmp_path / "pdf")
-    assert out.read_bytes().startswith(b"%PDF")
+    assert out.read_bytes().startswith(b"%PDF") and pdf._office.gave_up
+    monkeypatch.setattr(pdf._office, "_start", lambda: pytest.fail("tried to start LibreOffice again"))
+    [again] = to_pdf([_paper(tmp_path / "later.docx", "another paper")], tmp_path / "pdf")
+    assert again.read_bytes().startswith(b"%PDF")
     pdf._office.stop()

@@ -67,8 +67,10 @@ class _Office:
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
         self.cache: dict[str, bytes] = {}
+        self.gave_up = False  # it would not start once: later conversions do not wait for it again
 
     def _start(self) -> bool:
+        self.dir.mkdir(parents=True, exist_ok=True)  # stop() removes it
         keep = self.dir / "keep-alive.txt"
         keep.write_text("\n")
         script = ('"$0" --headless --invisible --norestore "-env:UserInstallation=$1" "$2" >/dev/null 2>&1 & '
@@ -86,13 +88,14 @@ class _Office:
             time.sleep(0.05)
         log.warning("LibreOffice did not start within %.0f s; converting one process per call", START_TIMEOUT)
         self.stop()
+        self.gave_up = True
         return False
 
     def running(self) -> bool:
         with self.lock:
             if self.proc is not None and self.proc.poll() is None:
                 return True
-            return self._start()
+            return not self.gave_up and self._start()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
