@@ -18,9 +18,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from prefect import flow
+from prefect.artifacts import create_markdown_artifact
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-from flows.daily import daily_tick
+from flows.daily import daily_tick, report, tick_steps
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import next_due
@@ -66,8 +67,13 @@ def run_cycle(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bo
 
     @flow(name="cycle-replay", flow_run_name=f"{start:%d %b %Y} to {end:%d %b %Y}", validate_parameters=False)
     def cycle_replay() -> CycleReport:
-        return simulate(dirs, start, end, pdf=pdf, on_day=on_day,
-                        run_tick=lambda day: daily_tick.fn(on=day, dirs=dirs, pdf=pdf), **options)
+        replayed = simulate(dirs, start, end, pdf=pdf, on_day=on_day,
+                            run_tick=lambda day: tick_steps(day, dirs, pdf), **options)
+        # One page for the whole replay in the Prefect UI: each day's ticks, as the daily tick reports them.
+        create_markdown_artifact("\n\n".join(report(day, outcomes) for day, outcomes in replayed.ticks)
+                                 or "Nothing was due.", key="cycle-replay",
+                                 description=f"Replay {start:%d %b %Y} to {end:%d %b %Y}")
+        return replayed
 
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return cycle_replay()

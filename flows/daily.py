@@ -36,7 +36,7 @@ def do(ctx: tick.Context, action: Action, on: date) -> tick.ActionResult:
     return tick.run(ctx, action, on)
 
 
-def _report(on: date, outcomes: list[tick.ActionResult]) -> str:
+def report(on: date, outcomes: list[tick.ActionResult]) -> str:
     lines = [f"# Daily tick, {on:%A %d %B %Y}", ""]
     if not outcomes:
         return "\n".join(lines + ["Nothing was due."])
@@ -47,16 +47,21 @@ def _report(on: date, outcomes: list[tick.ActionResult]) -> str:
     return "\n".join(lines)
 
 
-@flow(name="daily-tick")
-def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> list[tick.ActionResult]:
-    on = on or today()
+def tick_steps(on: date, dirs: Dirs, pdf: bool) -> list[tick.ActionResult]:
+    """The steps of a tick inside the flow run that calls them (the daily tick, or a replay's day)."""
     # 1. The cycle's workspace (loaded once), with the SMTP password from its variable or Secret block.
     ctx = tick.Context.load(dirs, pdf)
     ctx = replace(ctx, env=mail_env(ctx.ws.need_delivery()))
     # 2. What is due today or was missed, and not yet done (pure, from the ledger).
     todo = tick.pending(ctx, on)
     # 3. Do each, oldest first; each is recorded in the ledger before and after.
-    outcomes = [do(ctx, action, on) for action in todo]
-    # 4. Say what was done, for the officer and the Prefect UI.
-    create_markdown_artifact(_report(on, outcomes), key="daily-tick", description=f"Daily tick {on}")
+    return [do(ctx, action, on) for action in todo]
+
+
+@flow(name="daily-tick")
+def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> list[tick.ActionResult]:
+    on = on or today()
+    outcomes = tick_steps(on, dirs, pdf)
+    # Say what was done, for the officer and the Prefect UI.
+    create_markdown_artifact(report(on, outcomes), key="daily-tick", description=f"Daily tick {on}")
     return outcomes

@@ -31,7 +31,10 @@ def test_a_replayed_window_is_one_flow_run_with_a_task_run_per_action(tmp_path):
         runs = [r for r in client.read_flow_runs() if r.name == "07 Oct 2010 to 12 Nov 2010"]
         assert len(runs) == 1 and runs[0].state.is_completed()
         tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[runs[0].id])))
+        [page] = [a for a in client.read_artifacts() if a.flow_run_id == runs[0].id]
     assert len(tasks) == len(done) >= 5  # questionnaires, interview requests, three chasers at least
+    assert page.key == "cycle-replay" and page.data.count("# Daily tick, ") == len({line[:15] for line in done})
+    assert "# Daily tick, Friday 15 October 2010" in page.data
 
 
 def test_prefects_own_lines_stay_off_the_officers_terminal(tmp_path):
