@@ -19,10 +19,16 @@ from docx.shared import Mm, Pt
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "questionnaire_tpl.docx"
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from scs_refresh.core.atomic import write_bytes  # noqa: E402
+from scs_refresh.documents.accessibility import LANGUAGE  # noqa: E402
+from scs_refresh.documents.docxkit import set_language  # noqa: E402
 
 
 def build() -> bytes:
     doc = Document()
+    set_language(doc, LANGUAGE)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)  # A4, not python-docx's US Letter
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
@@ -58,8 +64,6 @@ def build() -> bytes:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE.parent / "src"))
-    from scs_refresh.core.atomic import write_bytes
-
-    write_bytes(OUT, build())
-    print(f"wrote {OUT}")
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    write_bytes(out, build())
+    print(f"wrote {out}")

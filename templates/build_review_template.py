@@ -14,10 +14,9 @@ from pathlib import Path
 
 from docx.shared import Mm, Pt
 
-from scs_refresh.documents.docxkit import mark_header_row
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_templates import base, numbered_loop, report_header  # noqa: E402  (the house style every paper shares)
+from scs_refresh.documents.docxkit import mark_header_row  # noqa: E402  (build_templates puts src/ on the path)
 
 OUT = Path(__file__).with_name("partnership_review_tpl.docx")
 

@@ -25,7 +25,8 @@ from docx.shared import Mm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from scs_refresh.documents.docxkit import mark_header_row, set_a4  # noqa: E402
+from scs_refresh.documents.accessibility import LANGUAGE  # noqa: E402
+from scs_refresh.documents.docxkit import mark_header_row, set_a4, set_language  # noqa: E402
 
 FONT = "Arial"
 INDENT = Mm(15)
@@ -50,7 +51,7 @@ def base(title_tag: str, footer_tag: str) -> docx.document.Document:
     doc = set_a4(docx.Document())
     doc.core_properties.title = title_tag
     doc.core_properties.author = "{{ author }}"
-    doc.core_properties.language = "en-GB"
+    set_language(doc, LANGUAGE)  # every run en-GB, and the PDF's /Lang with it
     styles = doc.styles
     normal = styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(11)

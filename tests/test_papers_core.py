@@ -7,9 +7,10 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from scs_refresh.documents.accessibility import check_docx, literal_strings
-from scs_refresh.documents.docxkit import mark_header_row, set_a4, set_alt_text
+from scs_refresh.documents.docxkit import mark_header_row, set_a4, set_alt_text, set_language
 from scs_refresh.documents.pdf import soffice, to_pdf
 from scs_refresh.documents.render import TemplateError, render_docx
 
@@ -26,7 +27,7 @@ PNG_1PX = _png()
 
 
 def make_template(path: Path, *, header_row: bool = True, title: str = "Board report") -> Path:
-    doc = set_a4(docx.Document())
+    doc = set_language(set_a4(docx.Document()), "en-GB")
     doc.core_properties.title = title
     doc.add_heading("{{ partnership }}", level=1)
     doc.add_paragraph("Meeting on {{ meeting.date }}")
@@ -103,10 +104,22 @@ def test_accessibility_finds_each_kind_of_problem(tmp_path):
     assert "table 1 has no header row marked (repeat as header row)" in problems
     assert "table 1 has merged cells in its header row" in problems
     assert "text still looks like a template tag: 'Dear {{ name }}'" in problems
+    assert "the document's language (File > Properties) is not set, not en-GB" in problems
+    assert "the text's default language is en-US, not en-GB" in problems  # python-docx's own template
+
+
+def test_a_style_or_run_in_another_language_is_found(tmp_path):
+    doc = set_language(docx.Document(), "en-GB")
+    doc.core_properties.title = "Colour"
+    run = doc.add_paragraph().add_run("Color")
+    lang = run._r.get_or_add_rPr().makeelement(qn("w:lang"), {qn("w:val"): "en-US"})
+    run._r.get_or_add_rPr().append(lang)
+    doc.save(tmp_path / "us.docx")
+    assert check_docx(tmp_path / "us.docx") == ["the text is marked as en-US, not en-GB"]
 
 
 def test_alt_text_and_header_row_pass(tmp_path):
-    doc = docx.Document()
+    doc = set_language(docx.Document(), "en-GB")
     doc.core_properties.title = "Chart"
     (tmp_path / "p.png").write_bytes(PNG_1PX)
     set_alt_text(doc.add_picture(str(tmp_path / "p.png")), "Bar chart of IMD deciles")
@@ -126,7 +139,7 @@ def test_picture_is_placed_with_its_alt_text(tmp_path):
     from scs_refresh.documents.render import Figure
 
     tpl = tmp_path / "t.docx"
-    doc = docx.Document()
+    doc = set_language(docx.Document(), "en-GB")
     doc.core_properties.title = "Chart paper"
     doc.add_paragraph("{{ chart }}")
     doc.save(tpl)

@@ -1,9 +1,14 @@
 """Checks every generated paper must pass before it is released.
 
 Public Sector Bodies (Websites and Mobile Applications) Accessibility Regulations 2018
-(WCAG 2.1 AA): a document title, headings in order, a text alternative on every image, a
-marked header row on every table, no merged header cells. We also refuse any text that
-still looks like a template tag, which would mean a field was never filled in.
+(WCAG 2.1 AA): a document title, its language (en-GB) for every run, headings in order, a
+text alternative on every image, a marked header row on every table, no merged header cells.
+We also refuse any text that still looks like a template tag, which would mean a field was
+never filled in.
+
+A PDF of a paper is checked too (:func:`check_pdf`): LibreOffice keeps the Word file's
+accessibility only in a tagged PDF, so each must carry a structure tree, say it is marked,
+state its language, show its title, and give every figure its alternative text.
 """
 
 from __future__ import annotations
@@ -19,9 +24,15 @@ WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 _TAG = re.compile(r"\{\{|\}\}|\{%|%\}")
 _HEADING = re.compile(r"^(Heading (\d)|Title)$")
 
+#: The language every paper is written in, as its documents and PDFs must declare it.
+LANGUAGE = "en-GB"
 
-def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
+
+def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAGE) -> list[str]:
     """Every accessibility problem in the .docx at ``path``, each as a sentence (empty = pass).
+
+    Its text must be in ``language``: the default run language and the core properties say so,
+    and no style or run says otherwise.
 
     ``literals`` are values the paper quotes (e.g. partner answers): tag-like text inside
     them is content, not a forgotten field. :func:`literal_strings` collects them from a context.
@@ -32,6 +43,7 @@ def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
     problems: list[str] = []
     if not (doc.core_properties.title or "").strip():
         problems.append("the document has no title (File > Properties > Title)")
+    problems += _language_problems(doc, language)
 
     level = 0
     for p in doc.paragraphs:
@@ -69,6 +81,23 @@ def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
     return problems
 
 
+def _language_problems(doc, language: str) -> list[str]:
+    problems = []
+    if (doc.core_properties.language or "") != language:
+        problems.append(f"the document's language (File > Properties) is "
+                        f"{doc.core_properties.language or 'not set'}, not {language}")
+    default = doc.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    value = None if default is None else default.get(f"{W}val")
+    if value != language:
+        problems.append(f"the text's default language is {value or 'not set'}, not {language}")
+    for where, marks in (("a style", doc.styles.element.iterfind(f"{W}style/{W}rPr/{W}lang")),
+                         ("the text", doc.element.body.iter(f"{W}lang"))):
+        other = {el.get(f"{W}val") for el in marks} - {language, None}
+        if other:
+            problems.append(f"{where} is marked as {', '.join(sorted(other))}, not {language}")
+    return problems
+
+
 def literal_strings(value: Any) -> Iterator[str]:
     """Every string inside a render context (dicts, lists, dataclasses, pydantic models)."""
     if isinstance(value, str):
@@ -83,3 +112,67 @@ def literal_strings(value: Any) -> Iterator[str]:
         yield from literal_strings(value.model_dump())
     elif is_dataclass(value) and not isinstance(value, type):
         yield from literal_strings(asdict(value))
+
+
+def check_pdf(path: Path, figures: int = 0, language: str = LANGUAGE) -> list[str]:
+    """Every accessibility problem in the PDF at ``path``, each as a sentence (empty = pass).
+
+    A tagged PDF (a structure tree, /MarkInfo /Marked true) in ``language`` whose title is shown
+    in the window, with at least ``figures`` figures (the pictures of its Word file) in its
+    structure tree, each with its alternative text (/Alt).
+    """
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as exc:
+        return [f"not a PDF that can be read ({exc})"]
+    with pdf:
+        root = pdf.Root
+        problems = []
+        tree = root.get("/StructTreeRoot")
+        if tree is None:
+            problems.append("the PDF is not tagged (no structure tree): a screen reader cannot follow it")
+        mark = root.get("/MarkInfo")
+        if mark is None or mark.get("/Marked") is not True:
+            problems.append("the PDF is not marked as tagged (/MarkInfo /Marked true)")
+        lang = str(root.get("/Lang", ""))
+        if lang != language:
+            problems.append(f"the PDF's language is {lang or 'not set'}, not {language}")
+        if not str(pdf.docinfo.get("/Title", "")).strip():
+            problems.append("the PDF has no title")
+        prefs = root.get("/ViewerPreferences")
+        if prefs is None or prefs.get("/DisplayDocTitle") is not True:
+            problems.append("the PDF shows its file name, not its title (/DisplayDocTitle)")
+        found = _figures(tree) if tree is not None else []
+        for i, alt in enumerate(found, 1):
+            if not alt.strip():
+                problems.append(f"figure {i} of the PDF has no alternative text")
+        if tree is not None and len(found) < figures:
+            problems.append(f"the PDF tags {len(found)} figure(s), but its Word file has {figures} picture(s): "
+                            "a picture lost its alternative text")
+        return problems
+
+
+def _figures(tree) -> list[str]:
+    """The alternative text (or actual text) of each /Figure element of a structure tree, in order."""
+    import pikepdf
+
+    found, seen, stack = [], set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(reversed(list(node)))
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
+            continue  # a marked-content id: page content, not a structure element
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", node.get("/ActualText", ""))))
+        kids = node.get("/K")
+        if kids is not None:
+            stack.append(kids)
+    return found

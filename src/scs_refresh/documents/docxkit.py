@@ -1,4 +1,5 @@
-"""python-docx helpers for what it has no API for: A4 pages, table header rows, alt text."""
+"""python-docx helpers for what it has no API for: A4 pages, the document's language, table header
+rows, alt text."""
 
 from __future__ import annotations
 
@@ -7,6 +8,34 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
+
+
+def set_language(doc: Document, language: str) -> Document:
+    """Write every run in ``language`` unless it says otherwise: the default run language
+    (w:docDefaults, which python-docx's template sets to en-US) and the core properties.
+    Screen readers pick their voice, and LibreOffice the PDF's /Lang, from it."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), language)
+    lang.set(qn("w:eastAsia"), language)
+    doc.core_properties.language = language
+    return doc
+
 
 def set_a4(doc: Document, margin_mm: float = 20) -> Document:
     """Council papers are A4 (python-docx's default template is US Letter)."""
@@ -29,7 +58,10 @@ def mark_header_row(table: Table) -> Table:
 
 
 def set_alt_text(inline_shape, text: str) -> None:
-    """Give a picture added with ``add_picture`` its text alternative (wp:docPr/@descr)."""
+    """Give a picture added with ``add_picture`` its text alternative (wp:docPr/@descr).
+
+    Only the description: LibreOffice's tagged PDF joins a title and a description into one
+    /Alt ("title - description"), so a title too would have a screen reader say it twice."""
     docpr = inline_shape._inline.docPr
     docpr.set("descr", text)
-    docpr.set("title", text[:100])
+    docpr.attrib.pop("title", None)
