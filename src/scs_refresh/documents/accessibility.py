@@ -2,9 +2,10 @@
 
 Public Sector Bodies (Websites and Mobile Applications) Accessibility Regulations 2018
 (WCAG 2.1 AA): a document title, its language (en-GB) for every run, headings in order, a
-text alternative on every image, a marked header row on every table, no merged header cells.
-We also refuse any text that still looks like a template tag, which would mean a field was
-never filled in.
+text alternative on every image, a marked header row on every table, no merged header cells,
+table rows that do not split across pages, and text colours with a contrast of at least
+4.5:1 on what is behind them. We also refuse any text that still looks like a template tag,
+which would mean a field was never filled in.
 
 A PDF of a paper is checked too (:func:`check_pdf`): LibreOffice keeps the Word file's
 accessibility only in a tagged PDF, so each must carry a structure tree, say it is marked,
@@ -18,6 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
+
+from scs_refresh.core.colour import MINIMUM, contrast
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -58,10 +61,18 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
         if not (docpr.get("descr") or "").strip():
             problems.append(f"image {i} ('{docpr.get('name', '')}') has no alternative text")
 
+    for where, fg, bg, ratio in colour_contrasts(doc, in_use=True):
+        if ratio < MINIMUM:
+            problems.append(f"text coloured #{fg} in {where} has a contrast of {ratio:.2f}:1 on #{bg}, "
+                            f"below {MINIMUM}:1")
+
     for i, table in enumerate(doc.tables, 1):
         rows = table._tbl.findall(f"{W}tr")
         if not rows:
             continue
+        split = sum(1 for tr in rows if tr.find(f"{W}trPr/{W}cantSplit") is None)
+        if split:
+            problems.append(f"table {i}: {split} row(s) may split across pages (allow row to break across pages)")
         first = rows[0]
         trpr = first.find(f"{W}trPr")
         if trpr is None or trpr.find(f"{W}tblHeader") is None:
@@ -79,6 +90,72 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
             problems.append(f"text still looks like a template tag: '{t.strip()[:60]}'")
             break
     return problems
+
+
+def _fill(*elements) -> str | None:
+    """The first background fill (w:shd/@w:fill) set on any of ``elements``' properties."""
+    for el in elements:
+        if el is None:
+            continue
+        for shd in el.iterfind(f"./*/{W}shd"):
+            fill = shd.get(f"{W}fill")
+            if fill and fill.lower() != "auto":
+                return fill.upper()
+    return None
+
+
+def _styles_in_use(doc) -> set[str]:
+    """The ids of the styles the body uses, the default styles, and every style they are based on."""
+    styles = {s.get(f"{W}styleId"): s for s in doc.styles.element.iterfind(f"{W}style")}
+    used = {s_id for s_id, s in styles.items() if s.get(f"{W}default") in ("1", "true")}
+    for tag in ("pStyle", "rStyle", "tblStyle"):
+        used.update(el.get(f"{W}val") for el in doc.element.body.iter(f"{W}{tag}"))
+    todo = list(used)
+    while todo:
+        style = styles.get(todo.pop())
+        for link in ("basedOn", "link"):
+            ref = None if style is None else style.find(f"{W}{link}")
+            if ref is not None and ref.get(f"{W}val") not in used:
+                used.add(ref.get(f"{W}val"))
+                todo.append(ref.get(f"{W}val"))
+    return used
+
+
+def colour_contrasts(doc, in_use: bool = False) -> list[tuple[str, str, str, float]]:
+    """Every text colour the document sets, in its styles (table styles' parts too) and its
+    runs, with what is behind it: (where, text colour, background, contrast ratio). The page is
+    white unless a fill is set on the run, its paragraph, its table cell or its style. With
+    ``in_use``, only the styles the text uses (and those they are based on) are looked at."""
+    found = []
+    used = _styles_in_use(doc) if in_use else None
+
+    def colour_of(props) -> str | None:
+        colour = props.find(f"{W}rPr/{W}color") if props is not None else None
+        value = None if colour is None else colour.get(f"{W}val")
+        return None if not value or value.lower() == "auto" else value.upper()
+
+    for style in doc.styles.element.iterfind(f"{W}style"):
+        if used is not None and style.get(f"{W}styleId") not in used:
+            continue
+        name_el = style.find(f"{W}name")
+        name = style.get(f"{W}styleId") if name_el is None else name_el.get(f"{W}val")
+        parts = [(f"the style '{name}'", style, [style])]
+        parts += [(f"the style '{name}' ({part.get(f'{W}type')})", part, [part, style])
+                  for part in style.iterfind(f"{W}tblStylePr")]
+        for where, props, behind in parts:
+            fg = colour_of(props)
+            if fg:
+                bg = _fill(*behind) or "FFFFFF"
+                found.append((where, fg, bg, contrast(fg, bg)))
+    for n, run in enumerate(doc.element.body.iter(f"{W}r"), 1):
+        fg = colour_of(run)
+        if fg:
+            para = run.getparent()
+            cell = next(run.iterancestors(f"{W}tc"), None)
+            bg = _fill(run, para, cell) or "FFFFFF"
+            text = "".join(t.text or "" for t in run.iter(f"{W}t"))[:40]
+            found.append((f"the text '{text}'", fg, bg, contrast(fg, bg)))
+    return found
 
 
 def _language_problems(doc, language: str) -> list[str]:

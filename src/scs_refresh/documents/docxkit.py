@@ -1,7 +1,9 @@
 """python-docx helpers for what it has no API for: A4 pages, the document's language, table header
-rows, alt text."""
+rows, rows kept whole, dates kept on one line, alt text."""
 
 from __future__ import annotations
+
+import re
 
 from docx.document import Document
 from docx.oxml import OxmlElement
@@ -55,6 +57,40 @@ def mark_header_row(table: Table) -> Table:
         el.set(qn("w:val"), "true")
         trpr.append(el)
     return table
+
+
+#: What may follow w:cantSplit in a row's properties (CT_TrPr's order): it goes before them.
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del",
+                     "w:trPrChange")
+_DATE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+_UNDERSCORE = re.compile(r"_(?=\S)")
+
+
+def keep_rows_whole(table: Table) -> Table:
+    """No row of ``table`` breaks across a page (w:cantSplit); a row too tall for a page still does."""
+    for row in table.rows:
+        trpr = row._tr.get_or_add_trPr()
+        if trpr.find(qn("w:cantSplit")) is None:
+            el = OxmlElement("w:cantSplit")
+            later = next((c for c in trpr if c.tag in {qn(t) for t in _AFTER_CANT_SPLIT}), None)
+            if later is None:
+                trpr.append(el)
+            else:
+                later.addprevious(el)
+    return table
+
+
+def add_unbroken_text(paragraph, text: str):
+    """Add ``text`` as a run in which a hyphen between digits (2010-10-15) is a non-breaking
+    hyphen (w:noBreakHyphen), so a date is never split across lines, and an underscore inside a
+    name is followed by a zero-width space, so a long file name breaks after an underscore rather
+    than mid-name; return the run."""
+    parts = _DATE_HYPHEN.split(_UNDERSCORE.sub("_\u200b", text))
+    run = paragraph.add_run(parts[0])
+    for part in parts[1:]:
+        run._r.append(OxmlElement("w:noBreakHyphen"))
+        run._r.add_t(part)
+    return run
 
 
 def set_alt_text(inline_shape, text: str) -> None:
