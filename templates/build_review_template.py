@@ -14,10 +14,9 @@ from pathlib import Path
 
 from docx.shared import Mm, Pt
 
-from scs_refresh.documents.docxkit import mark_header_row
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_templates import base, numbered_loop, report_header  # noqa: E402  (the house style every paper shares)
+from scs_refresh.documents.docxkit import keep_rows_whole, mark_header_row  # noqa: E402  (build_templates puts src/ on the path)
 
 OUT = Path(__file__).with_name("partnership_review_tpl.docx")
 
@@ -43,6 +42,7 @@ def _table(doc, headings: list[str], loop: str, cells: list[str], widths_mm: lis
                 for r in p.runs:
                     r.font.size = Pt(9)
     mark_header_row(table)
+    keep_rows_whole(table)
 
 
 def build(out: Path = OUT) -> Path:
@@ -84,14 +84,18 @@ def build(out: Path = OUT) -> Path:
     doc.add_paragraph("{%p endfor %}")
     doc.add_heading("4.5 Partnership Register: risk and value", level=2)
     numbered_loop(doc, "register")
-    doc.add_paragraph("Table 1: the Partnership Register with overall ratings").runs[0].bold = True
+    label = doc.add_paragraph("Table 1: the Partnership Register with overall ratings")
+    label.runs[0].bold = True
+    label.paragraph_format.keep_with_next = True
     _table(doc, ["Partnership", "BC role", "Contribution", "Hours a month", "Risk", "Value", "Notes"],
            "r in register_rows",
            ["{{ r.name }}", "{{ r.role }}", "{{ r.contribution }}", "{{ r.hours }}", "{{ r.risk }}",
             "{{ r.value }}", "{{ r.notes }}"],
            [40, 20, 23, 14, 16, 17, 40])
     doc.add_paragraph("")
-    doc.add_paragraph("Figure 1: partnerships by overall risk and value").runs[0].bold = True
+    label = doc.add_paragraph("Figure 1: partnerships by overall risk and value")
+    label.runs[0].bold = True
+    label.paragraph_format.keep_with_next = True
     doc.add_paragraph("{{ chart }}")
 
     doc.add_heading("5. Options", level=1)

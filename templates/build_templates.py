@@ -25,10 +25,39 @@ from docx.shared import Mm, Pt, RGBColor
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from scs_refresh.documents.docxkit import mark_header_row, set_a4  # noqa: E402
+from scs_refresh.core.colour import darkened  # noqa: E402
+from scs_refresh.documents.accessibility import LANGUAGE  # noqa: E402
+from scs_refresh.documents.docxkit import keep_rows_whole, mark_header_row, set_a4, set_language  # noqa: E402
 
 FONT = "Arial"
 INDENT = Mm(15)
+#: The house colour for coloured text (captions, the questionnaire's headings): 8.66:1 on white,
+#: where the default caption blue (#4F81BD) is 4.03:1, below WCAG's 4.5:1.
+HOUSE_BLUE = RGBColor(0x1F, 0x4E, 0x79)
+#: The table styles the papers use; python-docx's template brings about a hundred more, many
+#: with white or pale text on coloured fills, which nothing here uses.
+TABLE_STYLES = ("Normal Table", "Table Grid")
+
+
+def accessible_colours(doc) -> None:
+    """Every text colour of every style readable (at least 4.5:1 on white, WCAG 2.1 AA).
+
+    Captions take the house blue; any other style colour below 4.5:1 is darkened in its own
+    hue; colours name their value, not a theme slot (Word would otherwise take the theme's
+    colour, LibreOffice the value); unused table styles are dropped.
+    """
+    styles = doc.styles.element
+    for style in list(styles.iterfind(qn("w:style"))):
+        name = style.find(qn("w:name"))
+        if style.get(qn("w:type")) == "table" and (name is None or name.get(qn("w:val")) not in TABLE_STYLES):
+            styles.remove(style)
+    doc.styles["Caption"].font.color.rgb = HOUSE_BLUE
+    for colour in styles.iter(qn("w:color")):
+        for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+            colour.attrib.pop(qn(attr), None)
+        value = colour.get(qn("w:val"))
+        if value and value.lower() != "auto":
+            colour.set(qn("w:val"), darkened(value))
 
 
 def _page_number_field(paragraph) -> None:
@@ -50,7 +79,8 @@ def base(title_tag: str, footer_tag: str) -> docx.document.Document:
     doc = set_a4(docx.Document())
     doc.core_properties.title = title_tag
     doc.core_properties.author = "{{ author }}"
-    doc.core_properties.language = "en-GB"
+    set_language(doc, LANGUAGE)  # every run en-GB, and the PDF's /Lang with it
+    accessible_colours(doc)
     styles = doc.styles
     normal = styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(11)
@@ -107,7 +137,7 @@ def subsections(doc, items: str) -> None:
     doc.add_paragraph("{{p sub.table }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for fig in sub.figures %}")
-    doc.add_paragraph("{{ fig.image }}")
+    doc.add_paragraph("{{ fig.image }}").paragraph_format.keep_with_next = True  # the caption stays with it
     doc.add_paragraph("{{ fig.caption }}", style="Caption")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
@@ -160,6 +190,7 @@ def committee_report() -> docx.document.Document:
     for cell, text in zip(table.rows[1].cells, ("{{ key_decision }}", "{{ exempt }}", "{{ wards }}")):
         cell.text = text
     mark_header_row(table)
+    keep_rows_whole(table)
     doc.add_heading("1. Purpose of the Report", level=1)
     numbered_loop(doc, "purpose")
     doc.add_heading("2. Recommendation(s)", level=1)
@@ -207,7 +238,16 @@ def agenda() -> docx.document.Document:
     for row, texts in zip(table.rows, rows):
         for cell, text in zip(row.cells, texts):
             cell.text = text
+    # Item and Minutes hold a number, Business the item's title; widths in the grid and the cells.
+    table.autofit = False
+    widths = (Mm(14), Mm(76), Mm(44), Mm(18), Mm(18))
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
     mark_header_row(table)
+    keep_rows_whole(table)
     doc.add_paragraph("")
     doc.add_paragraph("Planned length of the meeting: {{ total_duration }}, finishing at {{ finish_time }}.")
     doc.add_paragraph("{{ contact_line }}")

@@ -182,3 +182,36 @@ def test_collated_again_only_when_a_source_changes(tmp_path, monkeypatch):
     base, _ = collate_and_write(manifest, out, date(2011, 2, 3))
     assert len(reads) == 2 and base.digest.on == date(2011, 2, 3)
     assert json.loads((folder / "collated-from.json").read_text())["on"] == "2011-02-03"
+
+
+def test_every_value_label_on_a_comparison_bar_can_be_read(base, monkeypatch):
+    """A value written on its bar is black or white, whichever reaches 4.5:1 on that bar's colour."""
+    from matplotlib.axes import Axes
+    from matplotlib.colors import to_hex
+
+    from scs_refresh.core.colour import contrast
+    from scs_refresh.evidence import charts
+
+    drawn = {}
+    real_barh, real_text = Axes.barh, Axes.text
+
+    def barh(ax, y, width, *a, color=None, **kw):
+        drawn["bars"] = [to_hex(c) for c in color]
+        return real_barh(ax, y, width, *a, color=color, **kw)
+
+    def text(ax, x, y, s, *a, color=None, **kw):
+        drawn.setdefault("labels", []).append((y, s, to_hex(color or "black")))
+        return real_text(ax, x, y, s, *a, color=color, **kw)
+
+    monkeypatch.setattr(Axes, "barh", barh)
+    monkeypatch.setattr(Axes, "text", text)
+    compared = [h for t in base.digest.themes for h in t.headlines
+                if h.chart and h.chart.kind not in ("distribution", "trend")]
+    assert compared
+    for headline in compared:
+        drawn.clear()
+        charts.render(headline)
+        assert len(drawn["labels"]) == len(drawn["bars"]) >= 2
+        for y, label, colour in drawn["labels"]:
+            if label.strip() != "0":
+                assert contrast(colour, drawn["bars"][y]) >= 4.5, (headline.indicator, label, colour)

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
+from docx.shared import RGBColor
 
 from scs_refresh.documents.accessibility import check_docx, literal_strings
-from scs_refresh.documents.docxkit import mark_header_row, set_a4, set_alt_text
+from scs_refresh.documents.docxkit import keep_rows_whole, mark_header_row, set_a4, set_alt_text, set_language
 from scs_refresh.documents.pdf import soffice, to_pdf
 from scs_refresh.documents.render import TemplateError, render_docx
 
@@ -26,8 +28,10 @@ PNG_1PX = _png()
 
 
 def make_template(path: Path, *, header_row: bool = True, title: str = "Board report") -> Path:
-    doc = set_a4(docx.Document())
+    doc = set_language(set_a4(docx.Document()), "en-GB")
     doc.core_properties.title = title
+    for style in ("Heading 2", "Heading 2 Char"):  # python-docx's #4F81BD is 4.03:1 on white
+        doc.styles[style].font.color.rgb = RGBColor(0x1F, 0x4E, 0x79)
     doc.add_heading("{{ partnership }}", level=1)
     doc.add_paragraph("Meeting on {{ meeting.date }}")
     doc.add_heading("1 Purpose of Report", level=2)
@@ -36,6 +40,7 @@ def make_template(path: Path, *, header_row: bool = True, title: str = "Board re
     table.cell(1, 0).text, table.cell(1, 1).text = "{{ partner }}", "{{ answer }}"
     if header_row:
         mark_header_row(table)
+    keep_rows_whole(table)
     doc.save(path)
     return path
 
@@ -103,14 +108,48 @@ def test_accessibility_finds_each_kind_of_problem(tmp_path):
     assert "table 1 has no header row marked (repeat as header row)" in problems
     assert "table 1 has merged cells in its header row" in problems
     assert "text still looks like a template tag: 'Dear {{ name }}'" in problems
+    assert "the document's language (File > Properties) is not set, not en-GB" in problems
+    assert "the text's default language is en-US, not en-GB" in problems  # python-docx's own template
+    assert "table 1: 2 row(s) may split across pages (allow row to break across pages)" in problems
+    assert ("text coloured #4F81BD in the style 'heading 3' has a contrast of 4.03:1 on #FFFFFF, below 4.5:1"
+            in problems)  # the style used; the colours of the styles nobody uses are not the reader's concern
+    assert not any("'Subtle Emphasis'" in p for p in problems)
+
+
+def test_text_on_a_pale_fill_is_found_and_dark_text_passes(tmp_path):
+    from docx.oxml import OxmlElement
+
+    doc = set_language(docx.Document(), "en-GB")
+    doc.core_properties.title = "Contrast"
+    table = keep_rows_whole(mark_header_row(doc.add_table(rows=1, cols=2)))
+    for cell, (text, colour, fill) in zip(table.rows[0].cells, (("White on pale blue", "FFFFFF", "9BB7CC"),
+                                                                ("Black on pale blue", "000000", "9BB7CC"))):
+        cell.paragraphs[0].add_run(text).font.color.rgb = RGBColor.from_string(colour)
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:fill"), fill)
+        cell._tc.get_or_add_tcPr().append(shd)
+    doc.save(tmp_path / "fill.docx")
+    assert check_docx(tmp_path / "fill.docx") == [
+        "text coloured #FFFFFF in the text 'White on pale blue' has a contrast of 2.09:1 on #9BB7CC, below 4.5:1"]
+
+
+def test_a_style_or_run_in_another_language_is_found(tmp_path):
+    doc = set_language(docx.Document(), "en-GB")
+    doc.core_properties.title = "Colour"
+    run = doc.add_paragraph().add_run("Color")
+    lang = run._r.get_or_add_rPr().makeelement(qn("w:lang"), {qn("w:val"): "en-US"})
+    run._r.get_or_add_rPr().append(lang)
+    doc.save(tmp_path / "us.docx")
+    assert check_docx(tmp_path / "us.docx") == ["the text is marked as en-US, not en-GB"]
 
 
 def test_alt_text_and_header_row_pass(tmp_path):
-    doc = docx.Document()
+    doc = set_language(docx.Document(), "en-GB")
     doc.core_properties.title = "Chart"
     (tmp_path / "p.png").write_bytes(PNG_1PX)
     set_alt_text(doc.add_picture(str(tmp_path / "p.png")), "Bar chart of IMD deciles")
-    mark_header_row(doc.add_table(rows=1, cols=1))
+    keep_rows_whole(mark_header_row(doc.add_table(rows=1, cols=1)))
     doc.save(tmp_path / "ok.docx")
     assert check_docx(tmp_path / "ok.docx") == []
 
@@ -126,7 +165,7 @@ def test_picture_is_placed_with_its_alt_text(tmp_path):
     from scs_refresh.documents.render import Figure
 
     tpl = tmp_path / "t.docx"
-    doc = docx.Document()
+    doc = set_language(docx.Document(), "en-GB")
     doc.core_properties.title = "Chart paper"
     doc.add_paragraph("{{ chart }}")
     doc.save(tpl)

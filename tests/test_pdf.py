@@ -1,4 +1,5 @@
-"""PDF conversion: one LibreOffice for the process, each distinct paper converted once."""
+"""PDF conversion: one LibreOffice for the process, each distinct paper converted once, every PDF
+tagged (PDF/UA, en-GB, its title shown, figures with their alternative text) or not released."""
 
 import subprocess
 import sys
@@ -9,17 +10,68 @@ import docx
 import pytest
 
 from scs_refresh.documents import pdf
-from scs_refresh.documents.pdf import content_key, soffice, to_pdf
+from scs_refresh.documents.accessibility import check_pdf
+from scs_refresh.documents.docxkit import set_alt_text, set_language
+from scs_refresh.documents.pdf import content_key, pictures, soffice, to_pdf
+from scs_refresh.documents.release import PaperCheckFailed
 
 needs_office = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed (.ci/run installs it)")
 
 
-def _paper(path, text):
-    doc = docx.Document()
+def _paper(path, text, language="en-GB"):
+    doc = set_language(docx.Document(), language)
     doc.core_properties.title = "A paper"
     doc.add_paragraph(text)
     doc.save(path)
     return path
+
+
+def _chart(path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(["Breckland", "Norfolk"], [82.2, 79.5])
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _paper_with_chart(path, alt):
+    from docx.shared import Mm
+
+    doc = set_language(docx.Document(), "en-GB")
+    doc.core_properties.title = "Evidence headlines"
+    doc.add_heading("Evidence headlines", level=1)
+    doc.add_paragraph("Satisfaction with the local area.")
+    shape = doc.add_picture(str(_chart(path.with_suffix(".png"))), width=Mm(80))
+    if alt:
+        set_alt_text(shape, alt)
+    doc.save(path)
+    return path
+
+
+def _structure(pdf_file):
+    """Root entries and the structure types of a PDF, read with pikepdf (not the project's checker)."""
+    import pikepdf
+
+    with pikepdf.open(pdf_file) as p:
+        kinds, alts, stack = [], [], [p.Root.StructTreeRoot.K]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                kinds.append(str(node.S))
+                if node.S == "/Figure":
+                    alts.append(str(node.get("/Alt", "")))
+                if "/K" in node:
+                    stack.append(node.K)
+        return {"lang": str(p.Root.Lang), "marked": bool(p.Root.MarkInfo.Marked),
+                "title": str(p.docinfo.Title), "shows_title": bool(p.Root.ViewerPreferences.DisplayDocTitle),
+                "pdfua": "pdfuaid:part" in str(p.open_metadata()), "kinds": kinds, "alts": alts}
 
 
 def test_content_key_ignores_the_zip_wrapper_but_not_the_words(tmp_path):
@@ -54,8 +106,10 @@ def test_libreoffice_stays_up_for_the_process_and_goes_with_it(tmp_path):
         from pathlib import Path
         import docx
         from scs_refresh.documents import pdf
+        from scs_refresh.documents.docxkit import set_language
         for n in (1, 2):
-            d = docx.Document(); d.add_paragraph(f"paper {{n}}"); d.save(f"{tmp_path}/p{{n}}.docx")
+            d = set_language(docx.Document(), "en-GB"); d.core_properties.title = f"Paper {{n}}"
+            d.add_paragraph(f"paper {{n}}"); d.save(f"{tmp_path}/p{{n}}.docx")
             pdf.to_pdf([Path(f"{tmp_path}/p{{n}}.docx")], Path("{tmp_path}/pdf"))
             print(pdf._office.proc.pid, flush=True)
         print(pdf._office.dir, flush=True)
@@ -84,3 +138,56 @@ def test_a_libreoffice_that_will_not_start_falls_back_to_one_per_call(tmp_path, 
     [again] = to_pdf([_paper(tmp_path / "later.docx", "another paper")], tmp_path / "pdf")
     assert again.read_bytes().startswith(b"%PDF")
     pdf._office.stop()
+
+
+@needs_office
+def test_a_paper_becomes_a_tagged_pdf_in_en_gb_with_its_figure_described(tmp_path):
+    alt = "Bar chart: 82.2% of Breckland residents are satisfied with their area, against 79.5% in Norfolk."
+    paper = _paper_with_chart(tmp_path / "headlines.docx", alt)
+    [out] = to_pdf([paper], tmp_path / "pdf")
+    seen = _structure(out)
+    assert seen["lang"] == "en-GB" and seen["marked"] and seen["pdfua"]
+    assert seen["title"] == "Evidence headlines" and seen["shows_title"]
+    assert "/H1" in seen["kinds"] and seen["alts"] == [alt]
+    assert check_pdf(out, figures=pictures(paper)) == [] and pictures(paper) == 1
+
+
+@needs_office
+def test_a_pdf_whose_figure_has_no_alternative_text_is_not_released(tmp_path):
+    paper = _paper_with_chart(tmp_path / "no-alt.docx", alt=None)
+    with pytest.raises(PaperCheckFailed, match=r"no-alt\.pdf: not released.*figure 1 of the PDF has no alternative"):
+        to_pdf([paper], tmp_path / "pdf")
+    assert not (tmp_path / "pdf" / "no-alt.pdf").exists()
+    assert (tmp_path / "pdf" / "no-alt.rejected.pdf").read_bytes().startswith(b"%PDF")
+
+
+@needs_office
+def test_a_paper_in_us_english_is_not_released_as_a_pdf(tmp_path):
+    paper = _paper(tmp_path / "us.docx", "Colour and organisation", language="en-US")
+    with pytest.raises(PaperCheckFailed, match="the PDF's language is en-US, not en-GB"):
+        to_pdf([paper], tmp_path / "pdf")
+    assert [p.name for p in (tmp_path / "pdf").iterdir()] == ["us.rejected.pdf"]
+
+
+def test_an_untagged_pdf_fails_every_check(tmp_path):
+    import pikepdf
+
+    plain = pikepdf.new()
+    plain.add_blank_page()
+    plain.save(tmp_path / "plain.pdf")
+    problems = check_pdf(tmp_path / "plain.pdf", figures=2)
+    assert problems == ["the PDF is not tagged (no structure tree): a screen reader cannot follow it",
+                        "the PDF is not marked as tagged (/MarkInfo /Marked true)",
+                        "the PDF's language is not set, not en-GB", "the PDF has no title",
+                        "the PDF shows its file name, not its title (/DisplayDocTitle)"]
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
+    assert check_pdf(tmp_path / "broken.pdf")[0].startswith("not a PDF that can be read")
+
+
+def test_the_export_settings_are_given_on_every_conversion():
+    import json
+
+    kind, flt, options = pdf.export_filter().split(":", 2)
+    assert (kind, flt) == ("pdf", "writer_pdf_Export")
+    assert {k: v["value"] for k, v in json.loads(options).items() if v["value"] == "true"}.keys() >= {
+        "UseTaggedPDF", "PDFUACompliance", "DisplayPDFDocumentTitle"}

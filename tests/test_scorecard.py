@@ -19,7 +19,7 @@ from scs_refresh.documents.accessibility import WP
 from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_section
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.performance.delivery_plan import Rag
-from scs_refresh.performance.scorecard import alt_text, record, refresh
+from scs_refresh.performance.scorecard import alt_text, record, refresh, table
 from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
 
@@ -74,14 +74,20 @@ def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path)
     assert rows["Residents who feel well informed about local public services (%)"] == [
         "Safer and stronger communities: Residents feel informed about, and well served by, local public services",
         "Residents who feel well informed about local public services (%)", "Breckland Council",
-        "39% (2008); latest 44% (2010)", "55% by Mar 2014",
+        "39% (2008); latest 44% (2010) (ILLUSTRATIVE)", "55% by Mar 2014",
         "Amber: behind, within the tolerance: 31% of the change done, 38% expected by Dec 2010"]
     assert rows["Residents satisfied with the way the council runs things (%)"][5].startswith("Red: off track: 16%")
     assert rows["Volunteers placed through the volunteer centre in the year"][3:] == [
-        "240 (2009/10); latest 330 (2010/11)", "400 by Mar 2014",
+        "240 (2009/10); latest 330 (2010/11) (ILLUSTRATIVE)", "400 by Mar 2014",
         "Green: on track: 56% of the change done, 25% expected by Mar 2011"]
     assert rows["Working age claimant rate (%)"][3:] == [
-        "2.9% (2010); latest none", "2.5% by Mar 2014", "No data: no figure since the baseline (2010)"]
+        "2.9% (2010); latest none (ILLUSTRATIVE)", "2.5% by Mar 2014", "No data: no figure since the baseline (2010)"]
+    # Every figure of the illustrative plan is labelled where it is quoted; with a plan that is not
+    # illustrative, the rows whose figures come from an illustrative source still are.
+    assert all(r[3].endswith("(ILLUSTRATIVE)") for r in rows.values())
+    plain = replace(state.scorecard.card, illustrative=False)
+    assert {r[1] for r in table(plain).rows if r[3].endswith("(ILLUSTRATIVE)")} == set(rows) - {
+        "Volunteers placed through the volunteer centre in the year", "Affordable homes delivered in the year"}
 
     [chart] = [d.get("descr") for d in doc.element.body.iter(f"{WP}docPr")]
     assert chart == alt_text(state.scorecard.card)

@@ -1,9 +1,15 @@
 """Checks every generated paper must pass before it is released.
 
 Public Sector Bodies (Websites and Mobile Applications) Accessibility Regulations 2018
-(WCAG 2.1 AA): a document title, headings in order, a text alternative on every image, a
-marked header row on every table, no merged header cells. We also refuse any text that
-still looks like a template tag, which would mean a field was never filled in.
+(WCAG 2.1 AA): a document title, its language (en-GB) for every run, headings in order, a
+text alternative on every image, a marked header row on every table, no merged header cells,
+table rows that do not split across pages, and text colours with a contrast of at least
+4.5:1 on what is behind them. We also refuse any text that still looks like a template tag,
+which would mean a field was never filled in.
+
+A PDF of a paper is checked too (:func:`check_pdf`): LibreOffice keeps the Word file's
+accessibility only in a tagged PDF, so each must carry a structure tree, say it is marked,
+state its language, show its title, and give every figure its alternative text.
 """
 
 from __future__ import annotations
@@ -14,14 +20,22 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from scs_refresh.core.colour import MINIMUM, contrast
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 _TAG = re.compile(r"\{\{|\}\}|\{%|%\}")
 _HEADING = re.compile(r"^(Heading (\d)|Title)$")
 
+#: The language every paper is written in, as its documents and PDFs must declare it.
+LANGUAGE = "en-GB"
 
-def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
+
+def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAGE) -> list[str]:
     """Every accessibility problem in the .docx at ``path``, each as a sentence (empty = pass).
+
+    Its text must be in ``language``: the default run language and the core properties say so,
+    and no style or run says otherwise.
 
     ``literals`` are values the paper quotes (e.g. partner answers): tag-like text inside
     them is content, not a forgotten field. :func:`literal_strings` collects them from a context.
@@ -32,6 +46,7 @@ def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
     problems: list[str] = []
     if not (doc.core_properties.title or "").strip():
         problems.append("the document has no title (File > Properties > Title)")
+    problems += _language_problems(doc, language)
 
     level = 0
     for p in doc.paragraphs:
@@ -46,10 +61,18 @@ def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
         if not (docpr.get("descr") or "").strip():
             problems.append(f"image {i} ('{docpr.get('name', '')}') has no alternative text")
 
+    for where, fg, bg, ratio in colour_contrasts(doc, in_use=True):
+        if ratio < MINIMUM:
+            problems.append(f"text coloured #{fg} in {where} has a contrast of {ratio:.2f}:1 on #{bg}, "
+                            f"below {MINIMUM}:1")
+
     for i, table in enumerate(doc.tables, 1):
         rows = table._tbl.findall(f"{W}tr")
         if not rows:
             continue
+        split = sum(1 for tr in rows if tr.find(f"{W}trPr/{W}cantSplit") is None)
+        if split:
+            problems.append(f"table {i}: {split} row(s) may split across pages (allow row to break across pages)")
         first = rows[0]
         trpr = first.find(f"{W}trPr")
         if trpr is None or trpr.find(f"{W}tblHeader") is None:
@@ -69,6 +92,89 @@ def check_docx(path: Path, literals: Iterable[str] = ()) -> list[str]:
     return problems
 
 
+def _fill(*elements) -> str | None:
+    """The first background fill (w:shd/@w:fill) set on any of ``elements``' properties."""
+    for el in elements:
+        if el is None:
+            continue
+        for shd in el.iterfind(f"./*/{W}shd"):
+            fill = shd.get(f"{W}fill")
+            if fill and fill.lower() != "auto":
+                return fill.upper()
+    return None
+
+
+def _styles_in_use(doc) -> set[str]:
+    """The ids of the styles the body uses, the default styles, and every style they are based on."""
+    styles = {s.get(f"{W}styleId"): s for s in doc.styles.element.iterfind(f"{W}style")}
+    used = {s_id for s_id, s in styles.items() if s.get(f"{W}default") in ("1", "true")}
+    for tag in ("pStyle", "rStyle", "tblStyle"):
+        used.update(el.get(f"{W}val") for el in doc.element.body.iter(f"{W}{tag}"))
+    todo = list(used)
+    while todo:
+        style = styles.get(todo.pop())
+        for link in ("basedOn", "link"):
+            ref = None if style is None else style.find(f"{W}{link}")
+            if ref is not None and ref.get(f"{W}val") not in used:
+                used.add(ref.get(f"{W}val"))
+                todo.append(ref.get(f"{W}val"))
+    return used
+
+
+def colour_contrasts(doc, in_use: bool = False) -> list[tuple[str, str, str, float]]:
+    """Every text colour the document sets, in its styles (table styles' parts too) and its
+    runs, with what is behind it: (where, text colour, background, contrast ratio). The page is
+    white unless a fill is set on the run, its paragraph, its table cell or its style. With
+    ``in_use``, only the styles the text uses (and those they are based on) are looked at."""
+    found = []
+    used = _styles_in_use(doc) if in_use else None
+
+    def colour_of(props) -> str | None:
+        colour = props.find(f"{W}rPr/{W}color") if props is not None else None
+        value = None if colour is None else colour.get(f"{W}val")
+        return None if not value or value.lower() == "auto" else value.upper()
+
+    for style in doc.styles.element.iterfind(f"{W}style"):
+        if used is not None and style.get(f"{W}styleId") not in used:
+            continue
+        name_el = style.find(f"{W}name")
+        name = style.get(f"{W}styleId") if name_el is None else name_el.get(f"{W}val")
+        parts = [(f"the style '{name}'", style, [style])]
+        parts += [(f"the style '{name}' ({part.get(f'{W}type')})", part, [part, style])
+                  for part in style.iterfind(f"{W}tblStylePr")]
+        for where, props, behind in parts:
+            fg = colour_of(props)
+            if fg:
+                bg = _fill(*behind) or "FFFFFF"
+                found.append((where, fg, bg, contrast(fg, bg)))
+    for n, run in enumerate(doc.element.body.iter(f"{W}r"), 1):
+        fg = colour_of(run)
+        if fg:
+            para = run.getparent()
+            cell = next(run.iterancestors(f"{W}tc"), None)
+            bg = _fill(run, para, cell) or "FFFFFF"
+            text = "".join(t.text or "" for t in run.iter(f"{W}t"))[:40]
+            found.append((f"the text '{text}'", fg, bg, contrast(fg, bg)))
+    return found
+
+
+def _language_problems(doc, language: str) -> list[str]:
+    problems = []
+    if (doc.core_properties.language or "") != language:
+        problems.append(f"the document's language (File > Properties) is "
+                        f"{doc.core_properties.language or 'not set'}, not {language}")
+    default = doc.styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    value = None if default is None else default.get(f"{W}val")
+    if value != language:
+        problems.append(f"the text's default language is {value or 'not set'}, not {language}")
+    for where, marks in (("a style", doc.styles.element.iterfind(f"{W}style/{W}rPr/{W}lang")),
+                         ("the text", doc.element.body.iter(f"{W}lang"))):
+        other = {el.get(f"{W}val") for el in marks} - {language, None}
+        if other:
+            problems.append(f"{where} is marked as {', '.join(sorted(other))}, not {language}")
+    return problems
+
+
 def literal_strings(value: Any) -> Iterator[str]:
     """Every string inside a render context (dicts, lists, dataclasses, pydantic models)."""
     if isinstance(value, str):
@@ -83,3 +189,67 @@ def literal_strings(value: Any) -> Iterator[str]:
         yield from literal_strings(value.model_dump())
     elif is_dataclass(value) and not isinstance(value, type):
         yield from literal_strings(asdict(value))
+
+
+def check_pdf(path: Path, figures: int = 0, language: str = LANGUAGE) -> list[str]:
+    """Every accessibility problem in the PDF at ``path``, each as a sentence (empty = pass).
+
+    A tagged PDF (a structure tree, /MarkInfo /Marked true) in ``language`` whose title is shown
+    in the window, with at least ``figures`` figures (the pictures of its Word file) in its
+    structure tree, each with its alternative text (/Alt).
+    """
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as exc:
+        return [f"not a PDF that can be read ({exc})"]
+    with pdf:
+        root = pdf.Root
+        problems = []
+        tree = root.get("/StructTreeRoot")
+        if tree is None:
+            problems.append("the PDF is not tagged (no structure tree): a screen reader cannot follow it")
+        mark = root.get("/MarkInfo")
+        if mark is None or mark.get("/Marked") is not True:
+            problems.append("the PDF is not marked as tagged (/MarkInfo /Marked true)")
+        lang = str(root.get("/Lang", ""))
+        if lang != language:
+            problems.append(f"the PDF's language is {lang or 'not set'}, not {language}")
+        if not str(pdf.docinfo.get("/Title", "")).strip():
+            problems.append("the PDF has no title")
+        prefs = root.get("/ViewerPreferences")
+        if prefs is None or prefs.get("/DisplayDocTitle") is not True:
+            problems.append("the PDF shows its file name, not its title (/DisplayDocTitle)")
+        found = _figures(tree) if tree is not None else []
+        for i, alt in enumerate(found, 1):
+            if not alt.strip():
+                problems.append(f"figure {i} of the PDF has no alternative text")
+        if tree is not None and len(found) < figures:
+            problems.append(f"the PDF tags {len(found)} figure(s), but its Word file has {figures} picture(s): "
+                            "a picture lost its alternative text")
+        return problems
+
+
+def _figures(tree) -> list[str]:
+    """The alternative text (or actual text) of each /Figure element of a structure tree, in order."""
+    import pikepdf
+
+    found, seen, stack = [], set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(reversed(list(node)))
+            continue
+        if not isinstance(node, pikepdf.Dictionary):
+            continue  # a marked-content id: page content, not a structure element
+        if node.is_indirect:
+            if node.objgen in seen:
+                continue
+            seen.add(node.objgen)
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", node.get("/ActualText", ""))))
+        kids = node.get("/K")
+        if kids is not None:
+            stack.append(kids)
+    return found

@@ -1,12 +1,43 @@
-"""python-docx helpers for what it has no API for: A4 pages, table header rows, alt text."""
+"""python-docx helpers for what it has no API for: A4 pages, the document's language, table header
+rows, rows kept whole, dates kept on one line, alt text."""
 
 from __future__ import annotations
+
+import re
 
 from docx.document import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
+
+
+def set_language(doc: Document, language: str) -> Document:
+    """Write every run in ``language`` unless it says otherwise: the default run language
+    (w:docDefaults, which python-docx's template sets to en-US) and the core properties.
+    Screen readers pick their voice, and LibreOffice the PDF's /Lang, from it."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), language)
+    lang.set(qn("w:eastAsia"), language)
+    doc.core_properties.language = language
+    return doc
+
 
 def set_a4(doc: Document, margin_mm: float = 20) -> Document:
     """Council papers are A4 (python-docx's default template is US Letter)."""
@@ -28,8 +59,45 @@ def mark_header_row(table: Table) -> Table:
     return table
 
 
+#: What may follow w:cantSplit in a row's properties (CT_TrPr's order): it goes before them.
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del",
+                     "w:trPrChange")
+_DATE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+_UNDERSCORE = re.compile(r"_(?=\S)")
+
+
+def keep_rows_whole(table: Table) -> Table:
+    """No row of ``table`` breaks across a page (w:cantSplit); a row too tall for a page still does."""
+    for row in table.rows:
+        trpr = row._tr.get_or_add_trPr()
+        if trpr.find(qn("w:cantSplit")) is None:
+            el = OxmlElement("w:cantSplit")
+            later = next((c for c in trpr if c.tag in {qn(t) for t in _AFTER_CANT_SPLIT}), None)
+            if later is None:
+                trpr.append(el)
+            else:
+                later.addprevious(el)
+    return table
+
+
+def add_unbroken_text(paragraph, text: str):
+    """Add ``text`` as a run in which a hyphen between digits (2010-10-15) is a non-breaking
+    hyphen (w:noBreakHyphen), so a date is never split across lines, and an underscore inside a
+    name is followed by a zero-width space, so a long file name breaks after an underscore rather
+    than mid-name; return the run."""
+    parts = _DATE_HYPHEN.split(_UNDERSCORE.sub("_\u200b", text))
+    run = paragraph.add_run(parts[0])
+    for part in parts[1:]:
+        run._r.append(OxmlElement("w:noBreakHyphen"))
+        run._r.add_t(part)
+    return run
+
+
 def set_alt_text(inline_shape, text: str) -> None:
-    """Give a picture added with ``add_picture`` its text alternative (wp:docPr/@descr)."""
+    """Give a picture added with ``add_picture`` its text alternative (wp:docPr/@descr).
+
+    Only the description: LibreOffice's tagged PDF joins a title and a description into one
+    /Alt ("title - description"), so a title too would have a screen reader say it twice."""
     docpr = inline_shape._inline.docPr
     docpr.set("descr", text)
-    docpr.set("title", text[:100])
+    docpr.attrib.pop("title", None)

@@ -7,12 +7,19 @@ process (a run of the demo, a tick, the test session): each conversion is handed
 short ``soffice --convert-to`` call, which LibreOffice forwards to the instance already running
 on the same profile. A document whose content was converted before in this process is not
 converted again (the draft Strategy goes to several meetings unchanged).
+
+The export settings are given with every conversion (:data:`EXPORT_OPTIONS`), never left to
+whatever a LibreOffice profile last saved: a tagged PDF/UA file that shows its title. Its
+language is the Word file's (the templates say en-GB). Each PDF is released only when it
+passes the checks (:func:`scs_refresh.documents.release.release_pdf`); one that fails is
+moved aside as ``<name>.rejected.pdf``.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -21,17 +28,34 @@ import subprocess
 import tempfile
 import threading
 import time
+import re
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
+from scs_refresh.documents.release import release_pdf
 
 log = logging.getLogger(__name__)
 
 #: How long LibreOffice may take to start before conversions fall back to one process per call.
 START_TIMEOUT = 60.0
+
+
+#: LibreOffice's PDF export settings (writer_pdf_Export), set on every conversion. Tagged: the
+#: structure tree carries the headings, tables, reading order and the pictures' alternative text
+#: to a screen reader; PDF/UA: the accessible profile (and it says so in its metadata); the window
+#: shows the document's title, not its file name.
+EXPORT_OPTIONS = {"UseTaggedPDF": True, "PDFUACompliance": True, "DisplayPDFDocumentTitle": True,
+                  "ExportBookmarks": True, "ExportNotes": False, "ExportFormFields": False}
+
+
+def export_filter() -> str:
+    """The ``--convert-to`` argument: PDF through writer_pdf_Export with :data:`EXPORT_OPTIONS` (JSON, LibreOffice 7.4+)."""
+    options = {name: {"type": "boolean", "value": "true" if value else "false"}
+               for name, value in EXPORT_OPTIONS.items()}
+    return "pdf:writer_pdf_Export:" + json.dumps(options, separators=(",", ":"))
 
 
 class PdfError(UserError):
@@ -50,6 +74,16 @@ def content_key(docx: Path) -> str:
         for name in sorted(z.namelist()):
             h.update(name.encode() + b"\0" + z.read(name) + b"\0")
     return h.hexdigest()
+
+
+_DOCPR = re.compile(rb"<wp:docPr\b")
+
+
+def pictures(docx: Path) -> int:
+    """How many pictures the body, headers and footers of a .docx hold (its PDF must tag as many figures)."""
+    with zipfile.ZipFile(docx) as z:
+        return sum(len(_DOCPR.findall(z.read(name))) for name in z.namelist()
+                   if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name))
 
 
 class _Office:
@@ -136,7 +170,7 @@ def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float) ->
     else:  # a LibreOffice of its own for this call, on a profile nobody else uses
         profile = (scratch.parent / "profile").as_uri()
     cmd = [exe, "--headless", "--norestore", f"-env:UserInstallation={profile}",
-           "--convert-to", "pdf", "--outdir", str(scratch), *(str(Path(f).resolve()) for f in docx_files)]
+           "--convert-to", export_filter(), "--outdir", str(scratch), *(str(Path(f).resolve()) for f in docx_files)]
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -145,9 +179,11 @@ def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float) ->
 
 
 def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[Path]:
-    """Convert ``docx_files`` to PDFs in ``out_dir``; return their paths.
+    """Convert ``docx_files`` to tagged PDFs in ``out_dir``; return their paths.
 
-    Results are written to a scratch folder first and moved into place atomically.
+    Results are written to a scratch folder first and moved into place atomically; each is then
+    released only if it passes :func:`~scs_refresh.documents.accessibility.check_pdf` (a failing
+    one is moved aside and :class:`~scs_refresh.documents.release.PaperCheckFailed` raised).
     """
     exe = soffice()
     if exe is None:
@@ -169,7 +205,7 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
                                    + (f" ({detail[-1]})" if detail else ""))
                 cache[keys[src]] = pdf.read_bytes()
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
-    return [write_bytes(out_dir / f"{src.stem}.pdf", cache[keys[src]]) for src in keys]
+    return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", cache[keys[src]]), pictures(src)) for src in keys]
 
 
 class PdfQueue:

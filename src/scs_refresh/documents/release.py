@@ -1,5 +1,6 @@
 """Releasing a document: a paper leaves the building only after it passes the checks, and a
-pack is its papers merged with continuous page numbers, checked again as one document."""
+pack is its papers merged with continuous page numbers, checked again as one document. A PDF
+of a paper is released only when it is tagged as the checks require (:func:`release_pdf`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from docxcompose.composer import Composer
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.accessibility import check_docx, literal_strings
+from scs_refresh.documents.accessibility import check_docx, check_pdf, literal_strings
 
 
 class PaperCheckFailed(UserError):
@@ -29,6 +30,18 @@ def release(path: Path, context: dict) -> Path:
         rejected = path.with_suffix(".rejected.docx")
         path.replace(rejected)
         raise PaperCheckFailed(f"{path}: not released, it fails the accessibility checks: {problems[0]}"
+                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return path
+
+
+def release_pdf(path: Path, figures: int = 0) -> Path:
+    """Refuse a PDF that is not tagged, not in en-GB, hides its title or loses a figure's
+    alternative text: move it aside (``<name>.rejected.pdf``) so it is never published."""
+    problems = check_pdf(path, figures)
+    if problems:
+        rejected = path.with_suffix(".rejected.pdf")
+        path.replace(rejected)
+        raise PaperCheckFailed(f"{path}: not released, the PDF fails the accessibility checks: {problems[0]}"
                                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return path
 

@@ -19,9 +19,12 @@ from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from docx.oxml.ns import qn
+
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.docxkit import mark_header_row, set_alt_text
+from scs_refresh.documents.docxkit import add_unbroken_text, keep_rows_whole, mark_header_row, set_alt_text
+from scs_refresh.documents.layout import layout
 
 
 class TemplateError(UserError):
@@ -65,29 +68,46 @@ def _materialise(tpl, value: Any) -> Any:
     return value
 
 
-def _table_subdoc(tpl, data: TableData):
-    from docx.shared import Mm
+def _text_size_pt(tpl) -> float:
+    """The size of the template's body text (its Normal style, else the document default), in points."""
+    normal = tpl.docx.styles["Normal"].font.size
+    if normal is not None:
+        return normal.pt
+    size = tpl.docx.styles.element.find(qn("w:docDefaults/w:rPrDefault/w:rPr/w:sz"))
+    return int(size.get(qn("w:val"))) / 2 if size is not None else 11.0
 
+
+def _table_subdoc(tpl, data: TableData):
+    """The table as a sub-document: header row marked and repeated on each page, no row split
+    across pages, every column wide enough for its longest word (the text set smaller if the
+    words cannot otherwise fit), dates never broken at their hyphens."""
+    from docx.shared import Length, Mm, Pt
 
     sub = tpl.new_subdoc()
     table = sub.add_table(rows=1 + len(data.rows), cols=len(data.header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, data.header):
-        cell.text = str(text)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for r, row in enumerate(data.rows, 1):
+    section = tpl.docx.sections[0]
+    text_width = Length(section.page_width - section.left_margin - section.right_margin).mm
+    planned = data.widths_mm or [text_width / len(data.header)] * len(data.header)
+    body = _text_size_pt(tpl)
+    widths, size = layout([str(h) for h in data.header], [["" if t is None else str(t) for t in row]
+                                                          for row in data.rows], planned, body)
+    texts = [(0, data.header, True)] + [(r, row, False) for r, row in enumerate(data.rows, 1)]
+    for r, row, bold in texts:
         for cell, text in zip(table.rows[r].cells, row):
-            cell.text = "" if text is None else str(text)
-    if data.widths_mm:
-        # Word reads the cell widths, LibreOffice the table grid: set both, and fixed layout.
-        table.autofit = False
-        for column, w in zip(table.columns, data.widths_mm):
-            column.width = Mm(w)
-        for row in table.rows:
-            for cell, w in zip(row.cells, data.widths_mm):
-                cell.width = Mm(w)
+            run = add_unbroken_text(cell.paragraphs[0], "" if text is None else str(text))
+            run.bold = bold or None
+            if size != body:
+                run.font.size = Pt(size)
+    # Word reads the cell widths, LibreOffice the table grid: set both, and fixed layout.
+    table.autofit = False
+    for column, w in zip(table.columns, widths):
+        column.width = Mm(w)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths):
+            cell.width = Mm(w)
     mark_header_row(table)
+    keep_rows_whole(table)
     return sub
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from scs_refresh.core.colour import readable_on
 from scs_refresh.evidence.digest import Headline, fmt
 
 _FOCUS, _OTHER = "#1f5f8b", "#9bb7cc"
@@ -33,9 +34,11 @@ def render(headline: Headline) -> bytes:
         bars += [(c.area_name, c.value) for c in headline.comparisons]
         labels = [name for name, _ in bars]
         values = [v if v is not None else 0.0 for _, v in bars]
-        ax.barh(labels[::-1], values[::-1], color=[_OTHER] * (len(bars) - 1) + [_FOCUS])
-        for y, (_, v) in enumerate(bars[::-1]):
-            ax.text(0, y, f" {fmt(v, headline.unit)}", va="center", color="white" if v else "black")
+        colours = [_OTHER] * (len(bars) - 1) + [_FOCUS]
+        ax.barh(labels[::-1], values[::-1], color=colours)
+        for y, ((_, v), colour) in enumerate(zip(bars[::-1], colours)):
+            # the value sits on its bar: black or white, whichever reads on the bar (white on the pale bars was 2.09:1)
+            ax.text(0, y, f" {fmt(v, headline.unit)}", va="center", color=readable_on(colour) if v else "black")
         ax.set_xlabel(headline.unit)
     ax.set_title(chart.title, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)

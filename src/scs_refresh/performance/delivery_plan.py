@@ -293,6 +293,7 @@ class Reading:
     period: str
     as_of: date
     source: str
+    illustrative: bool = False  # from a source marked illustrative: quoted with an ILLUSTRATIVE label
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,8 @@ def _evidence_figures(table: pd.DataFrame | None, link: EvidenceLink,
         if value is None or (isinstance(value, float) and math.isnan(value)):
             missing.append(f"{r.period}: {r.missing_reason or 'no figure'} ({r.file}, row {r.row})")
             continue
-        figures.append(Reading(float(value), str(r.period), end, f"{r.file}, row {r.row}, column '{r.column}'"))
+        figures.append(Reading(float(value), str(r.period), end, f"{r.file}, row {r.row}, column '{r.column}'",
+                               bool(getattr(r, "illustrative", False))))
     return figures, missing, unit
 
 

@@ -47,10 +47,17 @@ def _reading(row: Progress, which: str) -> str:
     return "none" if f is None else f"{number(f.value, row.unit)} ({f.period})"
 
 
+def _illustrative(card: Scorecard, row: Progress) -> bool:
+    """The row quotes illustrative figures: the plan's own (an illustrative plan) or a source's."""
+    return card.illustrative or any(f is not None and f.illustrative for f in (row.baseline, row.latest))
+
+
 def table(card: Scorecard) -> TableData:
-    """One row per indicator: its outcome, owner, baseline and latest figure, target, and rating with its reason."""
+    """One row per indicator: its outcome, owner, baseline and latest figure (labelled ILLUSTRATIVE when
+    they are), target, and rating with its reason."""
     rows = [[f"{r.priority}: {r.outcome.title}", r.indicator.name, r.owner,
-             f"{_reading(r, 'baseline')}; latest {_reading(r, 'latest')}",
+             f"{_reading(r, 'baseline')}; latest {_reading(r, 'latest')}"
+             + (" (ILLUSTRATIVE)" if _illustrative(card, r) else ""),
              f"{number(r.indicator.target.value, r.unit)} by {r.target_date:%b %Y}", f"{r.rag.label}: {r.reason}"]
             for r in card.rows]
     return TableData(["Priority and outcome", "Indicator", "Owner", "Baseline; latest", "Target", "Rating"],
