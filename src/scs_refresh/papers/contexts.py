@@ -196,33 +196,35 @@ def evidence_headlines(state: RefreshState, event: Event) -> Subsection | None:
         return None
     digest = state.evidence.digest
     headlines = [(t, h) for t in digest.themes for h in _headlines_for_board(t.headlines)]
-    if not headlines:
+    if not headlines and not digest.awaited:
         return None
     read = [p for p in digest.provenance if p.ok]
     illustrative = sum(p.illustrative for p in read)
-    paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources"
+    paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources published by then"
              + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: written for this pipeline, "
                 "not real data)" if illustrative else "")
-             + ". Every figure below is traced to its file in the annex."]
+             + ". Every figure below names its release and is traced to its file in the annex."]
+    if digest.awaited:
+        paras.append("Not yet published, so not quoted: " + "; ".join(a.text for a in digest.awaited) + ".")
     rows = [[f"{t.title}: {h.indicator}", _labelled(h.text, h.illustrative), h.source_title]
             for t, h in headlines]
     figures = [(Figure(state.evidence.charts / h.chart.file, h.chart.alt_text),
                 f"Figure {n}: {_labelled(h.chart.title, h.illustrative)}. Source: {h.source_title}.")
                for n, (_, h) in enumerate([(t, h) for t, h in headlines if h.chart][:2], 1)]
-    return Subsection("EVIDENCE HEADLINES", paras,
-                      TableData(["Theme and indicator", "What the evidence shows", "Source"], rows, [38, 95, 37]),
-                      figures)
+    table = TableData(["Theme and indicator", "What the evidence shows", "Source"], rows, [38, 95, 37]) if rows else None
+    return Subsection("EVIDENCE HEADLINES", paras, table, figures)
 
 
 def evidence_annex(state: RefreshState) -> Annex | None:
     """Where every figure comes from: file, publisher, period and date of the data."""
     if state.evidence is None:
         return None
-    rows = [[_labelled(p.title, p.illustrative), p.publisher, p.period, long_date(p.as_at), p.file,
+    rows = [[_labelled(p.title, p.illustrative), p.publisher, p.period, long_date(p.published), p.file,
              f"{p.rows} rows" if p.ok else f"not read: {p.error}"] for p in state.evidence.digest.provenance]
     return Annex("Annex A: Sources of evidence",
-                 "Each figure in this report is taken from one of these files in the evidence folder.",
-                 TableData(["Source", "Publisher", "Period", "Data as at", "File", "Read"], rows,
+                 "Each figure in this report is taken from one of these files in the evidence folder: the releases "
+                 f"published by {long_date(state.on)}, the day it was written.",
+                 TableData(["Source", "Publisher", "Period", "Published", "File", "Read"], rows,
                            [40, 28, 18, 22, 40, 22]))
 
 

@@ -91,6 +91,7 @@ class ThemeSection:
     asked: str  # which questions and partners the quotes come from, for the "none yet" line
     priorities: list[str]
     outcomes: list[OutcomeLine]
+    awaited: list[str] = field(default_factory=list)  # releases expected but not yet published on the day
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class SourceLine:
     title: str
     publisher: str
     period: str
-    as_at: str
+    published: str  # ISO date the release was published
     file: str
     status: str
 
@@ -128,6 +129,9 @@ class DraftContent:
         data.pop("warnings")
         if not data["amendments"]:
             data.pop("amendments")
+        for theme in data["themes"]:  # likewise a theme's awaited releases while there are none
+            if not theme["awaited"]:
+                theme.pop("awaited")
         return data
 
 
@@ -202,11 +206,12 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, resp
                       for s in (evidence.statements if evidence else ())[:3]]
         themes.append(ThemeSection(
             t.id, t.title, t.vision, [figure_line(h) for h in headlines], statements,
-            _quotes(t, partners, responses), _asked(t, partners), list(t.priorities), outcomes))
+            _quotes(t, partners, responses), _asked(t, partners), list(t.priorities), outcomes,
+            [a.text for a in (evidence.awaited if evidence else ())]))
         if not any(h.chart for h in headlines):
             warnings.append(f"theme '{t.id}' has no chart in the evidence digest")
     sources = [SourceLine(p.title + (" (ILLUSTRATIVE)" if p.illustrative and "ILLUSTRATIVE" not in p.title else ""),
-                          p.publisher, p.period, p.as_at.isoformat(), p.file,
+                          p.publisher, p.period, p.published.isoformat(), p.file,
                           f"{p.rows} rows read" if p.ok else f"not read: {p.error}")
                for p in digest.provenance]
     answered = sum(1 for pid in responses if pid in partners.partner)
@@ -218,6 +223,8 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, resp
 
 def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: int) -> Subsection:
     paras = [f"{f.text} Source: {f.source}." for f in theme.figures] or ["No evidence has been collated for this theme yet."]
+    if theme.awaited:
+        paras.append("Not yet published, so not quoted: " + "; ".join(theme.awaited) + ".")
     if theme.statements:
         paras.append("What residents and partners told us in consultation: " + "; ".join(theme.statements) + ".")
     table = TableData(["Indicator", "Breckland", "Norfolk", "England", "Rank or trend"],
@@ -259,8 +266,9 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
     annexes = [Annex("Annex A: Evidence sources",
                   "Every figure in this draft comes from one of these files in the evidence folder; the "
                   "draft's text names the file, sheet, row and column of each Breckland figure.",
-                  TableData(["Source", "Publisher", "Period", "Data as at", "File", "Status"],
-                            [[s.title, s.publisher, s.period, s.as_at, s.file, s.status] for s in content.sources],
+                  TableData(["Source", "Publisher", "Period", "Published", "File", "Status"],
+                            [[s.title, s.publisher, s.period, long_date(date.fromisoformat(s.published)), s.file,
+                              s.status] for s in content.sources],
                             [44, 34, 16, 20, 38, 18]))]
     if content.amendments:
         annexes.append(Annex(AMENDMENTS, "The Strategy includes these amendments, agreed as it was approved.",

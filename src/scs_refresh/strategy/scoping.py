@@ -53,6 +53,8 @@ def scoping_record(tt: Timetable, on: date, partners, responses: Mapping, digest
         for theme in digest.themes:
             if theme.headlines:
                 h = theme.headlines[0]
-                lines.append(f"- {theme.title}: {h.text}" + (" (ILLUSTRATIVE)" if h.illustrative else ""))
+                lines.append(f"- {theme.title}: {h.text} Source: {h.source_title}.")
+        if digest.awaited:
+            lines.append("- Not yet published, so not quoted: " + "; ".join(a.text for a in digest.awaited) + ".")
         lines.append("")
     return "\n".join(lines)

@@ -68,6 +68,11 @@ def _quotes(old: list[dict], new: list[dict]) -> list[str]:
     return out + [f"partner answer no longer quoted: {p} ({ref})" for (p, ref) in before if (p, ref) not in after]
 
 
+def _published(source: dict) -> str:
+    """When a quoted release was published (snapshots before evidence by release called it ``as_at``)."""
+    return source.get("published", source.get("as_at", ""))
+
+
 def changes(old: dict, new: dict) -> dict[str, list[str]]:
     """What changed between two snapshots, by section title (empty when they are the same)."""
     out: dict[str, list[str]] = {}
@@ -93,14 +98,16 @@ def changes(old: dict, new: dict) -> dict[str, list[str]]:
         lines += _figures(was["figures"], theme["figures"])
         lines += ["consultation statements quoted have changed"] if was["statements"] != theme["statements"] else []
         lines += _quotes(was["quotes"], theme["quotes"])
+        lines += [f"now published: {a}" for a in was.get("awaited", []) if a not in theme.get("awaited", [])]
+        lines += [f"awaited: {a}" for a in theme.get("awaited", []) if a not in was.get("awaited", [])]
         note(theme["title"], lines)
     for tid, theme in before.items():
         if tid not in after:
             note(theme["title"], ["section removed"])
     old_src, new_src = _keyed(old["sources"], "file"), _keyed(new["sources"], "file")
     src = _listed("source", [s["title"] for s in old["sources"]], [s["title"] for s in new["sources"]])
-    src += [f"source updated: {s['title']} ({old_src[f]['as_at']} -> {s['as_at']})" for f, s in new_src.items()
-            if f in old_src and old_src[f]["as_at"] != s["as_at"]]
+    src += [f"source updated: {s['title']} ({_published(old_src[f])} -> {_published(s)})" for f, s in new_src.items()
+            if f in old_src and _published(old_src[f]) != _published(s)]
     note("Annex A: Evidence sources", src)
     said = lambda a: f"{a['meeting']}, {a['decided_on']}: {a['text']}"  # noqa: E731
     note("Amendments agreed", _listed("amendment", [said(a) for a in old.get("amendments", [])],
