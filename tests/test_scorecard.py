@@ -19,7 +19,8 @@ from scs_refresh.documents.accessibility import WP
 from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_section
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.performance.delivery_plan import Rag
-from scs_refresh.performance.scorecard import alt_text, record, refresh
+from scs_refresh.as_at import scorecard_on
+from scs_refresh.performance.scorecard import alt_text, record
 from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
 
@@ -48,7 +49,7 @@ def state(dirs) -> RefreshState:
     ws = Workspace.load(dirs)
     record(ws.plan_inputs(), dirs.store, "volunteers-placed", 330, "2010/11", note="volunteer centre return",
            source="Voluntary Norfolk", by=ws.timetable.cycle.officer.name, at=datetime(2011, 4, 20, 10))
-    return RefreshState(ws.timetable, ws.papers, ON, scorecard=refresh(ws.plan_inputs(), dirs, ON))
+    return RefreshState(ws.timetable, ws.papers, ON, scorecard=scorecard_on(ws, ON))
 
 
 def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path):
@@ -121,6 +122,8 @@ def test_no_delivery_plan_means_no_scorecard(tmp_path):
 # --- the command ------------------------------------------------------------------------
 
 def _scs(config: Path, dirs: Dirs, *args: str):
+    if not (config.parent / "evidence").exists():  # `scs performance --on D` collates the evidence as at D
+        shutil.copytree(ROOT / "evidence", config.parent / "evidence")
     return CliRunner().invoke(app, ["--config-dir", str(config), "--out-dir", str(dirs.out), "--state-dir",
                                     str(dirs.state), *args], env={"COLUMNS": "250"})
 
@@ -178,10 +181,10 @@ def test_the_chart_is_drawn_again_only_when_a_figure_changes(dirs, monkeypatch):
     real = sc._draw.__wrapped__
     monkeypatch.setattr(sc, "_draw", sc.functools.lru_cache(lambda rows, ill: drawn.append(rows) or real(rows, ill)))
     ws = Workspace.load(dirs)
-    first = refresh(ws.plan_inputs(), dirs, date(2011, 5, 6)).chart.path.read_bytes()
-    assert refresh(ws.plan_inputs(), dirs, date(2011, 5, 9)).chart.path.read_bytes() == first
+    first = scorecard_on(ws, date(2011, 5, 6)).chart.path.read_bytes()
+    assert scorecard_on(ws, date(2011, 5, 9)).chart.path.read_bytes() == first
     assert len(drawn) == 1  # a day later, the same figures: the same picture
     record(ws.plan_inputs(), dirs.store, "volunteers-placed", 350, "2010/11", note="revised return",
            source="Voluntary Norfolk", by="officer", at=datetime(2011, 5, 9, 10))
-    assert refresh(ws.plan_inputs(), dirs, date(2011, 5, 9)).chart.path.read_bytes() != first
+    assert scorecard_on(ws, date(2011, 5, 9)).chart.path.read_bytes() != first
     assert len(drawn) == 2

@@ -21,7 +21,7 @@ from scs_refresh.evidence.collate import collate_and_write
 from scs_refresh.strategy import versions as scs_versions
 from scs_refresh.documents.accessibility import check_docx
 from scs_refresh.documents.pdf import soffice, to_pdf
-from scs_refresh.strategy.draft import partner_responses, write_draft
+from scs_refresh.strategy.draft import write_draft
 from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Store
@@ -57,7 +57,8 @@ def answered(store_file: Path, partner_id: str, answers: dict[str, str]) -> dict
     with Store.open(store_file) as store:
         store.save_response(partner_id=partner_id, received_on=date(2010, 11, 10), source_file="q.docx",
                             source_kind="docx", answers=answers, problems=[], at=datetime(2010, 11, 10, 9))
-    return partner_responses(store_file)
+    with Store.open(store_file) as store:
+        return store.responses()
 
 
 def sections(doc) -> dict[str, list]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from scs_refresh.approval.chain import adoption
 from scs_refresh.approval.decisions import Amendment
 from scs_refresh.core.dates import long_date, short_date
-from scs_refresh.core.store import Response
+from scs_refresh.core.store import DecisionRecord, Response
 from scs_refresh.documents.render import Figure, TableData
 from scs_refresh.documents.structure import Annex, Subsection, numbered, numbered_subsections
 from scs_refresh.evidence.digest import Digest
@@ -80,6 +80,7 @@ class RefreshState:
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
     scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.performance.scorecard)
+    decisions: Sequence[DecisionRecord] = ()  # the approval chain's decisions recorded by ``on``
 
 
 Provider = Callable[[RefreshState, Event], "Subsection | None"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 _SNAPSHOT = re.compile(r"^draft-v(\d+)\.json$")
@@ -17,13 +18,34 @@ def snapshot_path(folder: Path, version: int) -> Path:
     return Path(folder) / f"draft-v{version}.json"
 
 
-def latest(folder: Path) -> tuple[int, dict] | None:
-    """The newest complete version in ``folder`` and its snapshot, or None before the first."""
-    found = [(int(m.group(1)), p) for p in Path(folder).glob("draft-v*.json") if (m := _SNAPSHOT.match(p.name))]
+def _snapshots(folder: Path) -> dict[int, Path]:
+    return {int(m.group(1)): p for p in Path(folder).glob("draft-v*.json") if (m := _SNAPSHOT.match(p.name))}
+
+
+def numbers(folder: Path) -> list[int]:
+    """Every complete version's number in ``folder``."""
+    return sorted(_snapshots(folder))
+
+
+def written_on(folder: Path, version: int) -> date | None:
+    """The day version ``version`` was written as at."""
+    path = _snapshots(folder).get(version)
+    return None if path is None else date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["on"])
+
+
+def latest(folder: Path, on: date | None = None) -> tuple[int, dict] | None:
+    """The version current in ``folder`` and its snapshot, or None before the first: the newest, or
+    with ``on``, the one written as at the latest day on or before ``on`` (one written later does not count)."""
+    found = []
+    for version, path in _snapshots(folder).items():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        written = date.fromisoformat(data["on"])
+        if on is None or written <= on:
+            found.append(((written, version) if on is not None else (date.min, version), data["content"]))
     if not found:
         return None
-    version, path = max(found)
-    return version, json.loads(path.read_text(encoding="utf-8"))["content"]
+    (_, version), content = max(found, key=lambda f: f[0])
+    return version, content
 
 
 def _listed(kind: str, old: list[str], new: list[str]) -> list[str]:
