@@ -88,6 +88,10 @@ def scoping(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> St
     report.files.append(partnership_review(ctx.dirs, on, pdf=pdf).docx)
     # 4. The questionnaire out and interviews requested, as the timetable says (each once).
     _stage_actions(ctx, "scoping", on, report)
+    # 5. The returns as at the day, counted as `scs questionnaire status --on` counts them.
+    rows = status(records_on(ctx.dirs.store, on), ctx.partners, ctx.timetable.cycle, on)
+    report.notes.append(f"questionnaire returns as at {on:%d %B %Y}: {sum(1 for r in rows if r.responded_on)} of "
+                        f"{len(rows)} partners responded")
     return _finish(report)
 
 

@@ -20,6 +20,7 @@ from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_sectio
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.performance.delivery_plan import Rag
 from scs_refresh.as_at import scorecard_on
+from scs_refresh.core.store import DecisionRecord
 from scs_refresh.performance.scorecard import alt_text, record
 from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
@@ -59,11 +60,19 @@ def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path)
     text = [p.text for p in doc.paragraphs]
     assert any(t.endswith("PROGRESS ON THE SCS DELIVERY PLAN") for t in text)
     # Written on 6 May, before Full Council meets on 12 May: the adoption is still to come.
-    assert any("Breckland Council (Full Council) is due to adopt the Sustainable Community Strategy on 12 May 2011. "
+    assert any("Breckland Council (Full Council) is due to consider adopting the Sustainable Community Strategy on "
+               "12 May 2011. "
                "The table shows progress on each indicator of its delivery plan as at 06 May 2011: 2 green, "
                "1 amber, 1 red, 5 no data. The delivery plan is illustrative" in t for t in text)
     assert "Progress on the SCS delivery plan as at 06 May 2011" in text  # the caption
-    after = scorecard_section(replace(state, on=date(2011, 5, 13)), state.timetable.event[LAUNCH])
+    # The day after Full Council met, but before its decision is recorded, the adoption is not yet known ...
+    unknown = scorecard_section(replace(state, on=date(2011, 5, 13)), state.timetable.event[LAUNCH])
+    assert "is due to consider adopting" in unknown.paragraphs[0]
+    # ... once it is recorded, it is.
+    adopted = DecisionRecord(6, "full-council-2011-05-12", "approved", date(2011, 5, 12), "", None, "officer",
+                             datetime(2011, 5, 12, 7))
+    after = scorecard_section(replace(state, on=date(2011, 5, 13), decisions=(adopted,)),
+                              state.timetable.event[LAUNCH])
     assert after.paragraphs[0].startswith("Breckland Council (Full Council) adopted the Sustainable Community "
                                           "Strategy on 12 May 2011.")
 

@@ -27,6 +27,12 @@ def numbers(folder: Path) -> list[int]:
     return sorted(_snapshots(folder))
 
 
+def content(folder: Path, version: int) -> dict | None:
+    """Version ``version``'s snapshot, or None if there is no such complete version."""
+    path = _snapshots(folder).get(version)
+    return None if path is None else json.loads(path.read_text(encoding="utf-8"))["content"]
+
+
 def written_on(folder: Path, version: int) -> date | None:
     """The day version ``version`` was written as at."""
     path = _snapshots(folder).get(version)
