@@ -53,8 +53,8 @@ def collate_evidence(dirs: Dirs, on: date) -> EvidenceBase:
     """Read every source in config/evidence.yaml, collate what was read, publish it."""
     # 1. the manifest, from the cycle's workspace (a bad manifest stops the flow: there is nothing to read)
     manifest = Workspace.load(dirs).need_evidence()
-    # 2. one task per source; a failed source is recorded, not fatal
-    states = {s.id: read_source(manifest, s, return_state=True) for s in manifest.sources}
+    # 2. one task per source published by `on`; a failed source is recorded, not fatal
+    states = {s.id: read_source(manifest, s, return_state=True) for s in manifest.released(on)}
     read = [st.result() for st in states.values() if st.is_completed()]
     failed = {sid: _error(st) for sid, st in states.items() if not st.is_completed()}
     # 3. one evidence base and digest from what was read

@@ -27,9 +27,9 @@ from scs_refresh.core.dates import today
 from scs_refresh.core.folders import Dirs
 from scs_refresh.approval.chain import decision_chain
 from scs_refresh.approval.outcomes import APPROVING
-from scs_refresh.approval.decisions import chain_lines, load_approvals
+from scs_refresh.approval.decisions import Approvals, chain_lines, confirmed_dates
 from scs_refresh.partners.status import status
-from scs_refresh.strategy.draft import partner_responses
+from scs_refresh.as_at import records_on
 from scs_refresh.strategy.scoping import scoping_record
 from scs_refresh.timetable.plan import plan
 
@@ -61,7 +61,8 @@ def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport)
 
 @task(cache_policy=NO_CACHE)
 def write_scoping_record(ctx: tick.Context, on: date, digest) -> Path:
-    text = scoping_record(ctx.timetable, on, ctx.partners, partner_responses(ctx.dirs.store), digest)
+    answered = records_on(ctx.dirs.store, on).responses  # the returns received by ``on``, as the status counts them
+    text = scoping_record(ctx.timetable, on, ctx.partners, answered, digest)
     return write_text(ctx.dirs.out / "scoping" / "scs-review.md", text)
 
 
@@ -87,6 +88,10 @@ def scoping(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> St
     report.files.append(partnership_review(ctx.dirs, on, pdf=pdf).docx)
     # 4. The questionnaire out and interviews requested, as the timetable says (each once).
     _stage_actions(ctx, "scoping", on, report)
+    # 5. The returns as at the day, counted as `scs questionnaire status --on` counts them.
+    rows = status(records_on(ctx.dirs.store, on), ctx.partners, ctx.timetable.cycle, on)
+    report.notes.append(f"questionnaire returns as at {on:%d %B %Y}: {sum(1 for r in rows if r.responded_on)} of "
+                        f"{len(rows)} partners responded")
     return _finish(report)
 
 
@@ -98,9 +103,8 @@ def testing(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> St
     _stage_actions(ctx, "testing", on, report)
     # 2. Interviews not yet held, for the officer to complete.
 
-    with ctx.store() as store:
-        waiting = [s.name for s in status(store, ctx.partners, ctx.timetable.cycle, on)
-                   if s.interview not in ("-", "held")]
+    waiting = [s.name for s in status(records_on(ctx.dirs.store, on), ctx.partners, ctx.timetable.cycle, on)
+               if s.interview not in ("-", "held")]
     report.notes.append("interviews still to hold: " + (", ".join(waiting) if waiting else "none"))
     # 3. Draft sections from the evidence and partners' answers, tested with the partners who replied.
     draft = draft_scs(ctx.dirs, on)
@@ -144,7 +148,8 @@ def approval(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True, wait
                     break  # a deferral or rejection stops the chain: later steps re-plan
     # 3. Where the approval chain stands: decisions, re-arranged dates, steps at risk.
 
-    report.notes += chain_lines(ctx.timetable, load_approvals(ctx.dirs.store))
+    known = records_on(ctx.dirs.store, on)  # the chain as it stood on the day the stage is run for
+    report.notes += chain_lines(ctx.timetable, Approvals(known.decisions, confirmed_dates(known.replans)))
     return _finish(report)
 
 

@@ -23,5 +23,5 @@ def manifest_file(tmp_path: Path, sources: list[dict], evidence_dir: Path) -> Pa
 def source(file: str, read: dict, **extra) -> dict:
     """A manifest entry with sensible defaults for everything but the file and how to read it."""
     return {"id": extra.pop("id", "s"), "kind": extra.pop("kind", "indicator-table"), "title": "Test source",
-            "file": file, "publisher": "Test", "period": "2010", "as_at": "2010-11-01",
+            "file": file, "publisher": "Test", "period": "2010", "published": "2010-11-01",
             "themes": extra.pop("themes", ["context"]), "read": read, **extra}

@@ -83,12 +83,18 @@ def test_interview_request_and_record(scs, tmp_path: Path):
     result = scs("interview", "request", "--on", "2010-11-01")
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out" / "outbox").glob("interview-request--*.eml"))) == 6
-    assert scs("interview", "record", "nhs-norfolk", "--date", "2010-11-17 14:00").exit_code == 0
-    assert scs("interview", "record", "nhs-norfolk", "--notes", "Public health data offered").exit_code == 0
+    assert scs("interview", "record", "nhs-norfolk", "--date", "2010-11-17 14:00", "--on", "2010-11-03").exit_code == 0
+    assert scs("interview", "record", "nhs-norfolk", "--notes", "Public health data offered",
+               "--on", "2010-11-17").exit_code == 0
     bad = scs("interview", "record", "nhs-norfolk", "--date", "17/11/2010")
     assert bad.exit_code == 2 and "Invalid value" in bad.output
     status = scs("questionnaire", "status", "--on", "2011-01-10").output
     assert "nhs-norfolk" in status and "interview: held" in status
+    # as at a day before it was recorded as held, it was agreed; before the agreement, only requested
+    nhs = lambda day: next(line for line in scs("questionnaire", "status", "--on", day).output.splitlines()  # noqa: E731
+                           if line.startswith("nhs-norfolk"))
+    assert nhs("2010-11-16").endswith("interview: agreed 2010-11-17 14:00")
+    assert nhs("2010-11-02").endswith("interview: requested")
     assert "warning: 5 interviews incomplete; they must be held by the end of the Testing stage" in status
 
 

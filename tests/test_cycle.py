@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import shutil
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from email import policy
 
 import pytest
@@ -157,3 +157,54 @@ def test_committees_decide_on_their_days(cycle):
         ("2011-04-07", "lsp-board-2011-04-07: approved"), ("2011-04-27", "cmt-2011-04-27: approved"),
         ("2011-05-09", "executive-board-2011-05-09: approved"), ("2011-05-10", "cabinet-2011-05-10: approved"),
         ("2011-05-12", "full-council-2011-05-12: approved"), ("2011-05-19", "lsp-board-2011-05-19: approved")]
+
+
+def _texts(folder) -> dict[str, str]:
+    import docx
+
+    out = {}
+    for path in sorted(folder.glob("*.docx")):
+        doc = docx.Document(str(path))
+        out[path.name] = "\n".join([p.text for p in doc.paragraphs]
+                                   + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    return out
+
+
+def test_every_paper_was_true_on_the_day_it_was_written_and_is_written_the_same_again(cycle, tmp_path):
+    """For every meeting of the demo: the papers quote no release published after the day they were
+    written, count the returns and interviews the status gives for that day, and name only decisions
+    taken by then; written again for that day after the whole cycle has run, they say the same."""
+    import json
+    import re
+
+    from scs_refresh.as_at import load_state, records_on
+    from scs_refresh.papers.generate import generate_meeting_papers
+    from scs_refresh.partners.status import status
+    from scs_refresh.workspace import Workspace
+
+    dirs, _ = cycle
+    shutil.copytree(dirs.out, tmp_path / "out")
+    shutil.copytree(dirs.state, tmp_path / "state")
+    again = Dirs(dirs.config, tmp_path / "out", tmp_path / "state", dirs.templates)
+    ws = Workspace.load(again)
+    written = {json.loads(p.read_text())["meeting"]: date.fromisoformat(json.loads(p.read_text())["generated_for"])
+               for p in dirs.out.glob("*/papers.json")}
+    assert len(written) == 9
+    for meeting, on in sorted(written.items(), key=lambda m: m[1]):
+        original = _texts(dirs.out / meeting)
+        text = "\n".join(original.values())
+        later = [s for s in ws.evidence.sources if s.published > on]
+        quoted = "\n".join(line for line in text.splitlines() if "Not yet published, so not quoted:" not in line)
+        assert not [s.title for s in later if s.title in quoted], meeting  # named only as awaited
+        named = [datetime.strptime(d, "%d %B %Y").date()
+                 for d in re.findall(r"published (\d{1,2} [A-Z][a-z]+ \d{4})", text)]
+        assert all(d <= on for d in named), (meeting, named)
+        rows = status(records_on(dirs.store, on), ws.partners, ws.timetable.cycle, on)
+        for n, m in re.findall(r"(\d+) of (\d+) partners have responded", text):
+            assert (int(n), int(m)) == (sum(1 for r in rows if r.responded_on), len(rows)), meeting
+        for n, m in re.findall(r"One to one interviews: (\d+) of (\d+) held", text):
+            assert int(n) == sum(1 for r in rows if r.interview == "held"), meeting
+        for d in re.findall(r"approved it on (\d{2} [A-Z][a-z]+ \d{4})", text):
+            assert datetime.strptime(d, "%d %B %Y").date() <= on, meeting
+        generate_meeting_papers(load_state(ws, on), meeting, again.out, again.templates, pdf=False)
+        assert _texts(again.out / meeting) == original, meeting

@@ -16,12 +16,13 @@ from scs_refresh.evidence.collate import collate, read_all, write
 from scs_refresh.evidence.manifest import load_manifest
 
 ON = date(2010, 12, 3)
+NOW = date(2021, 7, 1)  # a current cycle: every bundled release is out (the latest, mid-2020 estimates, 25 Jun 2021)
 
 
 @pytest.fixture(scope="module")
 def base():
     m = load_manifest(ROOT / "config" / "evidence.yaml")
-    return collate(m, read_all(m), {}, ON)
+    return collate(m, read_all(m), {}, NOW)
 
 
 def _headline(base, indicator):
@@ -29,9 +30,10 @@ def _headline(base, indicator):
 
 
 def test_imd_2019_decile_distribution_for_breckland(base):
-    h = _headline(base, "IMD 2019 decile")
+    h = _headline(base, "IMD decile")
     assert dict(h.distribution) == {1: 1, 2: 6, 3: 9, 4: 5, 5: 19, 6: 18, 7: 9, 8: 8, 9: 3, 10: 0}
-    assert h.source_id == "imd-2019" and not h.illustrative
+    assert h.source_id == "imd-2019" and not h.illustrative and h.period == "2019"
+    assert h.source_title.endswith(", published 26 September 2019")
     assert "Of Breckland's 78 LSOAs, 7 (9%) are in the most deprived 20%" in h.text
     assert h.chart.kind == "distribution" and "decile 5: 19" in h.chart.alt_text
 
@@ -88,12 +90,12 @@ def test_write_produces_table_digest_charts_provenance(base, tmp_path):
     assert pngs == sorted(c.file for _, c in base.digest.charts)
     assert all((folder / "charts" / p).read_bytes().startswith(b"\x89PNG") for p in pngs)
     digest = json.loads((folder / "digest.json").read_text())
-    assert digest["on"] == "2010-12-03" and len(digest["provenance"]) == len(base.digest.provenance)
+    assert digest["on"] == NOW.isoformat() and len(digest["provenance"]) == len(base.digest.provenance)
 
 
 def test_failed_sources_are_listed_and_earlier_output_survives_a_crash(base, tmp_path, monkeypatch):
     m = load_manifest(ROOT / "config" / "evidence.yaml")
-    partial = collate(m, [e for e in read_all(m) if e.source.id != "mori-survey"], {"mori-survey": "bad file"}, ON)
+    partial = collate(m, [e for e in read_all(m) if e.source.id != "mori-survey"], {"mori-survey": "bad file"}, NOW)
     assert [p.source_id for p in partial.digest.provenance if not p.ok] == ["mori-survey"]
     folder = write(partial, tmp_path)
     assert "FAILED: bad file" in (folder / "digest.md").read_text()
@@ -183,6 +185,17 @@ def test_collated_again_only_when_a_source_changes(tmp_path, monkeypatch):
     assert len(reads) == 2 and base.digest.on == date(2011, 2, 3)
     assert json.loads((folder / "collated-from.json").read_text())["on"] == "2011-02-03"
 
+    # A day with a release out that was not out before (IMD 2010, 24 March 2011) collates again ...
+    base, _ = collate_and_write(manifest, out, date(2011, 3, 24))
+    assert len(reads) == 3 and "imd-2010" in {p.source_id for p in base.digest.provenance}
+    assert json.loads((folder / "collated-from.json").read_text())["on"] == "2011-03-24"
+    # ... and the days after it, with the same releases out, share that collation
+    collate_and_write(manifest, out, date(2011, 4, 7))
+    assert len(reads) == 3
+    # a day before it is a different set of releases again: no IMD 2010 in it
+    base, _ = collate_and_write(manifest, out, date(2011, 3, 23))
+    assert len(reads) == 4 and "imd-2010" not in {p.source_id for p in base.digest.provenance}
+    assert "imd-2010" not in set(pd.read_csv(folder / "evidence.csv")["source_id"])
 
 def test_every_value_label_on_a_comparison_bar_can_be_read(base, monkeypatch):
     """A value written on its bar is black or white, whichever reaches 4.5:1 on that bar's colour."""

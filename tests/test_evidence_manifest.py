@@ -54,7 +54,7 @@ def test_bad_regex_and_impossible_date(config_dir):
     def regex(d):
         d["sources"][3]["read"]["indicators"][0]["columns_matching"] = "Mid-\\d{4}"
     assert "exactly one (group)" in _broken(config_dir, regex)
-    assert "2010-02-30 is not a real date" in _broken(config_dir, lambda d: d["sources"][0].update(as_at="2010-02-30"))
+    assert "2010-02-30 is not a real date" in _broken(config_dir, lambda d: d["sources"][0].update(published="2010-02-30"))
 
 
 def test_focus_must_be_a_listed_area(config_dir):

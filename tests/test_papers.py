@@ -310,7 +310,8 @@ def test_the_3_february_board_receives_the_draft_strategy_and_what_changed(evide
     again = generate_meeting_papers(april, "lsp-board-2011-04-07", tmp_path, TEMPLATES, pdf=False)
     assert sorted(p.name for p in (tmp_path / "scs").glob("draft-v*.docx")) == ["draft-v1.docx"]
     report = [p.text for p in docx.Document(str(again.papers[0])).paragraphs]
-    assert any("It is unchanged since the Board last saw it." in t for t in report)
+    assert any("Draft version 1 of the Strategy, as at 19 January 2011, accompanies this report. It is unchanged "
+               "since the Board last saw it, on 03 February 2011." in t for t in report)
 
 
 def test_the_20_april_submission_pack(evidence, tmp_path):

@@ -12,6 +12,7 @@ from docx import Document
 from scs_refresh.core.errors import ConfigError, UserError
 from scs_refresh.partners import chasing, interviews, questionnaire, responses
 from scs_refresh.partners import outreach as service
+from scs_refresh.as_at import records_on
 from scs_refresh.documents.render import Template, TemplateError
 from scs_refresh.partners.status import status
 from scs_refresh.core.folders import Dirs
@@ -229,15 +230,18 @@ def test_interviews_request_record_and_incomplete(setup):
         assert asked == [p.id for p in setup.partners.partners if p.interview]
         assert interviews.queue_requests(store, setup.partners, cycle, setup.delivery.sender,
                                          date(2010, 11, 2), SENT, setup.wording) == []
-        interviews.record(store, setup.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14))
-        interviews.record(store, setup.partners, "breckland-council", notes="Wants fewer, sharper priorities")
+        interviews.record(store, setup.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14),
+                          on=date(2010, 11, 3))
+        interviews.record(store, setup.partners, "breckland-council", notes="Wants fewer, sharper priorities",
+                          on=date(2010, 11, 19))
         with pytest.raises(UserError, match="no partner 'nobody'"):
-            interviews.record(store, setup.partners, "nobody", held=True)
-        left = {i.partner.id: i.state for i in interviews.incomplete(store, setup.partners)}
+            interviews.record(store, setup.partners, "nobody", held=True, on=date(2010, 11, 19))
+        known = store.interviews()
+        left = {i.partner.id: i.state for i in interviews.incomplete(known, setup.partners)}
         assert "breckland-council" not in left
         assert left["nhs-norfolk"] == "agreed for Wednesday 17 November 2010 at 14:00"
-        assert interviews.stage_warning(store, setup.partners, setup.timetable, date(2010, 11, 20)) is None
-        warning = interviews.stage_warning(store, setup.partners, setup.timetable, date(2011, 2, 1))
+        assert interviews.stage_warning(known, setup.partners, setup.timetable, date(2010, 11, 20)) is None
+        warning = interviews.stage_warning(known, setup.partners, setup.timetable, date(2011, 2, 1))
         assert warning.startswith(f"{len(left)} interviews incomplete; they were due by the end of the Testing stage")
         request = store.raw(interviews.request_key(cycle, "nhs-norfolk")).decode()
         assert "Wednesday 17 November 2010 at 14:00" in request
@@ -254,11 +258,13 @@ def test_status_shows_sent_reminded_responded_overdue(setup):
     with setup.store() as store:
         store.save_response(partner_id="nhs-norfolk", received_on=date(2010, 11, 8), source_file="f",
                             source_kind="csv", answers={}, problems=[], at=SENT)
-        rows = {r.partner_id: r for r in status(store, setup.partners, setup.timetable.cycle, date(2010, 11, 13))}
+    rows = {r.partner_id: r for r in status(records_on(setup.dirs.store, date(2010, 11, 13)), setup.partners,
+                                            setup.timetable.cycle, date(2010, 11, 13))}
     assert rows["nhs-norfolk"].responded_on == date(2010, 11, 8) and not rows["nhs-norfolk"].overdue
     assert rows["business-forum"].sent == "sent 2010-10-15"
     assert rows["business-forum"].reminders == [("first", date(2010, 11, 5))]
     assert rows["business-forum"].overdue
-    with setup.store() as store:  # as at a day before it arrived, the response does not count yet
-        earlier = {r.partner_id: r for r in status(store, setup.partners, setup.timetable.cycle, date(2010, 11, 7))}
+    # as at a day before it arrived, the response does not count yet
+    earlier = {r.partner_id: r for r in status(records_on(setup.dirs.store, date(2010, 11, 7)), setup.partners,
+                                               setup.timetable.cycle, date(2010, 11, 7))}
     assert earlier["nhs-norfolk"].responded_on is None

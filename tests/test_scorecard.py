@@ -19,7 +19,9 @@ from scs_refresh.documents.accessibility import WP
 from scs_refresh.papers.contexts import RefreshState, adoption, scorecard_section
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.performance.delivery_plan import Rag
-from scs_refresh.performance.scorecard import alt_text, record, refresh, table
+from scs_refresh.as_at import scorecard_on
+from scs_refresh.core.store import DecisionRecord
+from scs_refresh.performance.scorecard import alt_text, record, table
 from scs_refresh.workspace import Workspace
 from scs_refresh.core.folders import Dirs
 
@@ -48,7 +50,7 @@ def state(dirs) -> RefreshState:
     ws = Workspace.load(dirs)
     record(ws.plan_inputs(), dirs.store, "volunteers-placed", 330, "2010/11", note="volunteer centre return",
            source="Voluntary Norfolk", by=ws.timetable.cycle.officer.name, at=datetime(2011, 4, 20, 10))
-    return RefreshState(ws.timetable, ws.papers, ON, scorecard=refresh(ws.plan_inputs(), dirs, ON))
+    return RefreshState(ws.timetable, ws.papers, ON, scorecard=scorecard_on(ws, ON))
 
 
 def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path):
@@ -58,11 +60,19 @@ def test_the_board_report_after_adoption_contains_the_scorecard(state, tmp_path)
     text = [p.text for p in doc.paragraphs]
     assert any(t.endswith("PROGRESS ON THE SCS DELIVERY PLAN") for t in text)
     # Written on 6 May, before Full Council meets on 12 May: the adoption is still to come.
-    assert any("Breckland Council (Full Council) is due to adopt the Sustainable Community Strategy on 12 May 2011. "
+    assert any("Breckland Council (Full Council) is due to consider adopting the Sustainable Community Strategy on "
+               "12 May 2011. "
                "The table shows progress on each indicator of its delivery plan as at 06 May 2011: 2 green, "
                "1 amber, 1 red, 5 no data. The delivery plan is illustrative" in t for t in text)
     assert "Progress on the SCS delivery plan as at 06 May 2011" in text  # the caption
-    after = scorecard_section(replace(state, on=date(2011, 5, 13)), state.timetable.event[LAUNCH])
+    # The day after Full Council met, but before its decision is recorded, the adoption is not yet known ...
+    unknown = scorecard_section(replace(state, on=date(2011, 5, 13)), state.timetable.event[LAUNCH])
+    assert "is due to consider adopting" in unknown.paragraphs[0]
+    # ... once it is recorded, it is.
+    adopted = DecisionRecord(6, "full-council-2011-05-12", "approved", date(2011, 5, 12), "", None, "officer",
+                             datetime(2011, 5, 12, 7))
+    after = scorecard_section(replace(state, on=date(2011, 5, 13), decisions=(adopted,)),
+                              state.timetable.event[LAUNCH])
     assert after.paragraphs[0].startswith("Breckland Council (Full Council) adopted the Sustainable Community "
                                           "Strategy on 12 May 2011.")
 
@@ -127,6 +137,8 @@ def test_no_delivery_plan_means_no_scorecard(tmp_path):
 # --- the command ------------------------------------------------------------------------
 
 def _scs(config: Path, dirs: Dirs, *args: str):
+    if not (config.parent / "evidence").exists():  # `scs performance --on D` collates the evidence as at D
+        shutil.copytree(ROOT / "evidence", config.parent / "evidence")
     return CliRunner().invoke(app, ["--config-dir", str(config), "--out-dir", str(dirs.out), "--state-dir",
                                     str(dirs.state), *args], env={"COLUMNS": "250"})
 
@@ -184,10 +196,10 @@ def test_the_chart_is_drawn_again_only_when_a_figure_changes(dirs, monkeypatch):
     real = sc._draw.__wrapped__
     monkeypatch.setattr(sc, "_draw", sc.functools.lru_cache(lambda rows, ill: drawn.append(rows) or real(rows, ill)))
     ws = Workspace.load(dirs)
-    first = refresh(ws.plan_inputs(), dirs, date(2011, 5, 6)).chart.path.read_bytes()
-    assert refresh(ws.plan_inputs(), dirs, date(2011, 5, 9)).chart.path.read_bytes() == first
+    first = scorecard_on(ws, date(2011, 5, 6)).chart.path.read_bytes()
+    assert scorecard_on(ws, date(2011, 5, 9)).chart.path.read_bytes() == first
     assert len(drawn) == 1  # a day later, the same figures: the same picture
     record(ws.plan_inputs(), dirs.store, "volunteers-placed", 350, "2010/11", note="revised return",
            source="Voluntary Norfolk", by="officer", at=datetime(2011, 5, 9, 10))
-    assert refresh(ws.plan_inputs(), dirs, date(2011, 5, 9)).chart.path.read_bytes() != first
+    assert scorecard_on(ws, date(2011, 5, 9)).chart.path.read_bytes() != first
     assert len(drawn) == 2

@@ -78,8 +78,11 @@ def test_transaction_rolls_back_everything_on_error(tmp_path: Path):
 def test_interview_record_keeps_fields_not_given(tmp_path: Path):
     with Store.open(tmp_path / "s.sqlite") as store:
         store.interview_requested("p1", date(2010, 11, 1), [datetime(2010, 11, 15, 10)])
-        store.interview_recorded("p1", agreed_at=datetime(2010, 11, 15, 10), held=False, notes=None)
-        store.interview_recorded("p1", agreed_at=None, held=True, notes="Priorities: <jobs> & skills")
+        store.interview_recorded("p1", agreed_at=datetime(2010, 11, 15, 10), held=False, notes=None,
+                                 on=date(2010, 11, 4))
+        store.interview_recorded("p1", agreed_at=None, held=True, notes="Priorities: <jobs> & skills",
+                                 on=date(2010, 11, 16))
         iv = store.interviews()["p1"]
-        assert (iv.requested_on, iv.agreed_at, iv.held, iv.notes) == (
-            date(2010, 11, 1), datetime(2010, 11, 15, 10), True, "Priorities: <jobs> & skills")
+        assert (iv.requested_on, iv.agreed_at, iv.held, iv.notes, iv.agreed_on, iv.held_on) == (
+            date(2010, 11, 1), datetime(2010, 11, 15, 10), True, "Priorities: <jobs> & skills", date(2010, 11, 4),
+            date(2010, 11, 16))

@@ -41,10 +41,9 @@ def decision(
                         by=by or tt.cycle.officer.name, at=recorded_at(day), replace=replace)
     typer.echo(f"recorded: {meeting} {outcome} on {day}" + (" (the earlier record is kept)" if replace else ""))
     if outcome == Outcome.APPROVED_WITH_AMENDMENTS and (ctx.obj.config / "scs.yaml").exists():
-        from scs_refresh.strategy.draft import write_draft_from_dirs
+        from scs_refresh.as_at import draft_on
 
-        ws = workspace(ctx)
-        for line in write_draft_from_dirs(ws.draft_inputs(), ws.dirs, day).summary():
+        for line in draft_on(workspace(ctx), day).summary():
             typer.echo(line)
     _show_chain(ctx, tt)
 

@@ -66,11 +66,10 @@ def scs_draft(
     pdf: Annotated[bool, typer.Option(help="Also make a PDF of a new version with LibreOffice when it is installed.")] = True,
 ) -> None:
     """The draft SCS: collate the evidence, then write a new draft version into <out>/scs/ if anything changed."""
+    from scs_refresh.as_at import draft_on
     from scs_refresh.documents.pdf import soffice, to_pdf
-    from scs_refresh.strategy.draft import write_draft_from_dirs
 
-    ws = workspace(ctx)
-    result = write_draft_from_dirs(ws.draft_inputs(), ws.dirs, parse_on(on))
+    result = draft_on(workspace(ctx), parse_on(on))
     for line in result.summary():
         typer.echo(line)
     if result.new and pdf and soffice() is not None:

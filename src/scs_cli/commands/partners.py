@@ -66,13 +66,14 @@ def questionnaire_import(
 @questionnaire_app.command("status")
 def questionnaire_status(ctx: typer.Context, on: OnOption = None) -> None:
     """Per partner: sent, reminded, responded, overdue, interview."""
+    from scs_refresh.as_at import records_on
     from scs_refresh.partners.interviews import stage_warning
     from scs_refresh.partners.status import status
 
     setup, day = _setup(ctx), parse_on(on)
-    with setup.store() as store:
-        rows = status(store, setup.partners, setup.timetable.cycle, day)
-        warning = stage_warning(store, setup.partners, setup.timetable, day)
+    records = records_on(setup.dirs.store, day)  # what had happened by that day, nothing later
+    rows = status(records, setup.partners, setup.timetable.cycle, day)
+    warning = stage_warning(records.interviews, setup.partners, setup.timetable, day)
     typer.echo(f"Questionnaire deadline {setup.partners.questionnaire.deadline}; status on {day}")
     for r in rows:
         reminded = ", ".join(f"{rid} {d}" for rid, d in r.reminders) or "none"
@@ -122,6 +123,7 @@ def interview_record(
     when: Annotated[Optional[str], typer.Option("--date", help="Agreed date and time, 'YYYY-MM-DD HH:MM'.")] = None,
     notes: Annotated[Optional[str], typer.Option(help="Notes of the interview (marks it held).")] = None,
     held: Annotated[bool, typer.Option("--held", help="The interview has been held.")] = False,
+    on: Annotated[Optional[str], typer.Option(help="The day this is recorded, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Record the agreed date, and once held, the notes."""
     from scs_refresh.partners.interviews import record
@@ -132,7 +134,7 @@ def interview_record(
             agreed = datetime.strptime(when.strip(), "%Y-%m-%d %H:%M")
         except ValueError:
             raise typer.BadParameter(f"'{when}' is not a date and time; write it as 'YYYY-MM-DD HH:MM'") from None
-    setup = _setup(ctx)
+    setup, day = _setup(ctx), parse_on(on)
     with setup.store() as store:
-        record(store, setup.partners, partner, agreed_at=agreed, notes=notes, held=held)
+        record(store, setup.partners, partner, on=day, agreed_at=agreed, notes=notes, held=held)
     typer.echo(f"recorded interview for {partner}")

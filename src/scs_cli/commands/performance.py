@@ -24,13 +24,12 @@ def performance(
     if ctx.invoked_subcommand is not None:
         return
     from scs_cli import views as render
-    from scs_refresh.performance.scorecard import refresh
+    from scs_refresh.as_at import scorecard_on
 
     ws = workspace(ctx)
-    plan = ws.plan_inputs()
-    if plan is None:
+    paper = scorecard_on(ws, parse_on(on))
+    if paper is None:
         raise UserError(f"{ws.dirs.config / 'delivery_plan.yaml'}: file not found; the scorecard rates its indicators")
-    paper = refresh(plan, ws.dirs, parse_on(on))
     render.scorecard(paper.card)
     typer.echo(f"wrote {paper.csv}\nwrote {paper.chart.path}")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule, with_confirmed_dates
+from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
 from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import load_approvals
 from scs_refresh.automation.actions import Action, cycle_actions, due
@@ -30,10 +30,8 @@ from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
 from scs_refresh.papers import publish
 from scs_refresh.papers.generate import generate_meeting_papers
-from scs_refresh.as_at import evidence_snapshot, load_state
+from scs_refresh.as_at import load_state, records_on, scorecard_on
 from scs_refresh.partners import outreach
-from scs_refresh.performance.scorecard import refresh
-from scs_refresh.strategy.draft import partner_responses
 from scs_refresh.timetable.model import Scheduled
 from scs_refresh.workspace import Workspace
 
@@ -136,7 +134,8 @@ def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: dat
     """Testing stage: draft version ``version`` to each partner who responded, once each."""
     action = Action(f"draft-comment:v{version}", "send_draft_for_comment", on,
                     f"Send draft SCS version {version} to partners for comment")
-    messages = outreach.draft_for_comment(ctx.ws.outreach(), draft_docx, version, partner_responses(ctx.dirs.store))
+    answered = records_on(ctx.dirs.store, on).responses  # only the partners who had replied by ``on``
+    messages = outreach.draft_for_comment(ctx.ws.outreach(), draft_docx, version, answered)
     sent, queued = _send(ctx, messages, on)
     return ActionResult(action, f"draft version {version} to {len(messages)} partner(s) for comment", sent=sent,
                         queued=queued)
@@ -151,9 +150,9 @@ def officer_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
 
 
 def generate_papers(ctx: Context, action: Action, on: date) -> ActionResult:
-    """The meeting's papers as at ``on`` (its report deadline, or later when catching up)."""
-    ws = ctx.ws.with_timetable(with_confirmed_dates(ctx.timetable, load_approvals(ctx.dirs.store).replans))
-    result = generate_meeting_papers(load_state(ws, on), action.meeting_id, ctx.dirs.out, ctx.dirs.templates,
+    """The meeting's papers as at ``on`` (its report deadline, or later when catching up), at its date
+    as confirmed by then."""
+    result = generate_meeting_papers(load_state(ctx.ws, on), action.meeting_id, ctx.dirs.out, ctx.dirs.templates,
                                      pdf=ctx.pdf)
     extra = f"; {len(result.not_produced)} expected paper(s) not produced" if result.not_produced else ""
     return ActionResult(action, f"wrote {len(result.files())} file(s) in {result.folder}{extra}",
@@ -202,8 +201,7 @@ def scorecard_action(ctx: Context, on: date) -> Action | None:
 
 
 def refresh_scorecard(ctx: Context, action: Action, on: date) -> ActionResult:
-    evidence_snapshot(ctx.ws, on)  # the scorecard reads the evidence base as collated
-    paper = refresh(ctx.ws.plan_inputs(), ctx.dirs, on)
+    paper = scorecard_on(ctx.ws, on)
     return ActionResult(action, f"scorecard as at {on}: {len(paper.card.rows)} indicator(s) rated",
                         files=[ctx.dirs.out / "performance" / "scorecard.csv"])
 

@@ -102,6 +102,14 @@ MIGRATIONS: list[str] = [
         recorded_at  TEXT NOT NULL
     );
     """,
+    """
+    -- the day an interview's date was agreed and the day it was recorded as held, so what was
+    -- known on a day can be told; older rows take the day of the agreed slot (or of the request)
+    ALTER TABLE interviews ADD COLUMN agreed_on TEXT;
+    ALTER TABLE interviews ADD COLUMN held_on TEXT;
+    UPDATE interviews SET agreed_on = substr(agreed_at, 1, 10) WHERE agreed_at IS NOT NULL;
+    UPDATE interviews SET held_on = COALESCE(substr(agreed_at, 1, 10), requested_on) WHERE held = 1;
+    """,
 ]
 
 
@@ -142,6 +150,8 @@ class Interview:
     agreed_at: datetime | None
     held: bool
     notes: str
+    agreed_on: date | None = None  # the day the agreed date was recorded
+    held_on: date | None = None  # the day it was recorded as held
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,39 @@ class Replan:
 
 def _dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+def _d(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything the store holds about what happened, read at once (without the messages' bytes).
+
+    What the papers, statuses and scorecards for a day are written from is these records as
+    known on that day: ``scs_refresh.as_at.records_on`` gives that view.
+    """
+
+    responses: dict[str, Response]
+    interviews: dict[str, Interview]
+    sends: list[SendRecord]
+    decisions: list[DecisionRecord]
+    replans: list[Replan]
+    progress: list[ProgressUpdate]
+
+    @classmethod
+    def none(cls) -> Records:
+        """Before the store exists nothing has happened."""
+        return cls({}, {}, [], [], [], [])
+
+    def send(self, key: str) -> SendRecord | None:
+        return next((r for r in self.sends if r.key == key), None)
+
+    def sends_of(self, *, kind: str | None = None, partner_id: str | None = None,
+                 status: str | None = None) -> list[SendRecord]:
+        return [r for r in self.sends if (kind is None or r.kind == kind)
+                and (partner_id is None or r.partner_id == partner_id) and (status is None or r.status == status)]
 
 
 def _send(row: sqlite3.Row) -> SendRecord:
@@ -311,19 +354,22 @@ class Store:
             "DO UPDATE SET requested_on = excluded.requested_on, slots = excluded.slots",
             (partner_id, on.isoformat(), json.dumps([s.isoformat() for s in slots])))
 
-    def interview_recorded(self, partner_id: str, *, agreed_at: datetime | None, held: bool, notes: str | None) -> None:
-        """Record the agreed date and, once held, the notes; a field not given keeps its value."""
+    def interview_recorded(self, partner_id: str, *, agreed_at: datetime | None, held: bool, notes: str | None,
+                           on: date) -> None:
+        """Record, on day ``on``, the agreed date and, once held, the notes; a field not given keeps its value."""
         self.conn.execute("INSERT OR IGNORE INTO interviews (partner_id) VALUES (?)", (partner_id,))
         self.conn.execute(
             "UPDATE interviews SET agreed_at = COALESCE(?, agreed_at), held = MAX(held, ?), "
-            "notes = COALESCE(?, notes) WHERE partner_id = ?",
-            (agreed_at.isoformat() if agreed_at else None, int(held), notes, partner_id))
+            "notes = COALESCE(?, notes), agreed_on = CASE WHEN ? IS NULL THEN agreed_on ELSE ? END, "
+            "held_on = CASE WHEN ? AND held_on IS NULL THEN ? ELSE held_on END WHERE partner_id = ?",
+            (agreed_at.isoformat() if agreed_at else None, int(held), notes, agreed_at and on.isoformat(),
+             on.isoformat(), int(held), on.isoformat(), partner_id))
 
     def interviews(self) -> dict[str, Interview]:
         return {r["partner_id"]: Interview(
-                    r["partner_id"], date.fromisoformat(r["requested_on"]) if r["requested_on"] else None,
+                    r["partner_id"], _d(r["requested_on"]),
                     [datetime.fromisoformat(s) for s in json.loads(r["slots"])], _dt(r["agreed_at"]),
-                    bool(r["held"]), r["notes"])
+                    bool(r["held"]), r["notes"], _d(r["agreed_on"]), _d(r["held_on"]))
                 for r in self.conn.execute("SELECT * FROM interviews ORDER BY partner_id")}
 
     # -- the action ledger (daily tick) -----------------------------------------------------
@@ -401,6 +447,13 @@ class Store:
         return [Replan(r["seq"], r["meeting_id"], date.fromisoformat(r["new_date"]), r["recorded_by"],
                        datetime.fromisoformat(r["recorded_at"]))
                 for r in self.conn.execute("SELECT * FROM replans ORDER BY seq")]
+
+
+    # -- everything at once ----------------------------------------------------------------
+    def records(self) -> Records:
+        """Every record the store holds, read in one go (see :class:`Records`)."""
+        return Records(self.responses(), self.interviews(), self.sends(), self.decisions(), self.replans(),
+                       self.progress_updates())
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

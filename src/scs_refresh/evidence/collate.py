@@ -42,7 +42,7 @@ class EvidenceBase:
 def status(source: Source, evidence: SourceEvidence | None, error: str | None = None) -> SourceStatus:
     """The provenance line for one source, read or failed."""
     rows = 0 if evidence is None else len(evidence.rows) + len(evidence.statements)
-    return SourceStatus(source.id, source.kind, source.label, source.publisher, source.period, source.as_at,
+    return SourceStatus(source.id, source.kind, source.label, source.publisher, source.period, source.published,
                         source.file, source.illustrative, rows, error)
 
 
@@ -60,21 +60,54 @@ def read_all(manifest: LoadedManifest, only: str | None = None) -> list[SourceEv
     return read
 
 
+def latest_releases(manifest: LoadedManifest, table: pd.DataFrame,
+                    said: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For each indicator of a series, only the rows of its latest release (published last; the later
+    in the manifest on the same day); for each series' statements, only its latest release's."""
+    rank = {s.id: (s.published, i) for i, s in enumerate(manifest.sources)}
+    series = {s.id: s.series_id for s in manifest.sources}
+
+    def keep(frame: pd.DataFrame, key) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        keys = [key(row) for row in frame.itertuples(index=False)]
+        chosen: dict = {}
+        for k, sid in zip(keys, frame["source_id"]):
+            if k not in chosen or rank[sid] > rank[chosen[k]]:
+                chosen[k] = sid
+        mask = [chosen[k] == sid for k, sid in zip(keys, frame["source_id"])]
+        return frame[mask].reset_index(drop=True)
+
+    return (keep(table, lambda r: (series[r.source_id], r.indicator)),
+            keep(said, lambda r: series[r.source_id]))
+
+
 def collate(manifest: LoadedManifest, read: list[SourceEvidence], failed: dict[str, str], on: date) -> EvidenceBase:
-    """One evidence base from the sources that were read; ``failed`` maps source id to its error."""
+    """One evidence base as at ``on`` from the sources that were read; ``failed`` maps source id to its error.
+
+    Only releases published on or before ``on`` count (any other that was read is left out), and of
+    those, per indicator, the latest of its series. The provenance lists the releases the evidence
+    base quotes; the digest also names the releases still awaited on ``on``.
+    """
+    out = {s.id for s in manifest.released(on)}
+    read = [e for e in read if e.source.id in out]
+    failed = {sid: error for sid, error in failed.items() if sid in out}
     table = pd.concat([e.rows for e in read if len(e.rows)] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True)
     said = pd.concat([e.statements for e in read if len(e.statements)] or [pd.DataFrame(columns=STATEMENT_COLUMNS)],
                      ignore_index=True)
+    table, said = latest_releases(manifest, table, said)
+    used = set(table["source_id"]) | set(said["source_id"])
     by_id = {e.source.id: e for e in read}
     provenance = tuple(status(s, by_id.get(s.id), failed.get(s.id)) for s in manifest.sources
-                       if s.id in by_id or s.id in failed)
+                       if s.id in used or s.id in failed or (s.id in by_id and by_id[s.id].rows.empty
+                                                             and by_id[s.id].statements.empty))
     return EvidenceBase(table, said, build_digest(manifest, table, said, provenance, on))
 
 
 def markdown(digest: Digest) -> str:
     """The digest as a readable markdown page; every chart has its text alternative beside it."""
-    out = [f"# Evidence digest: {digest.focus}", "", f"As at {digest.on:%d %B %Y}. Figures marked ILLUSTRATIVE come "
-           "from files written for this pipeline, not from real data.", ""]
+    out = [f"# Evidence digest: {digest.focus}", "", f"As at {digest.on:%d %B %Y}: only releases published by then. "
+           "Figures marked ILLUSTRATIVE come from files written for this pipeline, not from real data.", ""]
     for t in digest.themes:
         out += [f"## {t.title}", ""]
         for h in t.headlines:
@@ -85,13 +118,15 @@ def markdown(digest: Digest) -> str:
             out += ["What people told us:", ""]
             out += [f"- {s.statement} ({s.count}) - {s.source_title}" for s in t.statements]
             out.append("")
-        if not t.headlines and not t.statements:
+        if t.awaited:
+            out += ["Not yet published:", ""] + [f"- {a.text}" for a in t.awaited] + [""]
+        if not t.headlines and not t.statements and not t.awaited:
             out += ["No evidence yet for this theme.", ""]
-    out += ["## Provenance", "", "| Source | Kind | Publisher | Period | Data as at | File | Status |",
+    out += ["## Provenance", "", "| Source | Kind | Publisher | Period | Published | File | Status |",
             "|---|---|---|---|---|---|---|"]
     for p in digest.provenance:
         state = f"{p.rows} rows" if p.ok else f"FAILED: {p.error}"
-        out.append(f"| {p.title} | {p.kind} | {p.publisher} | {p.period} | {p.as_at} | {p.file} | {state} |")
+        out.append(f"| {p.title} | {p.kind} | {p.publisher} | {p.period} | {p.published} | {p.file} | {state} |")
     return "\n".join(out) + "\n"
 
 
@@ -202,14 +237,16 @@ _collated: dict[str, EvidenceBase] = {}
 def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tuple[EvidenceBase, Path]:
     """All or nothing, for the CLI: any bad source stops the run before anything is written.
 
-    Collated only when the manifest or a source file changed since the last time (in this
-    process, or in ``out_dir`` by its stamp): otherwise the evidence base stands as it is.
+    Only the releases published by ``on`` are read. Collated only when the manifest or a source
+    file changed, or a release came out, since the last time (in this process, or in ``out_dir`` by
+    its stamp): otherwise the evidence base stands as it is.
     """
-    key = manifest.content_key()
+    key = manifest.content_key(on)  # the sources' content and which releases were out on ``on``
     base = _collated.get(key)
     if base is None:
-        log.info("reading the %d evidence sources", len(manifest.sources))
-        base = collate(manifest, read_all(manifest), {}, on)
+        out = manifest.as_at(on)
+        log.info("reading the %d evidence sources published by %s", len(out.sources), on)
+        base = collate(manifest, read_all(out), {}, on)
         _collated.clear()
         _collated[key] = base
     folder = Path(out_dir) / "evidence"

@@ -65,14 +65,14 @@ class Statement:
 
 @dataclass(frozen=True)
 class SourceStatus:
-    """One line of the provenance list: where a source came from and whether it was read."""
+    """One line of the provenance list: where a source came from, when it was published, whether it was read."""
 
     source_id: str
     kind: str
     title: str
     publisher: str
     period: str
-    as_at: date
+    published: date
     file: str
     illustrative: bool
     rows: int
@@ -84,11 +84,27 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class Awaited:
+    """A release not yet published on the day, that the officer expects (``expected`` in evidence.yaml)."""
+
+    source_id: str
+    title: str
+    expected: str
+    illustrative: bool
+
+    @property
+    def text(self) -> str:
+        """'English Indices of Deprivation 2010 (...): expected spring 2011'."""
+        return f"{self.title}{' (ILLUSTRATIVE)' if self.illustrative else ''}: expected {self.expected}"
+
+
+@dataclass(frozen=True)
 class ThemeDigest:
     theme_id: str
     title: str
     headlines: tuple[Headline, ...]
     statements: tuple[Statement, ...]
+    awaited: tuple[Awaited, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,7 @@ class Digest:
     on: date
     themes: tuple[ThemeDigest, ...]
     provenance: tuple[SourceStatus, ...] = field(default=())
+    awaited: tuple[Awaited, ...] = ()  # every release expected but not yet published on ``on``
 
     @property
     def charts(self) -> list[tuple[Headline, Chart]]:
@@ -135,14 +152,17 @@ def _distribution(rows: pd.DataFrame, focus: str, focus_name: str, source: Sourc
     share_all = 100 * (everyone["value"] <= 2).mean()
     level = mine["area_level"].iloc[0] if n else "area"
     spread = "; ".join(f"decile {d}: {c}" for d, c in counts)
-    text = (f"Of {focus_name}'s {n} {level}s, {worst} ({100 * worst / n:.0f}%) are in the most deprived 20% in England "
+    text = (f"Of {focus_name}'s {n} {level}s, {worst} ({100 * worst / n:.0f}%) {'is' if worst == 1 else 'are'} in the "
+            "most deprived 20% in England "
             f"(deciles 1-2), against {share_all:.0f}% of all {len(everyone)} {level}s in this file and 20% across England "
             f"by definition. By decile (1 = most deprived 10%): {spread}.")
-    title = f"{focus_name}: {level}s by {indicator} (1 = most deprived)" + (" (ILLUSTRATIVE)" if source.illustrative else "")
-    alt = f"Bar chart. {text} Source: {source.label}."
+    period = str(mine["period"].iloc[0]) if n else source.period
+    title = f"{focus_name}: {level}s by {indicator}, {period} (1 = most deprived)" + (
+        " (ILLUSTRATIVE)" if source.illustrative else "")
+    alt = f"Bar chart. {text} Source: {source.release}."
     return Headline(
-        area=focus_name, indicator=indicator, unit="decile", period=str(mine["period"].iloc[0]) if n else source.period,
-        source_id=source.id, source_title=source.label, illustrative=source.illustrative, value=None,
+        area=focus_name, indicator=indicator, unit="decile", period=period,
+        source_id=source.id, source_title=source.release, illustrative=source.illustrative, value=None,
         cite=f"{source.file}, {n} {level} rows, column '{mine['column'].iloc[0] if n else ''}'",
         text=text, distribution=counts,
         chart=Chart(slug(source.id, indicator, limit=80) + ".png", "distribution", title, alt))
@@ -189,10 +209,10 @@ def _area_headline(rows: pd.DataFrame, manifest: LoadedManifest, source: Source,
         kind = "trend" if len(trend) >= 3 else "comparison"
         title = f"{indicator}" + (f", {trend[0][0]}-{trend[-1][0]}" if kind == "trend" else f", {period}")
         title += " (ILLUSTRATIVE)" if source.illustrative else ""
-        alt = ("Line chart. " if kind == "trend" else "Bar chart. ") + text + f" Source: {source.label}."
+        alt = ("Line chart. " if kind == "trend" else "Bar chart. ") + text + f" Source: {source.release}."
         chart = Chart(slug(source.id, indicator, limit=80) + ".png", kind, title, alt)
     return Headline(
-        area=focus_name, indicator=indicator, unit=unit, period=period, source_id=source.id, source_title=source.label,
+        area=focus_name, indicator=indicator, unit=unit, period=period, source_id=source.id, source_title=source.release,
         illustrative=source.illustrative, value=None if pd.isna(latest["value"]) else float(latest["value"]),
         missing_reason=latest["missing_reason"] if pd.isna(latest["value"]) else None, cite=_cite(latest), text=text,
         comparisons=comparisons, rank=rank, trend=trend, chart=chart)
@@ -220,16 +240,22 @@ def headlines(table: pd.DataFrame, manifest: LoadedManifest) -> dict[str, list[H
 
 def build_digest(manifest: LoadedManifest, table: pd.DataFrame, statements: pd.DataFrame,
                  provenance: tuple[SourceStatus, ...], on: date) -> Digest:
-    """The digest of the whole evidence base as at ``on``."""
+    """The digest of the whole evidence base as at ``on``: the releases in ``table`` and ``statements``
+    (those out on ``on``), and the releases the manifest expects that were not out yet."""
     sources = {s.id: s for s in manifest.sources}
     by_theme = headlines(table, manifest)
+    awaited = tuple((Awaited(s.id, s.title, s.expected, s.illustrative),
+                     set(s.themes) | {t for i in s.read.indicators for t in i.themes})
+                    for s in manifest.awaited(on))
     themes = []
     for t in manifest.themes:
         said = statements[statements["theme"] == t.id].sort_values("count", ascending=False, kind="stable")
         quotes = tuple(Statement(
             theme=t.id, statement=r.statement, count=int(r.count), source_id=r.source_id,
-            source_title=sources[r.source_id].label, illustrative=bool(r.illustrative),
+            source_title=sources[r.source_id].release, illustrative=bool(r.illustrative),
             cite=f"{r.file}, rows {r.rows}") for r in said.itertuples())
-        themes.append(ThemeDigest(t.id, t.title, tuple(by_theme[t.id]), quotes))
+        themes.append(ThemeDigest(t.id, t.title, tuple(by_theme[t.id]), quotes,
+                                  tuple(a for a, where in awaited if t.id in where)))
     focus_name = next(a.name for a in manifest.areas if a.code == manifest.focus)
-    return Digest(focus=focus_name, on=on, themes=tuple(themes), provenance=provenance)
+    return Digest(focus=focus_name, on=on, themes=tuple(themes), provenance=provenance,
+                  awaited=tuple(a for a, _ in awaited))

@@ -138,13 +138,23 @@ class Read(StrictModel):
 
 
 class Source(StrictModel):
+    """One release of a statistic or consultation: a file, when it was published, what period it describes.
+
+    Releases of the same statistics share a ``series`` (IMD 2010 and IMD 2019 are both ``imd``):
+    the evidence base as at a day uses, for each indicator of a series, the latest release
+    published on or before that day, and never one published after it.
+    """
+
     id: Id
     kind: Kind
     title: str
     file: str
     publisher: str
-    period: str
-    as_at: Day
+    period: str = Field(min_length=1, description="the period the release describes: 2008, mid-2020, 2006-08 ...")
+    published: Day = Field(description="the day the release was published (the day the officer could first use it)")
+    series: Id | None = Field(None, description="the statistics this is a release of (default: its own id)")
+    expected: str | None = Field(None, min_length=1, description="before it is published, papers name it as awaited: "
+                                                                  "'spring 2011'")
     themes: tuple[Id, ...] = Field(min_length=1)
     illustrative: bool = False
     note: str = ""
@@ -154,6 +164,20 @@ class Source(StrictModel):
     def label(self) -> str:
         """How outputs name the source; illustrative files say so every time they are quoted."""
         return f"{self.title} (ILLUSTRATIVE)" if self.illustrative else self.title
+
+    @property
+    def series_id(self) -> str:
+        return self.series or self.id
+
+    @property
+    def release(self) -> str:
+        """How a quoted figure names its release: 'Place Survey 2008 (...), published 23 June 2009'."""
+        text = f"{self.title}, published {self.published.day} {self.published:%B %Y}"
+        return f"{text} (ILLUSTRATIVE)" if self.illustrative else text
+
+    def out_on(self, on: date) -> bool:
+        """Whether the release had been published by ``on``."""
+        return self.published <= on
 
 
 class Manifest(StrictModel):
@@ -205,12 +229,27 @@ class LoadedManifest(Manifest):
     def path(self, source: Source) -> Path:
         return self.folder / source.file
 
-    def content_key(self) -> str:
-        """What a collation of this manifest is made of: the manifest and each source file's bytes."""
+    def released(self, on: date) -> tuple[Source, ...]:
+        """The sources whose release had been published on or before ``on``, in manifest order."""
+        return tuple(s for s in self.sources if s.out_on(on))
+
+    def awaited(self, on: date) -> tuple[Source, ...]:
+        """Releases not yet published on ``on`` that the officer expects (they have ``expected``)."""
+        return tuple(s for s in self.sources if not s.out_on(on) and s.expected)
+
+    def as_at(self, on: date) -> LoadedManifest:
+        """The manifest with only the releases out on ``on``: what an officer could have read that day."""
+        return self.model_copy(update={"sources": self.released(on)})
+
+    def content_key(self, on: date | None = None) -> str:
+        """What a collation of this manifest is made of: the manifest and each source file's bytes, and,
+        as at a day, which releases were out: two days with the same releases out share a collation."""
         digest = hashlib.sha256(self.model_dump_json(exclude={"file"}).encode())
         for s in self.sources:
             f = self.path(s)
             digest.update(s.id.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"(missing)") + b"\0")
+        if on is not None:
+            digest.update(b"released:" + ",".join(s.id for s in self.released(on)).encode())
         return digest.hexdigest()
 
     def source(self, key: str) -> Source:

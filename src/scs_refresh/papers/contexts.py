@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from scs_refresh.approval.chain import adoption
+from scs_refresh.approval.chain import adoption, current_decisions
+from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import Amendment
 from scs_refresh.core.dates import long_date, short_date
-from scs_refresh.core.store import Response
+from scs_refresh.core.store import DecisionRecord, Response
 from scs_refresh.documents.render import Figure, TableData
 from scs_refresh.documents.structure import Annex, Subsection, numbered, numbered_subsections
 from scs_refresh.evidence.digest import Digest
@@ -80,6 +81,7 @@ class RefreshState:
     extra_issues: Sequence[Subsection] = ()
     annexes: Sequence[Annex] = ()
     scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.performance.scorecard)
+    decisions: Sequence[DecisionRecord] = ()  # the approval chain's decisions recorded by ``on``
 
 
 Provider = Callable[[RefreshState, Event], "Subsection | None"]
@@ -92,6 +94,21 @@ def next_meeting_of(tt: Timetable, event: Event) -> Event | None:
     return later[0] if later else None
 
 
+def adopted(state: RefreshState) -> DecisionRecord | None:
+    """The adopting meeting's decision to adopt the SCS, if it had been taken and recorded by ``state.on``."""
+    event = adoption(state.timetable)
+    d = current_decisions(state.decisions).get(event.id) if event else None
+    return d if d is not None and d.outcome in APPROVING and d.decided_on <= state.on else None
+
+
+def _adoption_date(state: RefreshState) -> str:
+    """The day the SCS was adopted, or the day the adopting meeting is due to consider it."""
+    decision, event = adopted(state), adoption(state.timetable)
+    if decision is not None:
+        return long_date(decision.decided_on)
+    return long_date(event.date) if event is not None and event.date else "a date to be arranged"
+
+
 def fill(text: str, state: RefreshState, event: Event) -> str:
     """Fill the placeholders allowed in papers.yaml wording (checked when it was loaded)."""
     tt = state.timetable
@@ -101,7 +118,14 @@ def fill(text: str, state: RefreshState, event: Event) -> str:
         body=body, partnership=tt.cycle.partnership, council=tt.cycle.council,
         meeting_date=long_date(event.date) if event.date else "to be arranged",
         next_meeting=f"the {nxt.title.split(' - ')[0]} on {long_date(nxt.date)}" if nxt else "the next meeting",
+        adoption_date=_adoption_date(state),
     )
+
+
+def wording(state: RefreshState, paper: Paper):
+    """The paper's wording in papers.yaml as it stands on ``state.on``: its ``until_adopted`` parts
+    while the Strategy has not been adopted."""
+    return state.papers.purposes[paper.purpose].as_written(adopted(state) is not None)
 
 
 # --- providers for section 4 ------------------------------------------------------------
@@ -196,33 +220,35 @@ def evidence_headlines(state: RefreshState, event: Event) -> Subsection | None:
         return None
     digest = state.evidence.digest
     headlines = [(t, h) for t in digest.themes for h in _headlines_for_board(t.headlines)]
-    if not headlines:
+    if not headlines and not digest.awaited:
         return None
     read = [p for p in digest.provenance if p.ok]
     illustrative = sum(p.illustrative for p in read)
-    paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources"
+    paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources published by then"
              + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: written for this pipeline, "
                 "not real data)" if illustrative else "")
-             + ". Every figure below is traced to its file in the annex."]
+             + ". Every figure below names its release and is traced to its file in the annex."]
+    if digest.awaited:
+        paras.append("Not yet published, so not quoted: " + "; ".join(a.text for a in digest.awaited) + ".")
     rows = [[f"{t.title}: {h.indicator}", _labelled(h.text, h.illustrative), h.source_title]
             for t, h in headlines]
     figures = [(Figure(state.evidence.charts / h.chart.file, h.chart.alt_text),
                 f"Figure {n}: {_labelled(h.chart.title, h.illustrative)}. Source: {h.source_title}.")
                for n, (_, h) in enumerate([(t, h) for t, h in headlines if h.chart][:2], 1)]
-    return Subsection("EVIDENCE HEADLINES", paras,
-                      TableData(["Theme and indicator", "What the evidence shows", "Source"], rows, [38, 95, 37]),
-                      figures)
+    table = TableData(["Theme and indicator", "What the evidence shows", "Source"], rows, [38, 95, 37]) if rows else None
+    return Subsection("EVIDENCE HEADLINES", paras, table, figures)
 
 
 def evidence_annex(state: RefreshState) -> Annex | None:
     """Where every figure comes from: file, publisher, period and date of the data."""
     if state.evidence is None:
         return None
-    rows = [[_labelled(p.title, p.illustrative), p.publisher, p.period, long_date(p.as_at), p.file,
+    rows = [[_labelled(p.title, p.illustrative), p.publisher, p.period, long_date(p.published), p.file,
              f"{p.rows} rows" if p.ok else f"not read: {p.error}"] for p in state.evidence.digest.provenance]
     return Annex("Annex A: Sources of evidence",
-                 "Each figure in this report is taken from one of these files in the evidence folder.",
-                 TableData(["Source", "Publisher", "Period", "Data as at", "File", "Read"], rows,
+                 "Each figure in this report is taken from one of these files in the evidence folder: the releases "
+                 f"published by {long_date(state.on)}, the day it was written.",
+                 TableData(["Source", "Publisher", "Period", "Published", "File", "Read"], rows,
                            [40, 28, 18, 22, 40, 22]))
 
 
@@ -235,13 +261,14 @@ def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
     priorities": once the Strategy is adopted, the Board sees its scorecard at every meeting.
     """
     tt, paper = state.timetable, state.scorecard
-    adopted = adoption(tt)
-    if (paper is None or adopted is None or event.body is None or tt.body[event.body].kind != "partnership_board"
-            or not (event.date and adopted.date and event.date > adopted.date)):
+    adopting = adoption(tt)
+    if (paper is None or adopting is None or event.body is None or tt.body[event.body].kind != "partnership_board"
+            or not (event.date and adopting.date and event.date > adopting.date)):
         return None
     card = paper.card
-    adopts = "adopted" if state.on >= adopted.date else "is due to adopt"  # papers are written before the meeting
-    paras = [f"{tt.body[adopted.body].name} {adopts} the Sustainable Community Strategy on {long_date(adopted.date)}. "
+    # papers are written before the meeting: adopted only once the adopting meeting's decision is recorded
+    adopts = "adopted" if adopted(state) is not None else "is due to consider adopting"
+    paras = [f"{tt.body[adopting.body].name} {adopts} the Sustainable Community Strategy on {_adoption_date(state)}. "
              f"The table shows progress on each indicator of its delivery plan as at {long_date(card.on)}: "
              f"{scorecard.counts_text(card)}."
              + (" The delivery plan is illustrative: its outcomes, owners and targets are examples, not the "
@@ -288,15 +315,35 @@ def _background(state: RefreshState, event: Event, wording: Sequence[str]) -> li
         generated.append(f"At its meeting on {long_date(first.date)} the Board agreed the process and timescales "
                          f"for refreshing the Sustainable Community Strategy in {len(tt.stages)} stages: {stages}.")
     if chain:
-        generated.append(f"The Strategy is to be approved through {tt.cycle.council}'s committees, "
-                         + ", ".join(f"{e.title.split(' - ')[0]} on {long_date(e.date)}" for e in chain[1:]) + ".")
+        generated.append(_approval_so_far(state, chain[1:]))
     return [fill(w, state, event) for w in wording] + generated
+
+
+def _approval_so_far(state: RefreshState, chain: Sequence[Event]) -> str:
+    """The approval chain as it stands on ``state.on``: the steps decided by then, and the dates to come."""
+    council = state.timetable.cycle.council
+    in_force = current_decisions(state.decisions)
+    steps = []
+    for e in chain:
+        name, d = e.title.split(" - ")[0], in_force.get(e.id)
+        if d is not None and d.decided_on <= state.on and d.outcome in APPROVING:
+            steps.append(f"{name} approved it on {long_date(d.decided_on)}")
+        elif d is not None and d.decided_on <= state.on:
+            steps.append(f"{name} {d.outcome.replace('_', ' ')} it on {long_date(d.decided_on)}"
+                         + (f" and meets again on {long_date(e.date)}" if e.date and e.date > d.decided_on else ""))
+        else:
+            steps.append(f"{name} on {long_date(e.date)}")
+    if len(steps) == len([s for s in steps if " it on " in s]):
+        return f"The Strategy was approved through {council}'s committees: " + "; ".join(steps) + "."
+    if any(" it on " in s for s in steps):
+        return f"The Strategy is being approved through {council}'s committees: " + "; ".join(steps) + "."
+    return f"The Strategy is to be approved through {council}'s committees, " + ", ".join(steps) + "."
 
 
 def board_report_context(state: RefreshState, event: Event, paper: Paper,
                          providers: Sequence[Provider] = DEFAULT_PROVIDERS) -> dict:
     """A report to the LSP Board in the Partnership's own six-section format."""
-    words = state.papers.purposes[paper.purpose]
+    words = wording(state, paper)
     body = state.timetable.body[event.body]
     return {
         **_common(state, event, paper),
@@ -315,7 +362,7 @@ def committee_report_context(state: RefreshState, event: Event, paper: Paper,
     """A council committee report: purpose, recommendations, background, options, reasons,
     implications (legal, financial, risk, equality), contact officer and background papers."""
     tt = state.timetable
-    words = state.papers.purposes[paper.purpose]
+    words = wording(state, paper)
     board_papers = [f"{p.title}, report to the {tt.body[s.event.body].name}, {long_date(s.event.date)}"
                     for s in tt.schedule if s.event.body and tt.body[s.event.body].kind == "partnership_board"
                     and s.event.date and event.date

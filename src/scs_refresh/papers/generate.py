@@ -12,6 +12,7 @@ import logging
 import json
 import string
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 from scs_refresh.core.atomic import slug, write_bytes, write_text
@@ -24,6 +25,7 @@ from scs_refresh.papers.contexts import RefreshState, agenda_context, board_repo
 from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
+from scs_refresh.strategy import versions
 from scs_refresh.strategy.draft import write_draft
 
 log = logging.getLogger(__name__)
@@ -71,17 +73,53 @@ def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
                        out_dir / "scs", templates, state.on, state.draft.amendments)
 
 
-def draft_changes(draft) -> Subsection:
-    """'Changes since the last draft', for the Board report that submits a draft."""
-    if draft.new and draft.version == 1:
+@dataclass(frozen=True)
+class BoardSaw:
+    """The draft version the Partnership Board last received, at which meeting, and that version's content."""
+
+    version: int
+    met: date
+    content: dict | None
+
+
+def board_last_saw(state: RefreshState, event, out_dir: Path) -> BoardSaw | None:
+    """The draft the Partnership Board received at its last meeting before ``event`` that had taken place
+    by ``state.on``, as its papers (``papers.json``, written by ``state.on``) record; None if it has seen none."""
+    tt = state.timetable
+    before = sorted((s.event for s in tt.schedule if s.event.body and s.event.id != event.id and s.event.date
+                     and tt.body[s.event.body].kind == "partnership_board" and s.event.date <= state.on
+                     and (event.date is None or s.event.date < event.date)), key=lambda e: e.date, reverse=True)
+    for e in before:
+        try:
+            written = json.loads((Path(out_dir) / e.id / "papers.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if written.get("draft_version") and date.fromisoformat(written["generated_for"]) <= state.on:
+            version = written["draft_version"]
+            return BoardSaw(version, e.date, versions.content(Path(out_dir) / "scs", version))
+    return None
+
+
+def draft_changes(draft, saw: BoardSaw | None, board: str = "the Board") -> Subsection:
+    """The draft that accompanies the paper, and what changed since ``board`` last saw a draft."""
+    as_at = f", as at {long_date(draft.written_on)}," if draft.written_on else ""
+    if saw is None:
+        if draft.version == 1:
+            return Subsection("THE DRAFT STRATEGY", [
+                f"This is the first draft of the Strategy (version {draft.version}); it accompanies this report."])
         return Subsection("THE DRAFT STRATEGY", [
-            f"This is the first draft of the Strategy (version {draft.version}); it accompanies this report."])
-    if not draft.new:
+            f"Draft version {draft.version} of the Strategy{as_at} accompanies this report. "
+            f"It is the first draft {board} sees."])
+    if saw.version == draft.version:
         return Subsection("THE DRAFT STRATEGY", [
-            f"Draft version {draft.version} of the Strategy accompanies this report. "
-            "It is unchanged since the Board last saw it."])
-    paras = [f"Draft version {draft.version} of the Strategy accompanies this report. Since the last draft:"]
-    paras += [f"{section}: {'; '.join(items)}." for section, items in draft.changed.items()]
+            f"Draft version {draft.version} of the Strategy{as_at} accompanies this report. "
+            f"It is unchanged since {board} last saw it, on {long_date(saw.met)}."])
+    current = versions.content(draft.docx.parent, draft.version)
+    changed = versions.changes(saw.content, current) if saw.content is not None and current is not None \
+        else draft.changed
+    paras = [f"Draft version {draft.version} of the Strategy{as_at} accompanies this report. Since version "
+             f"{saw.version}, which {board} saw on {long_date(saw.met)}:"]
+    paras += [f"{section}: {'; '.join(items)}." for section, items in changed.items()]
     return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
 
 
@@ -160,8 +198,12 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     result = MeetingPapers(meeting_id, folder)
 
     draft = _current_draft(state, event, Path(out_dir), templates)
-    if draft is not None:  # the Board report says what changed since the last draft
-        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft)])
+    if draft is not None:  # the report says what changed since the Board last saw a draft
+        boards = [b for b in tt.bodies if b.kind == "partnership_board"]
+        board = "the Board" if event.body and tt.body[event.body].kind == "partnership_board" or not boards \
+            else f"the {boards[0].name}"
+        saw = board_last_saw(state, event, Path(out_dir))
+        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft, saw, board)])
 
     making_pdfs = pdf and soffice() is not None
     if pdf and not making_pdfs:
@@ -174,6 +216,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     rel = [str(p.relative_to(folder)) for p in result.files()]
     exempt_stems = {p.stem for p in result.exempt}
     manifest = {"meeting": meeting_id, "generated_for": state.on.isoformat(), "files": rel,
+                "draft_version": draft.version if draft is not None else None,
                 "pack": str(result.pack.relative_to(folder)) if result.pack else None,
                 "exempt": [f for f in rel if Path(f).stem in exempt_stems],
                 "warnings": result.warnings, "not_produced": result.not_produced}

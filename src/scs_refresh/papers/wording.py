@@ -14,7 +14,7 @@ from scs_refresh.core.errors import Problem
 from scs_refresh.core.model import StrictModel
 
 #: What a piece of wording may say in braces; filled in per meeting by the context builder.
-PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting"}
+PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting", "adoption_date"}
 
 
 def _known_placeholders(text: str) -> str:
@@ -29,11 +29,29 @@ def _known_placeholders(text: str) -> str:
 Wording = Annotated[str, AfterValidator(_known_placeholders)]
 
 
+class UntilAdopted(StrictModel):
+    """A report's wording while it is written before the Strategy is adopted: each part given here
+    replaces the report's own (the rest stand)."""
+
+    purpose: list[Wording] | None = Field(None, min_length=1)
+    background: list[Wording] | None = None
+    recommendations: list[Wording] | None = Field(None, min_length=1)
+    reasons: list[Wording] | None = Field(None, min_length=1)
+
+
 class Purpose(StrictModel):
     purpose: list[Wording] = Field(min_length=1)
     background: list[Wording] = []
     recommendations: list[Wording] = Field(min_length=1)
     reasons: list[Wording] = Field(min_length=1)
+    until_adopted: UntilAdopted | None = Field(
+        None, description="the wording while the adopting meeting (Full Council) has not yet adopted the Strategy")
+
+    def as_written(self, adopted: bool) -> Purpose:
+        """The wording for a paper written after (``adopted``) or before the Strategy was adopted."""
+        if adopted or self.until_adopted is None:
+            return self
+        return self.model_copy(update={k: v for k, v in self.until_adopted if v is not None} | {"until_adopted": None})
 
 
 class Implication(StrictModel):

@@ -6,6 +6,7 @@ once held, the notes. Anything not held by the end of the interviews stage is re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from scs_refresh.mail import dispatch as delivery
 from scs_refresh.mail.dispatch import Contact, Outgoing
 from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.core.errors import UserError
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import Interview, Store
 from scs_refresh.timetable.model import Cycle, Timetable
 from scs_refresh.core.dates import day_text_long
 from scs_refresh.partners.questionnaire import reference
@@ -60,13 +61,13 @@ def queue_requests(store: Store, cfg: PartnersConfig, cycle: Cycle, sender: Cont
     return [p.id for p in todo]
 
 
-def record(store: Store, cfg: PartnersConfig, partner_id: str, *, agreed_at: datetime | None = None,
+def record(store: Store, cfg: PartnersConfig, partner_id: str, *, on: date, agreed_at: datetime | None = None,
            notes: str | None = None, held: bool = False) -> None:
-    """Record the agreed date and/or, once held, the notes (stored as written)."""
+    """Record on day ``on`` the agreed date and/or, once held, the notes (stored as written)."""
     _known(cfg, partner_id)
     if agreed_at is None and notes is None and not held:
         raise UserError("give the agreed date (--date), the notes (--notes) or --held")
-    store.interview_recorded(partner_id, agreed_at=agreed_at, held=held or notes is not None, notes=notes)
+    store.interview_recorded(partner_id, agreed_at=agreed_at, held=held or notes is not None, notes=notes, on=on)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,8 @@ class Incomplete:
     state: str  # "not requested", "requested", "agreed for <date>"
 
 
-def incomplete(store: Store, cfg: PartnersConfig) -> list[Incomplete]:
-    """Flagged partners whose interview has not been held."""
-    known = store.interviews()
+def incomplete(known: Mapping[str, Interview], cfg: PartnersConfig) -> list[Incomplete]:
+    """Flagged partners whose interview has not been held (``known``: the interviews recorded, by partner)."""
     out = []
     for p in cfg.partners:
         iv = known.get(p.id)
@@ -89,10 +89,11 @@ def incomplete(store: Store, cfg: PartnersConfig) -> list[Incomplete]:
     return out
 
 
-def stage_warning(store: Store, cfg: PartnersConfig, tt: Timetable, on: date) -> str | None:
-    """In (or after) the interviews stage, the sentence that says which interviews are outstanding."""
+def stage_warning(known: Mapping[str, Interview], cfg: PartnersConfig, tt: Timetable, on: date) -> str | None:
+    """In (or after) the interviews stage, the sentence that says which interviews are outstanding
+    (``known``: the interviews as recorded by ``on``)."""
     stage = tt.stage[cfg.interviews.stage]
-    missing = incomplete(store, cfg)
+    missing = incomplete(known, cfg)
     if not missing or on < stage.window.start:
         return None
     verb = "were due by" if on > stage.window.end else "must be held by"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import Records
 from scs_refresh.timetable.model import Cycle
 from scs_refresh.partners.questionnaire import questionnaire_key
 from scs_refresh.partners.register import PartnersConfig
@@ -23,8 +23,8 @@ class PartnerStatus:
     interview: str       # "-", "not requested", "requested", "agreed 2010-11-15 10:00", "held"
 
 
-def _sent(store: Store, key: str) -> tuple[str, date | None]:
-    rec = store.send(key)
+def _sent(records: Records, key: str) -> tuple[str, date | None]:
+    rec = records.send(key)
     if rec is None:
         return "not sent", None
     if rec.status == "sent":
@@ -36,18 +36,17 @@ def _sent(store: Store, key: str) -> tuple[str, date | None]:
     return "queued", None
 
 
-def status(store: Store, cfg: PartnersConfig, cycle: Cycle, on: date) -> list[PartnerStatus]:
-    """Each partner's position as at ``on``: a response received later does not count yet."""
-    responses = {pid: r for pid, r in store.responses().items() if r.received_on <= on}
-    interviews = store.interviews()
+def status(records: Records, cfg: PartnersConfig, cycle: Cycle, on: date) -> list[PartnerStatus]:
+    """Each partner's position as at ``on``, from ``records``: the store's records as known on
+    ``on`` (``scs_refresh.as_at.records_on``), so a response received later does not count yet."""
     out = []
     for p in cfg.partners:
-        sent, _ = _sent(store, questionnaire_key(cycle, p.id))
+        sent, _ = _sent(records, questionnaire_key(cycle, p.id))
         reminders = [(r.key.rsplit(":", 1)[1], r.sent_at.date())
-                     for r in store.sends(kind="reminder", partner_id=p.id, status="sent")
+                     for r in records.sends_of(kind="reminder", partner_id=p.id, status="sent")
                      if r.key.startswith(f"reminder:{cycle.id}:")]
-        resp = responses.get(p.id)
-        iv = interviews.get(p.id)
+        resp = records.responses.get(p.id)
+        iv = records.interviews.get(p.id)
         if not p.interview and iv is None:
             interview = "-"
         elif iv is None:

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import io
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from scs_refresh.documents.render import Figure, TableData
 from scs_refresh.performance.delivery_plan import (PERIOD_FORMS, LoadedPlan, Progress, Rag, Scorecard, period_end,
                                                   scorecard)
 from scs_refresh.core.folders import Dirs
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import ProgressUpdate, Store
 from scs_refresh.evidence.collate import read_written_table
 
 COLOURS = {Rag.GREEN: "#1a9850", Rag.AMBER: "#f0a30a", Rag.RED: "#d73027", Rag.GREY: "#bdbdbd"}
@@ -176,17 +177,16 @@ class Inputs:
     owners: dict[str, str]
 
 
-def build(inputs: Inputs, dirs: Dirs, on: date) -> Scorecard:
-    """The scorecard as at ``on`` from the plan, the evidence base last collated and the recorded updates."""
-    with Store.open(dirs.store) as store:
-        updates = store.progress_updates()
+def build(inputs: Inputs, dirs: Dirs, on: date, updates: Iterable[ProgressUpdate]) -> Scorecard:
+    """The scorecard as at ``on`` from the plan, the evidence base last collated and the figures
+    recorded (``updates``: those known on ``on``, ``scs_refresh.as_at.records_on``)."""
     return scorecard(inputs.plan, read_written_table(dirs.out), updates, on, focus=inputs.focus,
                      themes=inputs.themes, owners=inputs.owners)
 
 
-def refresh(inputs: Inputs, dirs: Dirs, on: date) -> ScorecardPaper:
+def refresh(inputs: Inputs, dirs: Dirs, on: date, updates: Iterable[ProgressUpdate]) -> ScorecardPaper:
     """Build the scorecard as at ``on`` and write it into ``<out>/performance/``."""
-    return write(build(inputs, dirs, on), dirs.out / "performance")
+    return write(build(inputs, dirs, on, updates), dirs.out / "performance")
 
 
 def record(inputs: Inputs, store_file: Path, indicator_id: str, value: float, period: str, *, note: str,

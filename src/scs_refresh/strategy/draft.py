@@ -21,7 +21,6 @@ from scs_refresh.approval.decisions import Amendment
 from scs_refresh.evidence.digest import Digest, Headline, fmt
 from scs_refresh.evidence.manifest import LoadedManifest
 from scs_refresh.partners.register import PartnersConfig
-from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Response
 from scs_refresh.timetable.model import Timetable
 from scs_refresh.documents.release import release
@@ -29,10 +28,7 @@ from scs_refresh.documents.structure import Annex, Para, Subsection, numbered, n
 from scs_refresh.core.dates import long_date
 from scs_refresh.strategy.content import ScsConfig
 from scs_refresh.documents.render import Figure, TableData
-from scs_refresh.evidence.collate import collate_and_write
-from scs_refresh.approval.decisions import amendments_agreed, load_approvals
 from scs_refresh.core.atomic import write_text
-from scs_refresh.core.store import Store
 from scs_refresh.documents.render import render_docx
 from scs_refresh.strategy import versions
 
@@ -91,6 +87,7 @@ class ThemeSection:
     asked: str  # which questions and partners the quotes come from, for the "none yet" line
     priorities: list[str]
     outcomes: list[OutcomeLine]
+    awaited: list[str] = field(default_factory=list)  # releases expected but not yet published on the day
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ class SourceLine:
     title: str
     publisher: str
     period: str
-    as_at: str
+    published: str  # ISO date the release was published
     file: str
     status: str
 
@@ -128,6 +125,9 @@ class DraftContent:
         data.pop("warnings")
         if not data["amendments"]:
             data.pop("amendments")
+        for theme in data["themes"]:  # likewise a theme's awaited releases while there are none
+            if not theme["awaited"]:
+                theme.pop("awaited")
         return data
 
 
@@ -202,11 +202,12 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, resp
                       for s in (evidence.statements if evidence else ())[:3]]
         themes.append(ThemeSection(
             t.id, t.title, t.vision, [figure_line(h) for h in headlines], statements,
-            _quotes(t, partners, responses), _asked(t, partners), list(t.priorities), outcomes))
+            _quotes(t, partners, responses), _asked(t, partners), list(t.priorities), outcomes,
+            [a.text for a in (evidence.awaited if evidence else ())]))
         if not any(h.chart for h in headlines):
             warnings.append(f"theme '{t.id}' has no chart in the evidence digest")
     sources = [SourceLine(p.title + (" (ILLUSTRATIVE)" if p.illustrative and "ILLUSTRATIVE" not in p.title else ""),
-                          p.publisher, p.period, p.as_at.isoformat(), p.file,
+                          p.publisher, p.period, p.published.isoformat(), p.file,
                           f"{p.rows} rows read" if p.ok else f"not read: {p.error}")
                for p in digest.provenance]
     answered = sum(1 for pid in responses if pid in partners.partner)
@@ -218,6 +219,8 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, resp
 
 def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: int) -> Subsection:
     paras = [f"{f.text} Source: {f.source}." for f in theme.figures] or ["No evidence has been collated for this theme yet."]
+    if theme.awaited:
+        paras.append("Not yet published, so not quoted: " + "; ".join(theme.awaited) + ".")
     if theme.statements:
         paras.append("What residents and partners told us in consultation: " + "; ".join(theme.statements) + ".")
     table = TableData(["Indicator", "Breckland", "Norfolk", "England", "Rank or trend"],
@@ -259,8 +262,9 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
     annexes = [Annex("Annex A: Evidence sources",
                   "Every figure in this draft comes from one of these files in the evidence folder; the "
                   "draft's text names the file, sheet, row and column of each Breckland figure.",
-                  TableData(["Source", "Publisher", "Period", "Data as at", "File", "Status"],
-                            [[s.title, s.publisher, s.period, s.as_at, s.file, s.status] for s in content.sources],
+                  TableData(["Source", "Publisher", "Period", "Published", "File", "Status"],
+                            [[s.title, s.publisher, s.period, long_date(date.fromisoformat(s.published)), s.file,
+                              s.status] for s in content.sources],
                             [44, 34, 16, 20, 38, 18]))]
     if content.amendments:
         annexes.append(Annex(AMENDMENTS, "The Strategy includes these amendments, agreed as it was approved.",
@@ -293,26 +297,6 @@ class DraftInputs:
     timetable: Timetable
 
 
-def partner_responses(store_file: Path) -> dict[str, Response]:
-    """Every partner's stored answers; none before the state store exists (nothing imported yet)."""
-    if not Path(store_file).exists():
-        return {}
-    with Store.open(store_file) as store:
-        return store.responses()
-
-
-def agreed_amendments(store_file: Path, tt: Timetable, on: date) -> list[Amendment]:
-    """The amendments the approval chain's meetings had agreed by ``on``, from the state store."""
-    return amendments_agreed(tt, load_approvals(store_file).decisions, on)
-
-
-def write_draft_from_dirs(inputs: DraftInputs, dirs: Dirs, on: date) -> DraftResult:
-    """Collate the evidence and write the draft as at ``on`` (a new version only when it changed)."""
-    base, evidence = collate_and_write(inputs.manifest, dirs.out, on)
-    return write_draft(inputs, base.digest, partner_responses(dirs.store), evidence / "charts", dirs.out / "scs",
-                       dirs.templates, on, agreed_amendments(dirs.store, inputs.timetable, on))
-
-
 @dataclass(frozen=True)
 class DraftResult:
     version: int
@@ -321,6 +305,7 @@ class DraftResult:
     new: bool  # False: nothing changed since the last version, so none was made
     changed: dict[str, list[str]]
     warnings: list[str]
+    written_on: date | None = None  # the day the version is "as at" (its status line)
 
     def summary(self) -> list[str]:
         if not self.new:
@@ -338,11 +323,13 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     """
     content = build_content(inputs.scs, digest, inputs.partners, responses, amendments)
     new = json.loads(json.dumps(content.snapshot()))
-    previous = versions.latest(out_dir)
+    previous = versions.latest(out_dir, on)  # the version current on ``on``: one written later does not count
     if previous is not None and previous[1] == new:
         n = previous[0]
-        return DraftResult(n, out_dir / f"draft-v{n}.docx", out_dir / f"changes-v{n}.md", False, {}, content.warnings)
-    n = 1 if previous is None else previous[0] + 1
+        return DraftResult(n, out_dir / f"draft-v{n}.docx", out_dir / f"changes-v{n}.md", False, {}, content.warnings,
+                           versions.written_on(out_dir, n))
+    # The next number; after a later version (the draft for a past day written again), the one after it.
+    n = max(versions.numbers(out_dir), default=0) + 1
     cycle = inputs.timetable.cycle
     ctx = context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name, inputs.scs.charts_per_theme)
     docx = release(render_docx(templates / "scs_draft_tpl.docx", ctx, out_dir / f"draft-v{n}.docx"), ctx)
@@ -351,4 +338,4 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     write_text(versions.snapshot_path(out_dir, n),
                json.dumps({"version": n, "on": on.isoformat(), "content": new}, indent=1, ensure_ascii=False))
     log.info("wrote draft SCS version %d as at %s: %s", n, on, docx)
-    return DraftResult(n, docx, changes, True, changed or {}, content.warnings)
+    return DraftResult(n, docx, changes, True, changed or {}, content.warnings, on)

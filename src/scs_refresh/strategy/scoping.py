@@ -40,6 +40,10 @@ def scoping_record(tt: Timetable, on: date, partners, responses: Mapping, digest
              f"{tt.cycle.partnership}, as at {on:%d %B %Y}. Source: the Board report of 7 October 2010, 4.3.3.", "",
              "## Review and project team", ""]
     lines += [f"- {member}" for member in review_team(tt)] or ["- (no review team listed in the timetable)"]
+    if partners:
+        returned = sum(1 for pid in responses if pid in names)
+        lines += ["", "## Partner questionnaire", "",
+                  f"{returned} of {len(names)} partners had returned the questionnaire by {on:%d %B %Y}."]
     lines += ["", "## Review of the current SCS", ""]
     for question, ids in QUESTIONS:
         lines += [f"### {question}", ""]
@@ -53,6 +57,8 @@ def scoping_record(tt: Timetable, on: date, partners, responses: Mapping, digest
         for theme in digest.themes:
             if theme.headlines:
                 h = theme.headlines[0]
-                lines.append(f"- {theme.title}: {h.text}" + (" (ILLUSTRATIVE)" if h.illustrative else ""))
+                lines.append(f"- {theme.title}: {h.text} Source: {h.source_title}.")
+        if digest.awaited:
+            lines.append("- Not yet published, so not quoted: " + "; ".join(a.text for a in digest.awaited) + ".")
         lines.append("")
     return "\n".join(lines)

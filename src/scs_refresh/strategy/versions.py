@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 _SNAPSHOT = re.compile(r"^draft-v(\d+)\.json$")
@@ -17,13 +18,40 @@ def snapshot_path(folder: Path, version: int) -> Path:
     return Path(folder) / f"draft-v{version}.json"
 
 
-def latest(folder: Path) -> tuple[int, dict] | None:
-    """The newest complete version in ``folder`` and its snapshot, or None before the first."""
-    found = [(int(m.group(1)), p) for p in Path(folder).glob("draft-v*.json") if (m := _SNAPSHOT.match(p.name))]
+def _snapshots(folder: Path) -> dict[int, Path]:
+    return {int(m.group(1)): p for p in Path(folder).glob("draft-v*.json") if (m := _SNAPSHOT.match(p.name))}
+
+
+def numbers(folder: Path) -> list[int]:
+    """Every complete version's number in ``folder``."""
+    return sorted(_snapshots(folder))
+
+
+def content(folder: Path, version: int) -> dict | None:
+    """Version ``version``'s snapshot, or None if there is no such complete version."""
+    path = _snapshots(folder).get(version)
+    return None if path is None else json.loads(path.read_text(encoding="utf-8"))["content"]
+
+
+def written_on(folder: Path, version: int) -> date | None:
+    """The day version ``version`` was written as at."""
+    path = _snapshots(folder).get(version)
+    return None if path is None else date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["on"])
+
+
+def latest(folder: Path, on: date | None = None) -> tuple[int, dict] | None:
+    """The version current in ``folder`` and its snapshot, or None before the first: the newest, or
+    with ``on``, the one written as at the latest day on or before ``on`` (one written later does not count)."""
+    found = []
+    for version, path in _snapshots(folder).items():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        written = date.fromisoformat(data["on"])
+        if on is None or written <= on:
+            found.append(((written, version) if on is not None else (date.min, version), data["content"]))
     if not found:
         return None
-    version, path = max(found)
-    return version, json.loads(path.read_text(encoding="utf-8"))["content"]
+    (_, version), content = max(found, key=lambda f: f[0])
+    return version, content
 
 
 def _listed(kind: str, old: list[str], new: list[str]) -> list[str]:
@@ -68,6 +96,11 @@ def _quotes(old: list[dict], new: list[dict]) -> list[str]:
     return out + [f"partner answer no longer quoted: {p} ({ref})" for (p, ref) in before if (p, ref) not in after]
 
 
+def _published(source: dict) -> str:
+    """When a quoted release was published (snapshots before evidence by release called it ``as_at``)."""
+    return source.get("published", source.get("as_at", ""))
+
+
 def changes(old: dict, new: dict) -> dict[str, list[str]]:
     """What changed between two snapshots, by section title (empty when they are the same)."""
     out: dict[str, list[str]] = {}
@@ -93,14 +126,16 @@ def changes(old: dict, new: dict) -> dict[str, list[str]]:
         lines += _figures(was["figures"], theme["figures"])
         lines += ["consultation statements quoted have changed"] if was["statements"] != theme["statements"] else []
         lines += _quotes(was["quotes"], theme["quotes"])
+        lines += [f"now published: {a}" for a in was.get("awaited", []) if a not in theme.get("awaited", [])]
+        lines += [f"awaited: {a}" for a in theme.get("awaited", []) if a not in was.get("awaited", [])]
         note(theme["title"], lines)
     for tid, theme in before.items():
         if tid not in after:
             note(theme["title"], ["section removed"])
     old_src, new_src = _keyed(old["sources"], "file"), _keyed(new["sources"], "file")
     src = _listed("source", [s["title"] for s in old["sources"]], [s["title"] for s in new["sources"]])
-    src += [f"source updated: {s['title']} ({old_src[f]['as_at']} -> {s['as_at']})" for f, s in new_src.items()
-            if f in old_src and old_src[f]["as_at"] != s["as_at"]]
+    src += [f"source updated: {s['title']} ({_published(old_src[f])} -> {_published(s)})" for f, s in new_src.items()
+            if f in old_src and _published(old_src[f]) != _published(s)]
     note("Annex A: Evidence sources", src)
     said = lambda a: f"{a['meeting']}, {a['decided_on']}: {a['text']}"  # noqa: E731
     note("Amendments agreed", _listed("amendment", [said(a) for a in old.get("amendments", [])],
