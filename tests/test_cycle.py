@@ -11,6 +11,7 @@ from email import policy
 import pytest
 
 from scs_refresh.core.folders import Dirs
+from scs_refresh.documents.accessibility import check_html
 
 from .conftest import ROOT
 
@@ -134,6 +135,11 @@ def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycl
     assert "00-agenda.docx" in published and "01-update-report-on-scs-refresh-and-breckland-partnership.docx" \
         in published
     assert not [p for p in published if "funding-allocations" in p or "board-pack" in p]
+    # Every published paper is also an accessible web page, and none is the exempt one.
+    public = dirs.out / "public"
+    docs, pages = list(public.rglob("*.docx")), list(public.rglob("*.html"))
+    assert docs and sorted(p.stem for p in docs) == sorted(p.stem for p in pages)
+    assert all(check_html(p) == [] for p in pages)
 
 
 def test_running_the_cycle_again_does_and_sends_nothing(cycle):
