@@ -137,9 +137,12 @@ def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycl
     assert not [p for p in published if "funding-allocations" in p or "board-pack" in p]
     # Every published paper is also an accessible web page, and none is the exempt one.
     public = dirs.out / "public"
-    docs, pages = list(public.rglob("*.docx")), list(public.rglob("*.html"))
+    docs, pages = list(public.rglob("*.docx")), list(public.glob("*/html/*.html"))
     assert docs and sorted(p.stem for p in docs) == sorted(p.stem for p in pages)
     assert all(check_html(p) == [] for p in pages)
+    # The meetings site, rebuilt at each publication and at the end: the Strategy adopted on 12 May.
+    assert check_html(public / "index.html") == [] and check_html(public / "strategy.html") == []
+    assert "adopted the Strategy at its meeting on Thursday 12 May 2011" in (public / "strategy.html").read_text()
 
 
 def test_running_the_cycle_again_does_and_sends_nothing(cycle):
