@@ -26,6 +26,7 @@ from scs_refresh.timetable import deadlines as cal
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import next_due
 from scs_refresh.automation.index import build_index
+from scs_refresh.papers.site import build_site
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
 from scs_refresh.automation.simulation import for_workspace, import_replies, record_decisions, replies_due
@@ -137,4 +138,6 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
             break
         day = _tick_day(min(upcoming))
     report.index = build_index(dirs, ctx.timetable)
+    if (dirs.out / "public").is_dir():  # the meetings site with the decisions taken since the last publication
+        build_site(dirs, ctx.timetable, ctx.ws.need_papers().agenda, dirs.templates, recorded_at(end))
     return report

@@ -11,6 +11,7 @@ from email import policy
 import pytest
 
 from scs_refresh.core.folders import Dirs
+from scs_refresh.documents.accessibility import check_html
 
 from .conftest import ROOT
 
@@ -134,6 +135,29 @@ def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycl
     assert "00-agenda.docx" in published and "01-update-report-on-scs-refresh-and-breckland-partnership.docx" \
         in published
     assert not [p for p in published if "funding-allocations" in p or "board-pack" in p]
+    # Every published paper is also an accessible web page, and none is the exempt one.
+    public = dirs.out / "public"
+    docs, pages = list(public.rglob("*.docx")), list(public.glob("*/html/*.html"))
+    assert docs and sorted(p.stem for p in docs) == sorted(p.stem for p in pages)
+    assert all(check_html(p) == [] for p in pages)
+    # The meetings site, rebuilt at each publication and at the end: the Strategy adopted on 12 May.
+    assert check_html(public / "index.html") == [] and check_html(public / "strategy.html") == []
+    assert "adopted the Strategy at its meeting on Thursday 12 May 2011" in (public / "strategy.html").read_text()
+    # Nothing public names the exempt paper: not the agenda, not a later report's background papers,
+    # not a web page, feed or calendar (the cycle runs without PDFs; tests/test_pdf*.py read PDFs).
+    leaks = [str(p.relative_to(public)) for p in public.rglob("*") if p.is_file() and "Partnership funding allocations"
+             in (_docx_text(p) if p.suffix == ".docx" else p.read_bytes().decode("utf-8", "replace"))]
+    assert leaks == []
+    agenda = _docx_text(public / "lsp-board-2010-12-03" / "00-agenda.docx")
+    assert "Exempt item, not for publication: Schedule 12A paragraph 3" in agenda
+
+
+def _docx_text(path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
 def test_running_the_cycle_again_does_and_sends_nothing(cycle):

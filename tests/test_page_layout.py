@@ -93,6 +93,7 @@ def test_words_are_what_a_line_may_not_break_inside():
     assert words("sent 2010-10-15 working-age (Flagship Housing Group)") == [
         "sent", "2010\u201110\u201115", "working-", "age", "(Flagship", "Housing", "Group)"]
     assert words("imd2019_file1_imd_norfolk.csv") == ["imd2019_", "file1_", "imd_", "norfolk.csv"]
+    assert words("my_notes") == ["my_notes"]  # not a file name: kept whole
     assert round(text_width_mm("Constabulary", 11), 1) == 22.9  # Arial: 5,891/1,000 em at 11 pt
 
 
@@ -117,8 +118,8 @@ def test_a_date_is_written_with_non_breaking_hyphens_and_a_file_name_may_break_a
     run = add_unbroken_text(doc.add_paragraph(), "sent 2010-10-15, a two-day wait")
     assert run.text == "sent 2010-10-15, a two-day wait"
     assert len(run._r.findall(f"{W}noBreakHyphen")) == 2  # the hyphen of two-day may still break
-    run = add_unbroken_text(doc.add_paragraph(), "place_survey_2008.csv, my_ notes")
-    assert run.text == "place_\u200bsurvey_\u200b2008.csv, my_ notes"
+    run = add_unbroken_text(doc.add_paragraph(), "place_survey_2008.csv, my_notes and __init__")
+    assert run.text == "place_\u200bsurvey_\u200b2008.csv, my_notes and __init__"  # only the file name
 
 
 def test_a_long_file_name_does_not_shrink_the_table():

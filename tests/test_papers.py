@@ -1,15 +1,17 @@
 """Meeting papers from the bundled timetable: rendered, re-opened and read like a member would."""
 
+import json
 import re
 import shutil
 from dataclasses import replace
 from datetime import date, datetime
 
 import docx
+import lxml.html
 import pytest
 
 from scs_refresh.core.errors import ConfigError, UserError
-from scs_refresh.documents.accessibility import check_docx, check_pdf
+from scs_refresh.documents.accessibility import check_docx, check_html, check_pdf
 from scs_refresh.papers.wording import load_papers_config
 from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers.contexts import RefreshState, agenda_context
@@ -285,6 +287,16 @@ def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
                                                "03-partnership-funding-allocations-2011-12.docx"]
     agenda = docx.Document(str(result.agenda)).tables[0]
     assert [r.cells[4].text for r in agenda.rows[1:] if r.cells[4].text] == ["Paper A", "Paper B", "Paper C (exempt)"]
+    # The agenda and the open papers as web pages; never the exempt paper (Schedule 12A).
+    assert [p.relative_to(tmp_path / "lsp-board-2010-12-03").as_posix() for p in result.pages] == [
+        "html/00-agenda.html", "html/01-update-report-on-scs-refresh-and-breckland-partnership.html",
+        "html/partnership_review_2010-12-03.html"]
+    assert all(check_html(p) == [] for p in result.pages)
+    manifest = json.loads((tmp_path / "lsp-board-2010-12-03" / "papers.json").read_text())
+    assert [f for f in manifest["files"] if f.endswith(".html")] == [
+        p.relative_to(tmp_path / "lsp-board-2010-12-03").as_posix() for p in result.pages]
+    review = lxml.html.fromstring(result.pages[2].read_bytes())
+    assert review.findtext(".//h1").startswith("Review of the Breckland Partnership") and review.find(".//img").get("alt")
     pack = "\n".join(p.text for p in docx.Document(str(result.pack)).paragraphs)
     assert "Review of the Breckland Partnership" in pack and "Partnership Register" in pack
 

@@ -74,3 +74,31 @@ def scs_draft(
         typer.echo(line)
     if result.new and pdf and soffice() is not None:
         typer.echo(f"wrote {to_pdf([result.docx], result.docx.parent)[0]}")
+
+
+@app.command()
+def site(
+    ctx: typer.Context,
+    on: Annotated[Optional[str], typer.Option(help="Build as at this day, YYYY-MM-DD (default: today).")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Then serve it on 127.0.0.1 for a look (Ctrl-C stops).")] = False,
+    port: Annotated[int, typer.Option(help="The port to serve on.")] = 8000,
+) -> None:
+    """The public meetings site under <out>/public: meetings by body and date, each meeting's papers, the Strategy, feeds."""
+    from scs_refresh.core.dates import recorded_at
+    from scs_refresh.papers.site import build_site
+
+    ws = workspace(ctx)
+    written = build_site(ws.dirs, ws.timetable, ws.need_papers().agenda, ctx.obj.templates, recorded_at(parse_on(on)))
+    public = ws.dirs.out / "public"
+    typer.echo(f"built the public site: {len(written)} file(s) in {public}; open {public / 'index.html'}")
+    if serve:
+        import functools
+        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+        handler = functools.partial(SimpleHTTPRequestHandler, directory=str(public))
+        with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+            typer.echo(f"serving http://127.0.0.1:{port}/ (Ctrl-C stops)")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                pass

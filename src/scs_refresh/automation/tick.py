@@ -30,6 +30,7 @@ from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
 from scs_refresh.papers import publish
 from scs_refresh.papers.generate import generate_meeting_papers
+from scs_refresh.papers.site import build_site
 from scs_refresh.as_at import load_state, records_on, scorecard_on
 from scs_refresh.partners import outreach
 from scs_refresh.timetable.model import Scheduled
@@ -172,6 +173,8 @@ def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
         manifest = publish.written(ctx.dirs, event.id)
     out = publish.publication(ctx.dirs, ctx.timetable, event, manifest, action.key, _invitation(ctx, event, on),
                               ctx.ws.mail)
+    if ctx.timetable.body[event.body].public:  # the meetings site shows the newly published papers
+        build_site(ctx.dirs, ctx.timetable, ctx.ws.need_papers().agenda, ctx.dirs.templates, recorded_at(on))
     sent, queued = _send(ctx, out.messages, on)
     where = f"; {len(out.published)} file(s) published in out/public/{event.id}" \
         if ctx.timetable.body[event.body].public else ""

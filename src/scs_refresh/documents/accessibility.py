@@ -253,3 +253,49 @@ def _figures(tree) -> list[str]:
         if kids is not None:
             stack.append(kids)
     return found
+
+
+def check_html(path: Path, language: str = LANGUAGE) -> list[str]:
+    """Every accessibility problem in the HTML page at ``path``, each as a sentence (empty = pass).
+
+    The page's language, a title, a skip link to the main content, one h1 and headings in
+    order, a text alternative on every image, header cells with their scope on every table, and
+    print styles.
+    """
+    import lxml.html
+
+    root = lxml.html.fromstring(Path(path).read_bytes())
+    problems = []
+    if root.get("lang") != language:
+        problems.append(f"the page's language (html lang) is {root.get('lang') or 'not set'}, not {language}")
+    title = root.find("head/title")
+    if title is None or not (title.text or "").strip():
+        problems.append("the page has no title")
+    main = root.find(".//main")
+    links = root.findall(".//a[@href]")
+    if main is None or not main.get("id"):
+        problems.append("the page has no main element with an id to skip to")
+    elif not links or links[0].get("href") != f"#{main.get('id')}":
+        problems.append("the page does not start with a link that skips to its main content")
+    levels = [int(h.tag[1]) for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    if levels.count(1) != 1:
+        problems.append(f"the page has {levels.count(1)} h1 headings, not one")
+    for before, after in zip([0, *levels], levels):
+        if after > before + 1:
+            problems.append(f"a heading jumps from level {before} to {after}")
+            break
+    for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        if not h.text_content().strip():
+            problems.append(f"an {h.tag} heading is empty")
+    for i, img in enumerate(root.iter("img"), 1):
+        if not (img.get("alt") or "").strip():
+            problems.append(f"image {i} has no alternative text (alt)")
+    for i, table in enumerate(root.iter("table"), 1):
+        rows = list(table.iter("tr"))
+        if not rows or not rows[0].findall("th") or rows[0].findall("td"):
+            problems.append(f"table {i} has no header row of th cells")
+        if any(th.get("scope") not in ("col", "row", "colgroup", "rowgroup") for th in table.iter("th")):
+            problems.append(f"table {i} has header cells without a scope")
+    if not any("@media print" in (style.text or "") for style in root.iter("style")):
+        problems.append("the page has no print styles (@media print)")
+    return problems

@@ -3,13 +3,13 @@ rows, rows kept whole, dates kept on one line, alt text."""
 
 from __future__ import annotations
 
-import re
-
 from docx.document import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
+
+from scs_refresh.documents.layout import DATE_HYPHEN, breakable_file_names
 
 
 def set_language(doc: Document, language: str) -> Document:
@@ -62,8 +62,6 @@ def mark_header_row(table: Table) -> Table:
 #: What may follow w:cantSplit in a row's properties (CT_TrPr's order): it goes before them.
 _AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del",
                      "w:trPrChange")
-_DATE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
-_UNDERSCORE = re.compile(r"_(?=\S)")
 
 
 def keep_rows_whole(table: Table) -> Table:
@@ -82,10 +80,11 @@ def keep_rows_whole(table: Table) -> Table:
 
 def add_unbroken_text(paragraph, text: str):
     """Add ``text`` as a run in which a hyphen between digits (2010-10-15) is a non-breaking
-    hyphen (w:noBreakHyphen), so a date is never split across lines, and an underscore inside a
-    name is followed by a zero-width space, so a long file name breaks after an underscore rather
-    than mid-name; return the run."""
-    parts = _DATE_HYPHEN.split(_UNDERSCORE.sub("_\u200b", text))
+    hyphen (w:noBreakHyphen), so a date is never split across lines, and each underscore inside a
+    file name is followed by a zero-width space, so a long file name breaks after an underscore
+    rather than mid-name (other text, a partner's words included, is left exactly as written);
+    return the run."""
+    parts = DATE_HYPHEN.split(breakable_file_names(text))
     run = paragraph.add_run(parts[0])
     for part in parts[1:]:
         run._r.append(OxmlElement("w:noBreakHyphen"))

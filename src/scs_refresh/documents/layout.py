@@ -34,6 +34,14 @@ LONGEST_SHARE = 0.45
 
 #: A hyphen between digits (2010-10-15, 2009-10): a line may not break there.
 DATE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+#: A file name with underscores (place_survey_2008.csv): a line may break after an underscore.
+FILE_NAME = re.compile(r"\b[\w-]+(?:_[\w-]+)+\.[A-Za-z0-9]{2,5}\b")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def breakable_file_names(text: str) -> str:
+    """``text`` with a zero-width space after each underscore of a file name (nowhere else)."""
+    return FILE_NAME.sub(lambda m: m.group(0).replace("_", "_" + ZERO_WIDTH_SPACE), text)
 _NO_BREAK_HYPHEN = "\u2011"
 
 
@@ -49,10 +57,10 @@ def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
 
 def words(text: str) -> list[str]:
     """The pieces a line may not be broken inside: split at spaces, after a hyphen (except a
-    hyphen between digits: a date or a year range) and after an underscore (a file name, where
-    :func:`~scs_refresh.documents.docxkit.add_unbroken_text` marks a place to break there)."""
-    kept = DATE_HYPHEN.sub(_NO_BREAK_HYPHEN, text)
-    return [w for w in re.split(r"\s+|(?<=[-_])", kept) if w]
+    hyphen between digits: a date or a year range) and after an underscore of a file name
+    (:func:`breakable_file_names` marks the place)."""
+    kept = breakable_file_names(DATE_HYPHEN.sub(_NO_BREAK_HYPHEN, text))
+    return [w for w in re.split(r"\s+|(?<=-)|" + ZERO_WIDTH_SPACE, kept) if w]
 
 
 def fit_columns(header: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float],

@@ -1,6 +1,7 @@
 """Releasing a document: a paper leaves the building only after it passes the checks, and a
 pack is its papers merged with continuous page numbers, checked again as one document. A PDF
-of a paper is released only when it is tagged as the checks require (:func:`release_pdf`)."""
+of a paper is released only when it is tagged as the checks require (:func:`release_pdf`), and
+its HTML page only when it passes the page checks (:func:`release_html`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from docxcompose.composer import Composer
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.accessibility import check_docx, check_pdf, literal_strings
+from scs_refresh.documents.accessibility import check_docx, check_html, check_pdf, literal_strings
 
 
 class PaperCheckFailed(UserError):
@@ -42,6 +43,17 @@ def release_pdf(path: Path, figures: int = 0) -> Path:
         rejected = path.with_suffix(".rejected.pdf")
         path.replace(rejected)
         raise PaperCheckFailed(f"{path}: not released, the PDF fails the accessibility checks: {problems[0]}"
+                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return path
+
+
+def release_html(path: Path) -> Path:
+    """Refuse an HTML page that fails the checks: move it aside (``<name>.rejected.html``)."""
+    problems = check_html(path)
+    if problems:
+        rejected = path.with_suffix(".rejected.html")
+        path.replace(rejected)
+        raise PaperCheckFailed(f"{path}: not released, the page fails the accessibility checks: {problems[0]}"
                                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return path
 

@@ -366,7 +366,8 @@ def committee_report_context(state: RefreshState, event: Event, paper: Paper,
     board_papers = [f"{p.title}, report to the {tt.body[s.event.body].name}, {long_date(s.event.date)}"
                     for s in tt.schedule if s.event.body and tt.body[s.event.body].kind == "partnership_board"
                     and s.event.date and event.date
-                    and s.event.date < event.date for p in s.event.papers if p.kind == "board_report"]
+                    and s.event.date < event.date for p in s.event.papers if p.kind == "board_report"
+                    and not p.exempt]  # an exempt report is no background paper to a public one
     background = _background(state, event, words.background)
     return {
         **_common(state, event, paper),
@@ -402,7 +403,9 @@ def agenda_context(state: RefreshState, event: Event, papers: Sequence[tuple[Pap
     tt, cfg = state.timetable, state.papers.agenda
     body = tt.body[event.body]
     items = [(i.title, i.presenter, i.minutes, "") for i in cfg.opening]
-    items += [(p.title, tt.cycle.officer.name, cfg.paper_minutes.get(p.kind, 15), ref) for p, ref in papers]
+    # The agenda is published: an exempt item shows the paragraph it is exempt under, never its title.
+    items += [(cfg.exempt_item.format(exemption=p.exempt) if p.exempt else p.title, tt.cycle.officer.name,
+               cfg.paper_minutes.get(p.kind, 15), ref) for p, ref in papers]
     items += [(i.title, i.presenter, i.minutes, "") for i in cfg.closing]
     total = sum(m for _, _, m, _ in items)
     start = event.time or cfg.default_time

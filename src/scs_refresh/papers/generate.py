@@ -2,8 +2,9 @@
 
 Each paper is rendered from its template, checked for accessibility before it is released
 (a failing paper is an error, never a silent release), then the agenda and the papers are
-merged into one board pack with continuous page numbers, and PDFs are made when
-LibreOffice is present.
+merged into one board pack with continuous page numbers, tagged PDFs are made when
+LibreOffice is present, and the agenda and each open paper are written as accessible web pages
+(``html/``), each checked before release too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from scs_refresh.core.atomic import slug, write_bytes, write_text
 from scs_refresh.core.dates import long_date
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.accessibility import literal_strings
+from scs_refresh.documents.html import to_html
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers.contexts import RefreshState, agenda_context, board_report_context, committee_report_context
@@ -45,12 +47,13 @@ class MeetingPapers:
     agenda: Path | None = None
     pack: Path | None = None
     pdfs: list[Path] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)  # html/<paper>.html: the agenda and each open paper as a web page
     warnings: list[str] = field(default_factory=list)
     not_produced: list[str] = field(default_factory=list)
     exempt: list[Path] = field(default_factory=list)  # Schedule 12A: members only, never published
 
     def files(self) -> list[Path]:
-        return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs] if p is not None]
+        return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs, *self.pages] if p is not None]
 
 
 def _ref(paper, letter: str) -> str:
@@ -212,6 +215,14 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         _write_papers(state, event, draft, templates, result, pdfs if making_pdfs else None)
         if making_pdfs:
             result.pdfs = pdfs.wait([p for p in [result.agenda, *result.papers, result.pack] if p])
+
+    # Each paper the public may read, as an accessible web page linking its Word file and PDF.
+    pdfs = {p.stem: p for p in result.pdfs}
+    for doc in [result.agenda, *result.papers]:
+        if doc is not None and doc not in result.exempt:
+            versions = [doc] + ([pdfs[doc.stem]] if doc.stem in pdfs else [])
+            result.pages.append(to_html(doc, templates / "paper_page.html", folder / "html" / f"{doc.stem}.html",
+                                        versions))
 
     rel = [str(p.relative_to(folder)) for p in result.files()]
     exempt_stems = {p.stem for p in result.exempt}

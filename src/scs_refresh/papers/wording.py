@@ -29,6 +29,14 @@ def _known_placeholders(text: str) -> str:
 Wording = Annotated[str, AfterValidator(_known_placeholders)]
 
 
+def _names_exemption(text: str) -> str:
+    """The published agenda's line for an exempt item: it may say {exemption}, and nothing else in braces."""
+    names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    if names - {"exemption"}:
+        raise ValueError(f"unknown placeholder {{{sorted(names - {'exemption'})[0]}}} (allowed: {{exemption}})")
+    return text
+
+
 class UntilAdopted(StrictModel):
     """A report's wording while it is written before the Strategy is adopted: each part given here
     replaces the report's own (the rest stand)."""
@@ -70,6 +78,7 @@ class AgendaConfig(StrictModel):
     default_time: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     venue: str
     max_minutes: int = Field(120, ge=15)
+    exempt_item: Annotated[str, AfterValidator(_names_exemption)] = "Exempt item, not for publication: {exemption}"
     opening: list[AgendaItem] = []
     closing: list[AgendaItem] = []
     paper_minutes: dict[str, int] = {}
