@@ -7,18 +7,27 @@ from typing import Annotated, Optional
 
 import typer
 
-from scs_cli.app import app, load_timetable, parse_on, workspace
+from scs_cli.app import app, load_timetable, parse_on
 
 
 @app.command()
-def check(ctx: typer.Context) -> None:
-    """Validate every configuration file; exit 2 naming each problem."""
-    from scs_refresh.automation.simulation import FILE_NAME, for_workspace
+def check(
+    ctx: typer.Context,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 2) on warnings too.")] = False,
+) -> None:
+    """Check every configuration file at once: each problem on one line (exit 2), then the warnings."""
+    from scs_refresh.check import check_cycle
 
-    ws = workspace(ctx)
-    names = ws.loaded() + ([FILE_NAME] if for_workspace(ws) is not None else [])
-    for name in names:
-        typer.echo(f"ok: {ctx.obj.config / name}")
+    report = check_cycle(ctx.obj)
+    if not report.errors:
+        for name in report.files:
+            typer.echo(f"ok: {ctx.obj.config / name}")
+    for problem in report.errors:
+        typer.echo(f"error: {problem}", err=True)
+    for problem in report.warnings:
+        typer.echo(f"warning: {problem}", err=True)
+    if report.errors or (strict and report.warnings):
+        raise typer.Exit(2)
 
 
 @app.command()

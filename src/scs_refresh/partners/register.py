@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from scs_refresh.mail.dispatch import Contact, Email
+from scs_refresh.timetable.calendar_checks import not_a_working_day
 from scs_refresh.timetable.model import Day, Id, Timetable, load_timetable
 from scs_refresh.core.yamlio import load_model
 from scs_refresh.core.model import StrictModel
@@ -114,7 +115,8 @@ class PartnersConfig(StrictModel):
         return self.questionnaire.deadline - timedelta(days=reminder.days_before)
 
 
-def _problems(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
+def _problems(cfg: PartnersConfig, tt: Timetable | None) -> list[tuple[tuple, str]]:
+    """What is wrong in the file itself, then (with ``tt``) against the timetable."""
     out: list[tuple[tuple, str]] = []
     seen: dict[str, int] = {}
     for i, p in enumerate(cfg.partners):
@@ -128,6 +130,8 @@ def _problems(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
                 out.append((("questionnaire", "areas", a, "questions", q, "id"), f"duplicate question id '{question.id}'"))
             qids.add(question.id)
     q = cfg.questionnaire
+    if tt is None:
+        return out
     if q.stage not in tt.stage:
         out.append((("questionnaire", "stage"), f"no stage '{q.stage}' in the timetable (stages: {', '.join(tt.stage)})"))
     elif q.deadline not in tt.stage[q.stage].window:
@@ -152,7 +156,20 @@ def _problems(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
     return out
 
 
-def load_partners(file: Path, timetable: Timetable | None = None) -> PartnersConfig:
-    """Read partners.yaml; checked against ``timetable`` (default: timetable.yaml beside it)."""
-    tt = timetable if timetable is not None else load_timetable(Path(file).parent / "timetable.yaml")
+def load_partners(file: Path, timetable: Timetable | None = None, *, alone: bool = False) -> PartnersConfig:
+    """Read partners.yaml; checked against ``timetable`` (default: timetable.yaml beside it), or ``alone``
+    (when the timetable has problems of its own, so that this file's are still all reported)."""
+    tt = None if alone else timetable if timetable is not None else load_timetable(Path(file).parent / "timetable.yaml")
     return load_model(file, PartnersConfig, lambda cfg: _problems(cfg, tt))
+
+
+def calendar_warnings(cfg: PartnersConfig) -> list[tuple[tuple, str]]:
+    """Partner dates on a weekend, a bank holiday or in the Christmas closure."""
+    q, iv = cfg.questionnaire, cfg.interviews
+    dated = [(("questionnaire", "send_on"), "the questionnaire goes out", q.send_on),
+             (("questionnaire", "deadline"), "the questionnaire deadline", q.deadline),
+             (("interviews", "request_on"), "the interview requests go out", iv.request_on)]
+    dated += [(("interviews", "slots", i), f"the interview slot at {slot:%H:%M}", slot.date())
+              for i, slot in enumerate(iv.slots)]
+    return [(path, warning) for path, what, d in dated
+            if d is not None and (warning := not_a_working_day(what, d)) is not None]

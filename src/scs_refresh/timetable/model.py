@@ -193,6 +193,13 @@ class Event(StrictModel):
         return self.date is None
 
 
+class Election(StrictModel):
+    """A polling day in the council's area: the pre-election period before it is checked by ``scs check``."""
+
+    date: Day
+    title: str = Field("local elections", min_length=1)
+
+
 class Rules(StrictModel):
     report_lead_working_days: int = Field(5, ge=0, le=30)
     officer_reminders: list[int] = Field([5, 1], description="working days before a report deadline")
@@ -208,6 +215,12 @@ class Timetable(StrictModel):
     stages: list[Stage] = Field(min_length=1)
     events: list[Event]
     approval_chain: list[Id] = Field(description="event ids, in the order approval must happen")
+    elections: list[Election] | None = Field(None, description="polling days in the area; [] when there are none")
+
+    @cached_property
+    def span(self) -> Window:
+        """The whole cycle: from the first stage's start to the last stage's end."""
+        return Window(start=self.stages[0].window.start, end=self.stages[-1].window.end)
 
     @cached_property
     def body(self) -> dict[str, Body]:
