@@ -77,6 +77,7 @@ def _cycle_2014_15(tmp_path: Path) -> Path:
     (config / "simulation.yaml").unlink()
     _edit(config / "timetable.yaml", ("2010-", "2014-"), ("2011-", "2015-"))
     _edit(config / "partners.yaml", ("2010-", "2014-"))
+    _edit(config / "delivery_plan.yaml", ("2014-03-31", "2018-03-31"))
     _edit(config / "timetable.yaml",
           ("date: 2014-12-03", "date: 2014-12-25"),  # the Board on Christmas Day
           ("date: 2015-05-09", "date: 2015-05-04"),  # Executive Board on the May Day bank holiday
@@ -105,6 +106,9 @@ def test_meetings_on_a_bank_holiday_christmas_day_a_saturday_and_in_the_pre_elec
     # Full Council meets after polling day; its papers (Fri 8 May) go out after it too
     assert "'full-council-2015-05-12' meets on Sat 16 May 2015, in" not in warnings
     assert "papers for 'full-council-2015-05-12'" not in warnings
+    # partner dates too: the dates moved by hand land on a weekend in 2014
+    assert "interviews.request_on: the day the interview requests go out falls on Sat 1 Nov 2014, a Saturday" in warnings
+    assert "interviews.slots[2]: the interview slot at 10:00 falls on Sun 23 Nov 2014, a Sunday" in warnings
     # each names the file, the line of the date and its key
     christmas = next(p for p in report.warnings if "Christmas Day" in p.message)
     timetable = (root / "config" / "timetable.yaml").read_text().splitlines()

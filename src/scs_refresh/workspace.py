@@ -25,7 +25,7 @@ from scs_refresh.papers.wording import PapersConfig, check_against_timetable, lo
 from scs_refresh.partners.outreach import Setup as Outreach
 from scs_refresh.partners.register import PartnersConfig, load_partners
 from scs_refresh.performance.delivery_plan import FILE_NAME as DELIVERY_PLAN
-from scs_refresh.performance.delivery_plan import LoadedPlan, check_plan, load_delivery_plan
+from scs_refresh.performance.delivery_plan import LoadedPlan, check_due_dates, check_plan, load_delivery_plan
 from scs_refresh.performance.scorecard import Inputs as PlanInputs
 from scs_refresh.review.paper import ReviewContent, load_review_content
 from scs_refresh.review.register import XLSX_NAME, YAML_NAME, Register, load_register
@@ -214,6 +214,11 @@ def _cross_checks(folder: Path, tt: Timetable | None, parts: dict, broken: set[s
     if parts["delivery_plan"] is not None:
         problems.extend(_against_evidence_and_partners(folder, parts, DELIVERY_PLAN, check_plan, "delivery_plan",
                                                        broken))
+        if tt is not None:
+            try:
+                check_due_dates(parts["delivery_plan"], tt)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
     return problems
 
 

@@ -18,6 +18,7 @@ from scs_refresh.mail.dispatch import Contact, Email
 from scs_refresh.timetable.calendar_checks import not_a_working_day
 from scs_refresh.timetable.model import Day, Id, Timetable, load_timetable
 from scs_refresh.core.yamlio import load_model
+from scs_refresh.core.dates import day_text
 from scs_refresh.core.model import StrictModel
 
 def _slot(value: object) -> datetime:
@@ -129,9 +130,11 @@ def _problems(cfg: PartnersConfig, tt: Timetable | None) -> list[tuple[tuple, st
             if question.id in qids:
                 out.append((("questionnaire", "areas", a, "questions", q, "id"), f"duplicate question id '{question.id}'"))
             qids.add(question.id)
-    q = cfg.questionnaire
+    q, iv = cfg.questionnaire, cfg.interviews
+    out += _double_booked(iv)
     if tt is None:
         return out
+    out += _dates_in_order(cfg, tt)
     if q.stage not in tt.stage:
         out.append((("questionnaire", "stage"), f"no stage '{q.stage}' in the timetable (stages: {', '.join(tt.stage)})"))
     elif q.deadline not in tt.stage[q.stage].window:
@@ -141,10 +144,9 @@ def _problems(cfg: PartnersConfig, tt: Timetable | None) -> list[tuple[tuple, st
     if q.send_on is not None and q.send_on >= q.deadline:
         out.append((("questionnaire", "send_on"), f"the questionnaire would go out on {q.send_on}, on or after its "
                     f"deadline {q.deadline}"))
-    iv = cfg.interviews
     if iv.request_on is not None and any(slot.date() <= iv.request_on for slot in iv.slots):
         out.append((("interviews", "request_on"), f"requests would go out on {iv.request_on}, but some offered "
-                    "slots are on or before that day"))
+                    "slots are on or before that day; send them earlier or offer later slots"))
     if iv.stage not in tt.stage:
         out.append((("interviews", "stage"), f"no stage '{iv.stage}' in the timetable (stages: {', '.join(tt.stage)})"))
     else:
@@ -153,6 +155,47 @@ def _problems(cfg: PartnersConfig, tt: Timetable | None) -> list[tuple[tuple, st
             if slot.date() > end:
                 out.append((("interviews", "slots", i), f"the slot {slot:%Y-%m-%d %H:%M} is after the "
                             f"{tt.stage[iv.stage].name} ends ({end}), when interviews must be complete"))
+    return out
+
+
+def _double_booked(iv: Interviews) -> list[tuple[tuple, str]]:
+    """One officer holds the interviews: no slot may start before the one before it has ended."""
+    out = []
+    length = timedelta(minutes=iv.minutes)
+    for i, slot in enumerate(iv.slots):
+        clash = next((j for j, other in enumerate(iv.slots[:i]) if other < slot + length and slot < other + length), None)
+        if clash is not None:
+            other = iv.slots[clash]
+            same = "is the same as" if other == slot else "overlaps"
+            out.append((("interviews", "slots", i), f"the slot {slot:%Y-%m-%d %H:%M} {same} slots[{clash}] "
+                        f"({other:%Y-%m-%d %H:%M}; interviews last {iv.minutes} minutes): one officer cannot hold both; "
+                        "remove or move one"))
+    return out
+
+
+def _dates_in_order(cfg: PartnersConfig, tt: Timetable) -> list[tuple[tuple, str]]:
+    """Every partner date inside the cycle, and the questionnaire out before its chasers and the
+    interview requests (a moved cycle with a date left behind is caught here, not by partners)."""
+    out: list[tuple[tuple, str]] = []
+    q, iv, span = cfg.questionnaire, cfg.interviews, tt.span
+    cycle = f"the cycle ({day_text(span.start)} to {day_text(span.end)})"
+    dated = [(("questionnaire", "send_on"), "the day the questionnaire goes out", q.send_on),
+             (("interviews", "request_on"), "the day the interview requests go out", iv.request_on)]
+    dated += [(("interviews", "slots", i), f"the slot at {slot:%H:%M}", slot.date()) for i, slot in enumerate(iv.slots)]
+    for path, what, d in dated:
+        if d is not None and d not in span:
+            out.append((path, f"{what} ({day_text(d)}) is outside {cycle}; move it into the cycle"))
+    if q.send_on is None or q.send_on not in span:
+        return out
+    for i, r in enumerate(cfg.chasing.reminders):
+        on = cfg.reminder_date(r)
+        if on <= q.send_on:
+            out.append((("chasing", "reminders", i, "days_before"), f"the '{r.id}' reminder would go on {day_text(on)} "
+                        f"({r.days_before} days before the deadline), not after the questionnaire goes out on "
+                        f"{day_text(q.send_on)}; make days_before smaller, or send the questionnaire earlier"))
+    if iv.request_on is not None and iv.request_on in span and iv.request_on <= q.send_on:
+        out.append((("interviews", "request_on"), f"the interview requests would go out on {day_text(iv.request_on)}, "
+                    f"not after the questionnaire ({day_text(q.send_on)}); send them after it"))
     return out
 
 
@@ -166,9 +209,9 @@ def load_partners(file: Path, timetable: Timetable | None = None, *, alone: bool
 def calendar_warnings(cfg: PartnersConfig) -> list[tuple[tuple, str]]:
     """Partner dates on a weekend, a bank holiday or in the Christmas closure."""
     q, iv = cfg.questionnaire, cfg.interviews
-    dated = [(("questionnaire", "send_on"), "the questionnaire goes out", q.send_on),
+    dated = [(("questionnaire", "send_on"), "the day the questionnaire goes out", q.send_on),
              (("questionnaire", "deadline"), "the questionnaire deadline", q.deadline),
-             (("interviews", "request_on"), "the interview requests go out", iv.request_on)]
+             (("interviews", "request_on"), "the day the interview requests go out", iv.request_on)]
     dated += [(("interviews", "slots", i), f"the interview slot at {slot:%H:%M}", slot.date())
               for i, slot in enumerate(iv.slots)]
     return [(path, warning) for path, what, d in dated

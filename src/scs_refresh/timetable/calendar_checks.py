@@ -61,4 +61,4 @@ def calendar_warnings(tt: Timetable) -> list[tuple[Path_, str]]:
 def not_a_working_day(what: str, d: date) -> str | None:
     """The warning for a partner date (questionnaire, deadline, slot) that falls on a day to avoid."""
     reason = why_not_a_meeting_day(d)
-    return f"{what} is on {day_text(d)}, {reason}; choose a working day" if reason else None
+    return f"{what} falls on {day_text(d)}, {reason}; choose a working day" if reason else None
