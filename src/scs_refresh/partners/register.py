@@ -7,6 +7,7 @@ is sent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +18,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from scs_refresh.mail.dispatch import Contact, Email
 from scs_refresh.timetable.calendar_checks import not_a_working_day
 from scs_refresh.timetable.model import Day, Id, Timetable, load_timetable
+from scs_refresh.timetable.plan import PlanItem
 from scs_refresh.core.yamlio import load_model
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.model import StrictModel
@@ -216,3 +218,30 @@ def calendar_warnings(cfg: PartnersConfig) -> list[tuple[tuple, str]]:
               for i, slot in enumerate(iv.slots)]
     return [(path, warning) for path, what, d in dated
             if d is not None and (warning := not_a_working_day(what, d)) is not None]
+
+
+def plan_items(cfg: PartnersConfig, agreed: Mapping[str, datetime] | None = None) -> list[PlanItem]:
+    """The partners' dates for ``scs plan``: the questionnaire, each chaser, the deadline, the interview
+    requests, each slot offered and each interview agreed (``agreed``: partner id to time)."""
+    q, iv = cfg.questionnaire, cfg.interviews
+    items = [PlanItem(cfg.reminder_date(r), "reminder", None, f"Reminder '{r.id}' to partners who have not replied "
+                      f"(deadline {day_text(q.deadline)})" + (", sponsors copied" if r.copy_sponsor else ""))
+             for r in cfg.chasing.reminders]
+    items.append(PlanItem(q.deadline, "partner_deadline", None, f"Questionnaire deadline: {q.title}"))
+    if q.send_on is not None:
+        items.append(PlanItem(q.send_on, "questionnaire", None,
+                              f"Questionnaire out to {len(cfg.partners)} partners (reply by {day_text(q.deadline)})"))
+    wanted = [p for p in cfg.partners if p.interview]
+    if iv.request_on is not None:
+        items.append(PlanItem(iv.request_on, "interview_requests", None,
+                              f"Interview requests to {len(wanted)} partners, offering {len(iv.slots)} slots"))
+    booked = {at: pid for pid, at in (agreed or {}).items()}
+    for slot in iv.slots:
+        who = cfg.partner[booked[slot]].name if booked.get(slot) in cfg.partner else None
+        items.append(PlanItem(slot.date(), "interview", None, f"{slot:%H:%M} interview ({iv.minutes} minutes): "
+                              + (f"booked with {who}" if who else "slot offered, not yet booked")))
+    for pid, at in (agreed or {}).items():
+        if at not in iv.slots and pid in cfg.partner:
+            items.append(PlanItem(at.date(), "interview", None, f"{at:%H:%M} interview ({iv.minutes} minutes) with "
+                                  f"{cfg.partner[pid].name}"))
+    return items

@@ -368,8 +368,11 @@ def load_timetable(file: Path) -> Timetable:
     return load_model(file, Timetable, check)
 
 
-def as_json(tt: Timetable) -> dict:
-    """The timetable and every derived deadline as plain JSON-ready data."""
+def as_json(tt: Timetable, schedule: list[Scheduled] | None = None, status: dict[str, str] | None = None) -> dict:
+    """The timetable and every derived deadline as plain JSON-ready data; with ``schedule``, as it now stands
+    (re-planned dates in place, ``original_date`` the timetable's, ``status`` what the approval chain says)."""
+    original = {e.id: e.date for e in tt.events}
+    status = status or {}
 
     def iso(d: date | None) -> str | None:
         return d.isoformat() if d else None
@@ -391,13 +394,15 @@ def as_json(tt: Timetable) -> dict:
         "events": [
             {"id": s.event.id, "type": s.event.type, "title": s.event.title, "stage": s.event.stage,
              "body": s.event.body, "body_kind": tt.body[s.event.body].kind if s.event.body else None,
-             "date": iso(s.event.date), "time": s.event.time,
+             "date": iso(s.event.date), "original_date": iso(original[s.event.id]),
+             "status": status.get(s.event.id, "as planned"), "time": s.event.time,
              "to_be_arranged": ({"start": iso(s.event.to_be_arranged.start), "end": iso(s.event.to_be_arranged.end)}
                                 if s.event.to_be_arranged else None),
              "publication_deadline": iso(s.publication_deadline), "report_deadline": iso(s.report_deadline),
              "rule": s.rule, "approval_chain_position": s.chain_position,
              "papers": [p.model_dump() for p in s.event.papers], "recipients": recipients(s.event)}
-            for s in tt.schedule
+            for s in (tt.schedule if schedule is None else schedule)
         ],
         "approval_chain": list(tt.approval_chain),
+        "elections": [{"date": iso(e.date), "title": e.title} for e in tt.elections or []],
     }
