@@ -4,7 +4,7 @@ timetable    check, timetable, plan
 papers       papers, review, scs-draft
 cycle        run STAGE, simulate, demo
 approval     decision, decisions, replan
-daily        tick, serve (the daily tick, once now or on a schedule)
+daily        tick, serve (the daily tick, once now or on a schedule), pending (what it held for the officer)
 partners     questionnaire send/import/status/chase, interview request/record
 evidence     evidence check/collate
 performance  performance (the scorecard), performance record
