@@ -13,7 +13,8 @@ from scs_cli.app import app
 @app.command("new-cycle")
 def new_cycle(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option(help="The year the new cycle starts, e.g. 2014 for a 2014/15 cycle.")],
+    year: Annotated[int, typer.Option(min=1900, max=2999,
+                                      help="The year the new cycle starts, e.g. 2014 for a 2014/15 cycle.")],
     to: Annotated[Path, typer.Option(help="The new config folder to create (it must not exist).")],
 ) -> None:
     """Create the next cycle's config folder: every date moved to YEAR keeping weekdays; then what to confirm."""

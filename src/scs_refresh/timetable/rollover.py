@@ -40,7 +40,7 @@ FACT_KEYS = ("period", "as_at")
 #: keys of window ends: a 1st or a month's last day stays so
 WINDOW_KEYS = ("start", "end", "due")
 
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})( \d{2}:\d{2})?$")
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})( \d{1,2}:\d{2})?$")
 
 
 @dataclass(frozen=True)
