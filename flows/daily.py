@@ -44,6 +44,10 @@ def report(on: date, outcomes: list[tick.ActionResult]) -> str:
     for o in outcomes:
         late = " (caught up)" if o.action.due < on else ""
         lines.append(f"| {o.action.due}{late} | {o.action.text} | {o.summary} | {len(o.sent)} | {len(o.queued)} |")
+    held = sum(o.held for o in outcomes)
+    if held:
+        lines += ["", f"{held} message(s) held for the officer: their moment had passed. Run `scs pending` to "
+                  "send or skip each."]
     return "\n".join(lines)
 
 

@@ -302,7 +302,8 @@ def test_a_template_mistake_is_one_line_naming_file_and_line_from_scs_check(tmp_
     _edit(templates / "mail" / file, old, new)
     proc = scs("--config-dir", str(ROOT / "config"), "--templates-dir", str(templates), "check")
     assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
-    assert proc.stderr.splitlines() == [f"error: {templates / 'mail' / file}:{line}: {message}"]
+    errors = [x for x in proc.stderr.splitlines() if not x.startswith("warning: ")]  # the 2011 election's
+    assert errors == [f"error: {templates / 'mail' / file}:{line}: {message}"]
 
 
 @pytest.mark.parametrize("file, old, new, line, message", [
@@ -328,7 +329,7 @@ def test_a_missing_template_is_one_line_naming_the_file(tmp_path):
     (templates / "mail" / "meeting-reminder.txt").unlink()
     proc = scs("--config-dir", str(ROOT / "config"), "--templates-dir", str(templates), "check")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.splitlines() == [
+    assert [x for x in proc.stderr.splitlines() if not x.startswith("warning: ")] == [
         f"error: {templates / 'mail' / 'meeting-reminder.txt'}: file not found; it holds the wording of the members' "
         "reminder before a meeting (copy it from the templates/mail folder that comes with the tool)"]
 

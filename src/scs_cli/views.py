@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from scs_refresh.timetable.plan import Plan
@@ -16,7 +17,9 @@ def _d(d: date | None) -> str:
     return f"{d:%a} {d.day:>2} {d:%b %Y}" if d else "-"
 
 
-def timetable(tt: Timetable) -> None:
+def timetable(tt: Timetable, schedule=None, at_risk: dict[str, str] | None = None) -> None:
+    """The stages, then every event as it now stands (``schedule``), with its id and any risk."""
+    at_risk = at_risk or {}
     console = Console()
     console.print(f"[bold]{tt.cycle.title}[/bold]")
     console.print(f"{tt.cycle.partnership}; {tt.cycle.officer.name}, {tt.cycle.officer.role}\n")
@@ -31,7 +34,7 @@ def timetable(tt: Timetable) -> None:
     events.add_column("Event")
     events.add_column("Reports final", no_wrap=True)
     events.add_column("Papers out", no_wrap=True)
-    for s in tt.schedule:
+    for s in tt.schedule if schedule is None else schedule:
         e = s.event
         body = tt.body[e.body].name if e.body else tt.cycle.council
         chain = f" [dim]approval step {s.chain_position}/{chain_len}[/dim]" if s.chain_position else ""
@@ -40,7 +43,11 @@ def timetable(tt: Timetable) -> None:
             when = f"[yellow]to be arranged[/yellow]\n{w.start:%d %b} to {w.end:%d %b %Y}"
         else:
             when = _d(e.date) + (f" {e.time}" if e.time else "")
-        events.add_row(when, f"{e.title}\n[dim]{body}; {s.rule}[/dim]{chain}",
+        original = getattr(s, "original_date", None)
+        if original is not None and original != e.date:
+            when += f"\n[dim](was {_d(original)})[/dim]"
+        risk = f"\n[red]{escape(at_risk[e.id])}[/red]" if e.id in at_risk else ""
+        events.add_row(when, f"{e.title}\n[dim]{e.id}  {body}; {s.rule}[/dim]{chain}{risk}",
                        _d(s.report_deadline), _d(s.publication_deadline))
     console.print(events)
 
@@ -56,11 +63,12 @@ def plan(p: Plan) -> None:
     table.add_column("Date", no_wrap=True)
     table.add_column("What", no_wrap=True)
     table.add_column("Detail")
+    table.add_column("Id", no_wrap=True)
     for item in p.items:
-        table.add_row(_d(item.on), item.kind.replace("_", " "), item.text)
+        table.add_row(_d(item.on), item.kind.replace("_", " "), escape(item.text), item.event_id or "")
     console.print(table if p.items else "Nothing falls due in this period.")
     for w in p.warnings:
-        console.print(f"[yellow]warning:[/yellow] {w}")
+        console.print(f"[yellow]warning:[/yellow] {escape(w)}")
 
 
 def scorecard(card) -> None:

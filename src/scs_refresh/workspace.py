@@ -25,7 +25,7 @@ from scs_refresh.papers.wording import PapersConfig, check_against_timetable, lo
 from scs_refresh.partners.outreach import Setup as Outreach
 from scs_refresh.partners.register import PartnersConfig, load_partners
 from scs_refresh.performance.delivery_plan import FILE_NAME as DELIVERY_PLAN
-from scs_refresh.performance.delivery_plan import LoadedPlan, check_plan, load_delivery_plan
+from scs_refresh.performance.delivery_plan import LoadedPlan, check_due_dates, check_plan, load_delivery_plan
 from scs_refresh.performance.scorecard import Inputs as PlanInputs
 from scs_refresh.review.paper import ReviewContent, load_review_content
 from scs_refresh.review.register import XLSX_NAME, YAML_NAME, Register, load_register
@@ -156,19 +156,23 @@ def _load(folder: Path, mail: Path) -> dict:
         raise ConfigError([Problem(folder, "config folder not found")])
     problems: list[Problem] = []
 
-    def read(name: str, loader, *args):
+    broken: set[str] = set()  # files with problems of their own: the checks across files leave them out
+
+    def read(name: str, loader, *args, **kwargs):
         if not (folder / name).exists() and name != "timetable.yaml":
             return None
         try:
-            return loader(folder / name, *args)
+            return loader(folder / name, *args, **kwargs)
         except ConfigError as exc:
             problems.extend(exc.problems)
+            broken.add(name)
             return None
 
     tt = read("timetable.yaml", load_timetable)
     parts = {
         "papers": read("papers.yaml", load_papers_config),
-        "partners": read("partners.yaml", load_partners, tt) if tt is not None else None,
+        # without a sound timetable, partners.yaml is still read for its own problems
+        "partners": read("partners.yaml", load_partners, tt, alone=tt is None),
         "delivery": read("delivery.yaml", load_delivery),
         "evidence": read("evidence.yaml", load_manifest),
         "review_content": read("partnership_review.yaml", load_review_content),
@@ -180,8 +184,10 @@ def _load(folder: Path, mail: Path) -> dict:
             parts["register"] = load_register(folder)
         except ConfigError as exc:
             problems.extend(exc.problems)
-    if not problems:  # files that name things in other files, checked once each file is sound
-        problems = _cross_checks(folder, tt, parts)
+    if tt is None:
+        parts["partners"] = None  # read alone: not to be used
+    # files that name things in other files, checked for every pair that is sound on its own
+    problems += _cross_checks(folder, tt, parts, broken)
     try:
         parts["mail"] = load_mail_wording(mail)
     except ConfigError as exc:
@@ -191,25 +197,36 @@ def _load(folder: Path, mail: Path) -> dict:
     return {"timetable": tt, **parts}
 
 
-def _cross_checks(folder: Path, tt: Timetable, parts: dict) -> list[Problem]:
+def _cross_checks(folder: Path, tt: Timetable | None, parts: dict, broken: set[str]) -> list[Problem]:
     """Every cross-file problem at once: papers.yaml against the timetable, scs.yaml and
-    delivery_plan.yaml against evidence.yaml and partners.yaml."""
+    delivery_plan.yaml against evidence.yaml and partners.yaml (a file with problems of its own is
+    left out: they are reported already)."""
     problems: list[Problem] = []
-    if parts["papers"] is not None:
+    if parts["papers"] is not None and tt is not None:
         try:
             check_against_timetable(parts["papers"], tt, folder / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
     if parts["scs"] is not None:
         problems.extend(_against_evidence_and_partners(
-            folder, parts, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, folder / "scs.yaml"), "scs"))
+            folder, parts, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, folder / "scs.yaml"), "scs",
+            broken))
     if parts["delivery_plan"] is not None:
-        problems.extend(_against_evidence_and_partners(folder, parts, DELIVERY_PLAN, check_plan, "delivery_plan"))
+        problems.extend(_against_evidence_and_partners(folder, parts, DELIVERY_PLAN, check_plan, "delivery_plan",
+                                                       broken))
+        if tt is not None:
+            try:
+                check_due_dates(parts["delivery_plan"], tt)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
     return problems
 
 
-def _against_evidence_and_partners(folder: Path, parts: dict, name: str, check, key: str) -> list[Problem]:
+def _against_evidence_and_partners(folder: Path, parts: dict, name: str, check, key: str,
+                                   broken: set[str]) -> list[Problem]:
     """``name`` names themes and indicators of evidence.yaml and partners of partners.yaml: check them."""
+    if broken & {"evidence.yaml", "partners.yaml", "timetable.yaml"}:
+        return []
     needs = [n for n, k in (("evidence.yaml", "evidence"), ("partners.yaml", "partners")) if parts[k] is None]
     if needs:
         return [Problem(folder / name, f"needs {' and '.join(needs)} beside it: the themes, indicators "

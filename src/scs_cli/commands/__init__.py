@@ -4,10 +4,11 @@ timetable    check, timetable, plan
 papers       papers, review, scs-draft
 cycle        run STAGE, simulate, demo
 approval     decision, decisions, replan
-daily        tick, serve (the daily tick, once now or on a schedule)
+daily        tick, serve (the daily tick, once now or on a schedule), pending (what it held for the officer)
 partners     questionnaire send/import/status/chase, interview request/record
 evidence     evidence check/collate
 performance  performance (the scorecard), performance record
+new_cycle    new-cycle (the next cycle's config folder from this one)
 
 :mod:`scs_cli.main` imports every module here on each run of ``scs``, so a command imports what it
 needs from the domain (and Prefect, through flows/) inside itself: much of the domain brings pandas

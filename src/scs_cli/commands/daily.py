@@ -1,4 +1,5 @@
-"""``scs tick`` and ``scs serve``: the daily tick, run once now or on a schedule as a Prefect deployment."""
+"""``scs tick``, ``scs serve`` and ``scs pending``: the daily tick, run once now or on a schedule as a Prefect
+deployment, and the messages it held for the officer after downtime."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from scs_cli.app import app, parse_on
+from scs_cli.app import HELP_OPTIONS, OnOption, app, parse_on
 from scs_cli.progress import steps
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
@@ -55,9 +56,72 @@ def tick(
         if o.queued:
             typer.echo(f"warning: {len(o.queued)} message(s) still queued for the mail server; "
                        "the next tick sends them", err=True)
-    sent = sum(len(o.sent) for o in outcomes)
-    typer.echo(f"{len(outcomes)} action(s) done on {day}, {sent} message(s) sent" if outcomes
+    sent, held = sum(len(o.sent) for o in outcomes), sum(o.held for o in outcomes)
+    typer.echo(f"{len(outcomes) - held} action(s) done on {day}, {sent} message(s) sent"
+               + (f"; {held} held for you to send or skip: `scs pending`" if held else "") if outcomes
                else f"nothing was due on {day}")
+
+
+pending_app = typer.Typer(context_settings=HELP_OPTIONS, invoke_without_command=True,
+                          help="Messages a tick held after downtime because their moment had passed: send or skip each.")
+app.add_typer(pending_app, name="pending")
+
+
+def _context(ctx: typer.Context):
+    from scs_refresh.automation import tick as ledger
+
+    return ledger.Context.load(ctx.obj, pdf=False)
+
+
+@pending_app.callback()
+def pending(ctx: typer.Context) -> None:
+    """List what the ticks held for you: each message, why it was held, and how to send or skip it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scs_refresh.automation import tick as ledger
+
+    rows = ledger.held(_context(ctx))
+    if not rows:
+        typer.echo("nothing is held")
+    for r in rows:
+        typer.echo(f"{r['key']} (due {r['due']}, held {r['ran_on']}): {r['detail']}")
+    if rows:
+        typer.echo("send one with `scs pending send KEY`, or drop it with `scs pending skip KEY`")
+
+
+@pending_app.command("send")
+def pending_send(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The key `scs pending` lists, e.g. interview-requests.")],
+    on: OnOption = None,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    """Send a held message now, as the configuration now says (new slots, a new deadline)."""
+    from dataclasses import replace
+
+    from scs_refresh.automation import tick as ledger
+
+    day = parse_on(on)
+    result = ledger.officer_sends(replace(_context(ctx), pdf=pdf), key, day)
+    typer.echo(f"{result.action.text}: {result.summary}")
+    if result.queued:
+        typer.echo(f"warning: {len(result.queued)} message(s) still queued for the mail server; the next tick "
+                   "sends them", err=True)
+
+
+@pending_app.command("skip")
+def pending_skip(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="The key `scs pending` lists.")],
+    on: OnOption = None,
+    by: Annotated[Optional[str], typer.Option(help="Who decides (default: the officer in the timetable).")] = None,
+) -> None:
+    """Decide a held message is not to go; the ledger keeps who decided and when."""
+    from scs_refresh.automation import tick as ledger
+
+    c = _context(ctx)
+    ledger.officer_skips(c, key, parse_on(on), by or c.timetable.cycle.officer.name)
+    typer.echo(f"skipped: {key}")
 
 
 #: 07:00 Monday to Friday, London time (GMT or BST).

@@ -29,6 +29,8 @@ def papers(
     """Generate everything a meeting needs (reports, agenda, board pack) into out/<meeting-id>/."""
     from rich.console import Console
 
+    from scs_refresh.approval.chain import with_confirmed_dates
+    from scs_refresh.approval.decisions import load_approvals
     from scs_refresh.as_at import load_state
     from scs_refresh.documents.pdf import start_libreoffice
     from scs_refresh.papers.generate import generate_meeting_papers
@@ -37,7 +39,9 @@ def papers(
     if pdf:
         start_libreoffice()  # it starts while the state of the refresh is read
     with steps(Console(stderr=True), f"Writing the papers for {meeting} as at {day:%d %b %Y}"):
-        state = load_state(workspace(ctx), day)
+        ws = workspace(ctx)  # the meetings at their confirmed dates, as the daily tick writes them
+        state = load_state(ws.with_timetable(with_confirmed_dates(ws.timetable, load_approvals(ctx.obj.store).replans)),
+                           day)
         result = generate_meeting_papers(state, meeting, ctx.obj.out, ctx.obj.templates, pdf=pdf)
     _report_papers(result)
 

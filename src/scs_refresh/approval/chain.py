@@ -171,6 +171,18 @@ def effective_schedule(tt: Timetable, decisions: Sequence[DecisionRecord],
     return sorted(out, key=lambda s: (s.event.date or s.event.to_be_arranged.start, s.event.tba))
 
 
+def at_risk(schedule: Sequence[EffectiveScheduled]) -> dict[str, str]:
+    """Each event that cannot go ahead as planned, with what the officer should do ("AT RISK: earliest now
+    Fri 22 May 2015; confirm its new date with `scs replan ...`"), for ``scs plan`` and ``scs timetable``."""
+    out = {}
+    for s in schedule:
+        if s.at_risk:
+            can_move = s.earliest is not None and not s.status.startswith("cannot go ahead")
+            out[s.event.id] = s.status + (f"; confirm its new date with `scs replan {s.event.id} DATE`"
+                                          if can_move else "")
+    return out
+
+
 def with_confirmed_dates(tt: Timetable, replans: Mapping[str, date]) -> Timetable:
     """The timetable with each re-arranged meeting at its confirmed new date (for its papers)."""
     if not replans:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import Field
 
 from scs_refresh.core.atomic import write_text
+from scs_refresh.core.dates import day_text
 from scs_refresh.core.errors import ConfigError, Problem
 from scs_refresh.timetable.model import Day, Id
 from scs_refresh.core.yamlio import Path_, load_model
@@ -49,7 +50,14 @@ def _check(sim: Simulation, partners, tt) -> list[tuple[Path_, str]]:
     problems: list[tuple[Path_, str]] = []
     seen: set[str] = set()
     questions = {q.id for _, q in partners.questionnaire.numbered}
+    sent = partners.questionnaire.send_on
     for i, r in enumerate(sim.replies):
+        if r.on not in tt.span:
+            problems.append((("replies", i, "on"), f"{day_text(r.on)} is outside the cycle ({day_text(tt.span.start)} "
+                             f"to {day_text(tt.span.end)}); move the reply into it"))
+        elif sent is not None and r.on < sent:
+            problems.append((("replies", i, "on"), f"{day_text(r.on)} is before the questionnaire goes out "
+                             f"({day_text(sent)}); a partner can only reply after it"))
         if r.partner not in partners.partner:
             problems.append((("replies", i, "partner"), f"no partner '{r.partner}' in partners.yaml"))
         if r.partner in seen:

@@ -22,7 +22,8 @@ from scs_refresh.approval.chain import adoption, current_decisions, effective_sc
 from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import load_approvals
 from scs_refresh.automation.actions import Action, cycle_actions, due
-from scs_refresh.core.dates import recorded_at
+from scs_refresh.core.dates import day_text, recorded_at
+from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Store
 from scs_refresh.evidence.manifest import fingerprint
@@ -88,6 +89,7 @@ class ActionResult:
     files: list[Path] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     queued: list[str] = field(default_factory=list)  # still waiting for the mail server
+    held: bool = False  # caught up too late to send blindly: listed for the officer (`scs pending`)
 
 
 def _send(ctx: Context, messages: Iterable[Outgoing], on: date) -> tuple[list[str], list[str]]:
@@ -223,12 +225,49 @@ def too_late(ctx: Context, action: Action, on: date) -> str | None:
     return None
 
 
-def run(ctx: Context, action: Action, on: date) -> ActionResult:
-    """Do one action: ledger 'started', the work, ledger 'done' (only when nothing is left queued)."""
+def long_gone(ctx: Context, action: Action, on: date) -> str | None:
+    """Why a message caught up after downtime has lost its moment, with what the officer can do; None
+    when it is still useful and goes out as on its day. Such a message is held, never sent blindly
+    and never dropped: `scs pending` lists it to send or skip."""
+    if action.due >= on:
+        return None
+    partners = ctx.partners
+    deadline = partners.questionnaire.deadline if partners is not None else None
+    if action.kind == "send_questionnaires" and on >= deadline:
+        return (f"it asks for replies by {day_text(deadline)}, which has passed; move the deadline in "
+                "partners.yaml, then send it, or skip it")
+    if action.kind == "chase_partners" and on > deadline:
+        return (f"it reminds partners of the deadline {day_text(deadline)}, which has passed; send it as a late "
+                "reminder, or skip it")
+    if action.kind == "request_interviews":
+        slots = partners.interviews.slots
+        past = [f"{day_text(slot.date())} {slot:%H:%M}" for slot in slots if slot.date() <= on]
+        if past:
+            return (f"{len(past)} of the {len(slots)} slots it offers have passed ({', '.join(past)}); offer new "
+                    "slots in partners.yaml, then send it, or skip it")
+    if action.kind == "publish_papers":
+        meets = ctx.scheduled(action.meeting_id).event.date
+        if on >= meets:
+            return f"the meeting ({day_text(meets)}) has taken place; send the papers for the record, or skip them"
+    return None
+
+
+def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> ActionResult:
+    """Do one action: ledger 'started', the work, ledger 'done' (only when nothing is left queued).
+
+    A message whose moment is long gone is held for the officer instead (ledger 'held'), unless
+    ``officer`` (the officer chose to send it with `scs pending send`).
+    """
     with ctx.store() as store:
         store.action_started(action.key, action.kind, action.due, recorded_at(on))
     skip = too_late(ctx, action, on)
     log.info("%s: %s", action.key, action.text)
+    held = None if skip or officer else long_gone(ctx, action, on)
+    if held:
+        with ctx.store() as store:
+            store.action_held(action.key, recorded_at(on), on, held)
+        log.info("%s: held for the officer: %s", action.key, held)
+        return ActionResult(action, f"held for you: {held} (`scs pending`)", held=True)
     result = ActionResult(action, skip) if skip else RUNNERS[action.kind](ctx, action, on)
     if not result.queued:  # a mail server that was down: the next tick sends what is left, once
         with ctx.store() as store:
@@ -238,11 +277,47 @@ def run(ctx: Context, action: Action, on: date) -> ActionResult:
 
 
 def pending(ctx: Context, on: date) -> list[Action]:
-    """The actions a tick on ``on`` must do (due, not yet done), oldest first."""
+    """The actions a tick on ``on`` must do (due, not yet done nor held for the officer), oldest first."""
     with ctx.store() as store:
-        done = store.actions_done()
+        done = store.actions_done() | {r["key"] for r in store.actions_held()}
     scorecard = scorecard_action(ctx, on)
     return due(ctx.actions() + ([scorecard] if scorecard else []), done, on)
+
+
+def held(ctx: Context) -> list:
+    """What the ticks held for the officer: each action's key, due day, the day it was held and why."""
+    if not ctx.dirs.store.exists():
+        return []
+    with ctx.store() as store:
+        return store.actions_held()
+
+
+def officer_sends(ctx: Context, key: str, on: date) -> ActionResult:
+    """The officer sends a held message now (`scs pending send KEY`), as the configuration now says."""
+    action = _held_action(ctx, key)
+    return run(ctx, action, on, officer=True)
+
+
+def officer_skips(ctx: Context, key: str, on: date, by: str) -> None:
+    """The officer decides a held message is not to go (`scs pending skip KEY`); the ledger keeps who and when."""
+    _is_held(ctx, key)
+    with ctx.store() as store:
+        store.action_done(key, recorded_at(on), on, f"skipped by {by} on {on}")
+
+
+def _is_held(ctx: Context, key: str) -> None:
+    keys = [r["key"] for r in held(ctx)]
+    if key not in keys:
+        raise UserError(f"nothing held under '{key}'" + (f" (held: {', '.join(keys)})" if keys else
+                                                         " (nothing is held)"))
+
+
+def _held_action(ctx: Context, key: str) -> Action:
+    _is_held(ctx, key)
+    action = next((a for a in ctx.actions() if a.key == key), None)
+    if action is None:
+        raise UserError(f"'{key}' is no longer in the timetable or partners.yaml; skip it")
+    return action
 
 
 def stage_pending(ctx: Context, stage_id: str, on: date) -> list[Action]:

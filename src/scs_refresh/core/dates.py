@@ -7,10 +7,12 @@ clock, through :func:`today`. Work done for a day is stamped by :func:`recorded_
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pendulum
 
 TIMEZONE = "Europe/London"
+LONDON = ZoneInfo(TIMEZONE)
 
 #: when the daily run does a day's work (London time); what is done "on" a day is stamped then
 DAILY_RUN = time(7, 0)
@@ -25,9 +27,17 @@ def recorded_at(on: date) -> datetime:
     """The moment recorded for anything done on (possibly virtual) day ``on``: the daily run's time.
 
     One rule for the tick, the stage runs and the officer's commands, so "what was known on
-    day D" is the same question everywhere.
+    day D" is the same question everywhere. It is London wall-clock time, kept naive as the
+    state store keeps it; :func:`in_london` gives it its offset wherever it is shown to others.
     """
     return datetime.combine(on, DAILY_RUN)
+
+
+def in_london(at: datetime) -> datetime:
+    """A moment as the officer lives it, with London's offset: a naive time (what :func:`recorded_at`
+    gives) is London wall-clock time, an aware one is converted. The daily run at 07:00 on Wed 4 May
+    2011 is 07:00 +0100 (British Summer Time), 06:00 UTC; at 07:00 on Mon 1 Nov 2010 it is +0000."""
+    return at.replace(tzinfo=LONDON) if at.tzinfo is None else at.astimezone(LONDON)
 
 
 def day_text(d: date) -> str:

@@ -388,6 +388,15 @@ class Store:
     def actions_done(self) -> set[str]:
         return {r["key"] for r in self.conn.execute("SELECT key FROM actions WHERE status = 'done'")}
 
+    def action_held(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
+        """A message caught up too late to send blindly: kept for the officer to send or skip (`scs pending`)."""
+        self.conn.execute("UPDATE actions SET status = 'held', done_at = ?, ran_on = ?, detail = ? WHERE key = ?",
+                          (at.isoformat(), ran_on.isoformat(), detail, key))
+
+    def actions_held(self) -> list[sqlite3.Row]:
+        """The held actions (key, kind, due, ran_on, detail), oldest first."""
+        return list(self.conn.execute("SELECT * FROM actions WHERE status = 'held' ORDER BY due, key"))
+
     def action_log(self) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT * FROM actions ORDER BY due, started_at"))
 

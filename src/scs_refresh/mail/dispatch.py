@@ -21,13 +21,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, format_datetime
 from pathlib import Path
 from typing import Annotated, Literal, Protocol
 
 from pydantic import AfterValidator, Field, model_validator
 
 from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.dates import in_london
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.core.yamlio import load_model
@@ -136,7 +137,7 @@ def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
     if out.reply_to:
         msg["Reply-To"] = out.reply_to
     msg["Subject"] = out.subject
-    msg["Date"] = formatdate(at.timestamp(), localtime=True)
+    msg["Date"] = format_datetime(in_london(at))  # 07:00 London time: +0100 in summer, +0000 in winter
     msg["Message-ID"] = message_id(out.key, sender)
     msg.set_content(out.body)
     for a in out.attachments:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
-from scs_refresh.core.dates import day_text_long
+from scs_refresh.core.dates import day_text_long, in_london
 from scs_refresh.core.folders import Dirs
 from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
 from scs_refresh.mail.invitations import meeting_invitation
@@ -49,7 +49,8 @@ def officer_reminder(tt: Timetable, s: Scheduled, key: str, wording: MailWording
 
 def invitation(dirs: Dirs, tt: Timetable, event: Event, agenda: AgendaConfig, at: datetime) -> Attachment:
     """The meeting's calendar invitation (.ics), kept beside its papers."""
-    ics = meeting_invitation(tt, event, agenda.default_time, agenda.max_minutes, agenda.venue, at.astimezone())
+    ics = meeting_invitation(tt, event, agenda.default_time, agenda.max_minutes, agenda.venue,
+                              in_london(at).astimezone(timezone.utc))  # DTSTAMP is UTC (RFC 5545)
     write_bytes(dirs.out / event.id / f"{event.id}.ics", ics)
     return Attachment(f"{event.id}.ics", ics, "text/calendar")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from scs_refresh.mail import dispatch as delivery
 from scs_refresh.mail.dispatch import Contact, Outgoing
@@ -67,6 +67,14 @@ def record(store: Store, cfg: PartnersConfig, partner_id: str, *, on: date, agre
     _known(cfg, partner_id)
     if agreed_at is None and notes is None and not held:
         raise UserError("give the agreed date (--date), the notes (--notes) or --held")
+    if agreed_at is not None:
+        length = timedelta(minutes=cfg.interviews.minutes)
+        clash = next((pid for pid, iv in store.interviews().items() if pid != partner_id and iv.agreed_at is not None
+                      and iv.agreed_at < agreed_at + length and agreed_at < iv.agreed_at + length), None)
+        if clash is not None:
+            raise UserError(f"{_slot(agreed_at)} is taken: {cfg.partner[clash].name if clash in cfg.partner else clash} "
+                            f"is booked for {_slot(store.interviews()[clash].agreed_at)} ({cfg.interviews.minutes} "
+                            "minutes); agree another time with the partner")
     store.interview_recorded(partner_id, agreed_at=agreed_at, held=held or notes is not None, notes=notes, on=on)
 
 

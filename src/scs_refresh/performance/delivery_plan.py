@@ -38,12 +38,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from scs_refresh.approval.chain import adoption
+from scs_refresh.core.dates import day_text
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.core.yamlio import Path_, parse_iso_date, parse_model, read_yaml
 from scs_refresh.core.store import ProgressUpdate
 from scs_refresh.evidence.manifest import LoadedManifest
 from scs_refresh.partners.register import PartnersConfig
 from scs_refresh.core.model import StrictModel
+from scs_refresh.timetable.model import Timetable
 
 if TYPE_CHECKING:  # pandas is named in type hints only; `scs performance record` never loads it
     import pandas as pd
@@ -417,3 +420,17 @@ def scorecard(plan: DeliveryPlan, table: pd.DataFrame | None, updates: Iterable[
                           updates, focus, on, plan.amber_tolerance)
                  for p, o, i in plan.indicators())
     return Scorecard(on, plan.illustrative, rule_text(plan.amber_tolerance), rows)
+
+
+def check_due_dates(plan: LoadedPlan, tt: Timetable) -> None:
+    """Each outcome of the new strategy falls due after the strategy is adopted (the last council
+    committee of the approval chain): a due date left behind by a moved cycle is named here."""
+    adopted = adoption(tt)
+    when = adopted.date if adopted is not None and adopted.date is not None else tt.span.end
+    what = f"the SCS is adopted ('{adopted.id}', {day_text(when)})" if adopted else f"the cycle ends ({day_text(when)})"
+    problems = [(("priorities", p_no, "outcomes", o_no, "due"), f"{day_text(o.due)} is before {what}; an outcome of "
+                 "the new strategy falls due after it: move the due date on")
+                for p_no, p in enumerate(plan.priorities) for o_no, o in enumerate(p.outcomes) if o.due <= when]
+    if problems:
+        doc = read_yaml(plan.file)
+        raise ConfigError([doc.problem(path, msg) for path, msg in problems])

@@ -193,6 +193,13 @@ class Event(StrictModel):
         return self.date is None
 
 
+class Election(StrictModel):
+    """A polling day in the council's area: the pre-election period before it is checked by ``scs check``."""
+
+    date: Day
+    title: str = Field("local elections", min_length=1)
+
+
 class Rules(StrictModel):
     report_lead_working_days: int = Field(5, ge=0, le=30)
     officer_reminders: list[int] = Field([5, 1], description="working days before a report deadline")
@@ -208,6 +215,12 @@ class Timetable(StrictModel):
     stages: list[Stage] = Field(min_length=1)
     events: list[Event]
     approval_chain: list[Id] = Field(description="event ids, in the order approval must happen")
+    elections: list[Election] | None = Field(None, description="polling days in the area; [] when there are none")
+
+    @cached_property
+    def span(self) -> Window:
+        """The whole cycle: from the first stage's start to the last stage's end."""
+        return Window(start=self.stages[0].window.start, end=self.stages[-1].window.end)
 
     @cached_property
     def body(self) -> dict[str, Body]:
@@ -355,8 +368,11 @@ def load_timetable(file: Path) -> Timetable:
     return load_model(file, Timetable, check)
 
 
-def as_json(tt: Timetable) -> dict:
-    """The timetable and every derived deadline as plain JSON-ready data."""
+def as_json(tt: Timetable, schedule: list[Scheduled] | None = None, status: dict[str, str] | None = None) -> dict:
+    """The timetable and every derived deadline as plain JSON-ready data; with ``schedule``, as it now stands
+    (re-planned dates in place, ``original_date`` the timetable's, ``status`` what the approval chain says)."""
+    original = {e.id: e.date for e in tt.events}
+    status = status or {}
 
     def iso(d: date | None) -> str | None:
         return d.isoformat() if d else None
@@ -378,13 +394,15 @@ def as_json(tt: Timetable) -> dict:
         "events": [
             {"id": s.event.id, "type": s.event.type, "title": s.event.title, "stage": s.event.stage,
              "body": s.event.body, "body_kind": tt.body[s.event.body].kind if s.event.body else None,
-             "date": iso(s.event.date), "time": s.event.time,
+             "date": iso(s.event.date), "original_date": iso(original[s.event.id]),
+             "status": status.get(s.event.id, "as planned"), "time": s.event.time,
              "to_be_arranged": ({"start": iso(s.event.to_be_arranged.start), "end": iso(s.event.to_be_arranged.end)}
                                 if s.event.to_be_arranged else None),
              "publication_deadline": iso(s.publication_deadline), "report_deadline": iso(s.report_deadline),
              "rule": s.rule, "approval_chain_position": s.chain_position,
              "papers": [p.model_dump() for p in s.event.papers], "recipients": recipients(s.event)}
-            for s in tt.schedule
+            for s in (tt.schedule if schedule is None else schedule)
         ],
         "approval_chain": list(tt.approval_chain),
+        "elections": [{"date": iso(e.date), "title": e.title} for e in tt.elections or []],
     }
