@@ -29,7 +29,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            for line in exc.lines():
+            for line in dict.fromkeys(exc.lines()):  # two sources in one damaged file: the file's line once
                 typer.echo(f"error: {line}", err=True)
             ctx.exit(exc.exit_code)
 

@@ -23,35 +23,23 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
-from typing import Annotated, Literal, Protocol
+from typing import Literal, Protocol
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.core.yamlio import load_model
-from scs_refresh.core.model import StrictModel
+from scs_refresh.core.model import Email, OneLine, StrictModel
 
 log = logging.getLogger(__name__)
-
-
-_EMAIL_SHAPE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
-
-
-def _email(value: str) -> str:
-    if not _EMAIL_SHAPE.match(value):
-        raise ValueError(f"'{value}' is not an e-mail address (expected name@domain)")
-    return value
-
-
-Email = Annotated[str, AfterValidator(_email)]
 
 
 class Contact(StrictModel):
     """A named person with an address mail can be sent to."""
 
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1)
     email: Email
 
 
