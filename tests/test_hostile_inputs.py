@@ -239,6 +239,33 @@ CASES = [
                                                             'sender: {name: "LSP\\nOfficer"')), CHECK, "line break"),
     Case("sender-email-two-ats", _edit("delivery.yaml", _sub("email: lsp.officer@example.org}",
                                                              "email: a@b@example.org}")), CHECK, "e-mail address"),
+    # paths in config stay inside the cycle's folders (file, line and key named)
+    Case("outbox-climbs-out", _edit("delivery.yaml", _sub("outbox: outbox", "outbox: ../../x")), CHECK,
+         ":8: outbox: '../../x' climbs out of the out folder"),
+    Case("outbox-absolute", _edit("delivery.yaml", _sub("outbox: outbox", "outbox: /tmp/scs-outbox")), CHECK,
+         ":8: outbox: '/tmp/scs-outbox' is an absolute path"),
+    Case("outbox-absolute-tick", _edit("delivery.yaml", _sub("outbox: outbox", "outbox: /tmp/scs-outbox")), TICK,
+         ":8: outbox:"),
+    Case("outbox-climbs-from-inside", _edit("delivery.yaml", _sub("outbox: outbox", "outbox: a/../../x")), CHECK,
+         ":8: outbox:"),
+    Case("outbox-windows-drive", _edit("delivery.yaml", _sub("outbox: outbox", 'outbox: "C:\\\\mail"')), CHECK,
+         "absolute path"),
+    Case("outbox-home", _edit("delivery.yaml", _sub("outbox: outbox", "outbox: ~/mail")), CHECK, ":8: outbox:"),
+    Case("outbox-through-a-link", lambda cycle: _linked_outbox(cycle), ("questionnaire", "send", "--on", "2010-10-15"),
+         "outbox: 'linked' leads outside the out folder"),
+    Case("evidence-file-absolute", _edit("evidence.yaml", _sub(f"file: {EVIDENCE_CSV}", "file: /etc/passwd")),
+         COLLATE, "sources[4].file: '/etc/passwd' is an absolute path"),
+    Case("evidence-file-climbs-out", _edit("evidence.yaml", _sub(f"file: {EVIDENCE_CSV}",
+                                                                 "file: ../../../../etc/passwd")), CHECK,
+         "sources[4].file: '../../../../etc/passwd' climbs out of the evidence folder"),
+    Case("evidence-file-climbs-from-inside", _edit("evidence.yaml", _sub(f"file: {EVIDENCE_CSV}",
+                                                                         "file: sub/../../x.csv")), CHECK,
+         "sources[4].file:"),
+    Case("evidence-dir-leaves-the-cycle", _edit("evidence.yaml", _sub("evidence_dir: ../evidence",
+                                                                      "evidence_dir: ../../elsewhere")), CHECK,
+         ":5: evidence_dir: '../../elsewhere' leaves the cycle's folder"),
+    Case("evidence-dir-home", _edit("evidence.yaml", _sub("evidence_dir: ../evidence", "evidence_dir: ~/ev")), CHECK,
+         ":5: evidence_dir:"),
     # mail templates and the Partnership Register workbook
     Case("mail-template-not-utf8", _bytes("templates/mail/reminder.txt", lambda b: b + b"\xff\xfe caf\xe9"),
          CHECK, "UTF-8"),
@@ -299,6 +326,14 @@ CASES = [
     Case("survey-unknown-partner", _import("survey.csv", lambda b: (
         SURVEY + "chamber-of-trade,,a,Yes,,b,Yes,,c,,d,\n").encode()), IMPORT, "not in partners.yaml"),
 ]
+
+
+def _linked_outbox(cycle: Path) -> Path:
+    """outbox: linked, where out/linked is a link to a folder outside the out folder."""
+    elsewhere = cycle / "elsewhere"
+    elsewhere.mkdir()
+    (cycle / "out" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    return _edit("delivery.yaml", _sub("outbox: outbox", "outbox: linked"))(cycle)
 
 
 def _missing_csv(cycle: Path) -> Path:

@@ -31,7 +31,7 @@ from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import Store
 from scs_refresh.core.yamlio import load_model
-from scs_refresh.core.model import Email, OneLine, StrictModel
+from scs_refresh.core.model import Email, OutPath, OneLine, StrictModel, within
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class DeliverySettings(StrictModel):
 
     transport: Literal["outbox", "smtp"] = "outbox"
     sender: Contact
-    outbox: str = Field("outbox", min_length=1, description="folder under the out folder")
+    outbox: OutPath = Field("outbox", min_length=1, description="folder under the out folder")
     smtp: SmtpSettings | None = None
 
     @model_validator(mode="after")
@@ -216,6 +216,9 @@ class Smtp:
 def transport_for(settings: DeliverySettings, out_dir: Path, env: Mapping[str, str] = os.environ) -> Transport:
     """The configured transport; the SMTP password comes from the environment only."""
     if settings.transport == "outbox":
+        if within(out_dir, settings.outbox) is None:  # a link inside the out folder pointing elsewhere
+            raise UserError(f"delivery.yaml: outbox: '{settings.outbox}' leads outside the out folder {out_dir} "
+                            "(through a link); give a folder inside it")
         return Outbox(Path(out_dir) / settings.outbox)
     smtp = settings.smtp
     password = env.get(smtp.password_env)
