@@ -17,33 +17,33 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.mail import mail_env
-from flows.retrying import retry_if
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import Action
 from scs_refresh.core.dates import today
-from scs_refresh.mail.dispatch import DeliveryFault
 from scs_refresh.core.folders import Dirs
 from flows.logs import route_domain_logs
 
 route_domain_logs()
 
 
-# A mail server that is down or says "try later" is worth a retry: messages wait in the send
-# ledger, so a retry sends only what is still pending, never twice. Nothing else is retried.
-@task(task_run_name="{action.key}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120],
-      retry_condition_fn=retry_if(lambda exc: isinstance(exc, DeliveryFault)))
+# Not retried here: a mail server that is down or says "try later" leaves its messages queued in
+# the send ledger (one line in the report), and the next tick sends them, each once.
+@task(task_run_name="{action.key}", cache_policy=NO_CACHE)
 def do(ctx: tick.Context, action: Action, on: date) -> tick.ActionResult:
     return tick.run(ctx, action, on)
 
 
-def _report(on: date, outcomes: list[tick.ActionResult]) -> str:
+def _report(on: date, outcomes: list[tick.ActionResult], mail: list[str]) -> str:
     lines = [f"# Daily tick, {on:%A %d %B %Y}", ""]
     if not outcomes:
-        return "\n".join(lines + ["Nothing was due."])
-    lines += ["| Due | Action | Done | Sent | Still queued |", "|---|---|---|---|---|"]
-    for o in outcomes:
-        late = " (caught up)" if o.action.due < on else ""
-        lines.append(f"| {o.action.due}{late} | {o.action.text} | {o.summary} | {len(o.sent)} | {len(o.queued)} |")
+        lines.append("Nothing was due.")
+    else:
+        lines += ["| Due | Action | Done | Sent | Still queued |", "|---|---|---|---|---|"]
+        for o in outcomes:
+            late = " (caught up)" if o.action.due < on else ""
+            lines.append(f"| {o.action.due}{late} | {o.action.text} | {o.summary} | {len(o.sent)} | {len(o.queued)} |")
+    if mail:  # refused, to be tried again, a server down, in doubt: until the officer acts
+        lines += ["", "## Mail that needs the officer", ""] + [f"- {line}" for line in mail]
     return "\n".join(lines)
 
 
@@ -58,5 +58,6 @@ def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) ->
     # 3. Do each, oldest first; each is recorded in the ledger before and after.
     outcomes = [do(ctx, action, on) for action in todo]
     # 4. Say what was done, for the officer and the Prefect UI.
-    create_markdown_artifact(_report(on, outcomes), key="daily-tick", description=f"Daily tick {on}")
+    create_markdown_artifact(_report(on, outcomes, tick.mail_notes(ctx, outcomes)), key="daily-tick",
+                             description=f"Daily tick {on}")
     return outcomes

@@ -37,8 +37,10 @@ def tick(
 
     day = parse_on(on)
     params = _tick_parameters(ctx.obj, pdf)
-    if not ledger.pending(ledger.Context.load(params["dirs"], pdf), day):  # as `scs simulate` skips a quiet day
+    context = ledger.Context.load(params["dirs"], pdf)
+    if not ledger.pending(context, day):  # as `scs simulate` skips a quiet day
         typer.echo(f"nothing was due on {day}")
+        _mail_notes(ledger.mail_notes(context, []))
         return
     with steps(Console(stderr=True), f"The daily tick for {day:%a %d %b %Y}: starting Prefect's API"):
         # Prefect is slow to import: only once the date and config are sound; its API starts meanwhile.
@@ -52,12 +54,17 @@ def tick(
     for o in outcomes:
         late = f" (due {o.action.due}, caught up)" if o.action.due < day else ""
         typer.echo(f"{o.action.text}{late}: {o.summary}")
-        if o.queued:
-            typer.echo(f"warning: {len(o.queued)} message(s) still queued for the mail server; "
-                       "the next tick sends them", err=True)
-    sent = sum(len(o.sent) for o in outcomes)
-    typer.echo(f"{len(outcomes)} action(s) done on {day}, {sent} message(s) sent" if outcomes
+    sent, waiting = sum(len(o.sent) for o in outcomes), sum(1 for o in outcomes if o.queued)
+    held = f", {waiting} waiting for the mail server" if waiting else ""
+    typer.echo(f"{len(outcomes) - waiting} action(s) done on {day}{held}, {sent} message(s) sent" if outcomes
                else f"nothing was due on {day}")
+    _mail_notes(ledger.mail_notes(context, outcomes))
+
+
+def _mail_notes(lines: list[str]) -> None:
+    """Mail that needs the officer, one line each on stderr: refusals, waits, a server down, doubts."""
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
 
 
 #: 07:00 Monday to Friday, London time (GMT or BST).
