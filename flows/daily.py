@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.mail import mail_env
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import Action
+from scs_refresh.core.atomic import sweep
 from scs_refresh.core.dates import today
 from scs_refresh.core.folders import Dirs
 from flows.logs import route_domain_logs
@@ -50,6 +51,7 @@ def _report(on: date, outcomes: list[tick.ActionResult], mail: list[str]) -> str
 @flow(name="daily-tick")
 def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> list[tick.ActionResult]:
     on = on or today()
+    sweep(dirs.out)  # what a killed run left half-written (a served tick has no command line to do it)
     # 1. The cycle's workspace (loaded once), with the SMTP password from its variable or Secret block.
     ctx = tick.Context.load(dirs, pdf)
     ctx = replace(ctx, env=mail_env(ctx.ws.need_delivery()))
