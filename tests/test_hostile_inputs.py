@@ -211,6 +211,11 @@ CASES = [
     Case("yaml-two-documents", _append("timetable.yaml", "---\nmore: 1"), CHECK, "single document"),
     Case("yaml-tab-indent", _append("delivery.yaml", "smtp2:\n\thost: x"), CHECK, "YAML"),
     Case("yaml-unclosed-quote", _append("partners.yaml", 'x: "never closed'), CHECK, "YAML"),
+    Case("yaml-5000-digit-number", _append("timetable.yaml", "x: " + "1" * 5000), CHECK, "cannot be read as int"),
+    Case("yaml-bad-explicit-int", _append("partners.yaml", "x: !!int 0xZZ"), CHECK, "cannot be read as int"),
+    Case("yaml-bad-explicit-float", _append("papers.yaml", "x: !!float abc"), CHECK, "cannot be read as float"),
+    Case("yaml-impossible-timestamp", _append("timetable.yaml", "x: !!timestamp 2011-02-30"), CHECK,
+         "cannot be read as timestamp"),
     Case("yaml-duplicate-key", _append("delivery.yaml", "transport: smtp"), CHECK, "twice"),
     Case("yaml-cut-mid-key", _bytes("config/delivery.yaml", lambda b: b[: b.index(b"outbox:") + 3]), CHECK, ""),
     # what later commands validate, `scs check` validates
@@ -271,6 +276,13 @@ CASES = [
          CHECK, "UTF-8"),
     Case("mail-template-broken-tag", _bytes("templates/mail/papers.txt", lambda b: b + b"\n{% if x %}\n"),
          CHECK, "template"),
+    Case("register-xlsx-bad-crc", lambda cycle: _register_xlsx(cycle, lambda b: _bad_crc(b, "sheet1.xml")), CHECK,
+         "damaged"),
+    Case("register-xlsx-truncated", lambda cycle: _register_xlsx(cycle, lambda b: b[: len(b) // 2]), CHECK,
+         "not an Excel .xlsx workbook"),
+    # the state store
+    Case("state-store-garbage", _bytes("state/scs.sqlite", lambda b: b"this is not a database" * 100),
+         ("questionnaire", "status", "--on", "2010-11-13"), "not a usable state store"),
     # evidence files (the last good evidence base stays)
     Case("csv-binary-bytes", _bytes(f"evidence/{EVIDENCE_CSV}", lambda b: b[:120] + b"\x00\x01\xff" * 40 + b[120:]),
          COLLATE, "binary"),
@@ -334,6 +346,21 @@ def _linked_outbox(cycle: Path) -> Path:
     elsewhere.mkdir()
     (cycle / "out" / "linked").symlink_to(elsewhere, target_is_directory=True)
     return _edit("delivery.yaml", _sub("outbox: outbox", "outbox: linked"))(cycle)
+
+
+def _register_xlsx(cycle: Path, damage: Callable[[bytes], bytes]) -> Path:
+    """The Partnership Register kept as a workbook (the one `scs review` writes), then damaged."""
+    from scs_refresh.review.policy import Rating
+    from scs_refresh.review.register import load_register, write_register_xlsx
+
+    config = cycle / "config"
+    book = config / "partnerships.xlsx"
+    register = load_register(config)
+    low = next(iter(Rating))
+    write_register_xlsx(register, {p.name: (low, low) for p in register.partnerships}, book)
+    (config / "partnerships.yaml").unlink()
+    book.write_bytes(damage(book.read_bytes()))
+    return book
 
 
 def _missing_csv(cycle: Path) -> Path:

@@ -123,7 +123,12 @@ class _Walk:
                 return [self.node(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
             finally:
                 self.open.discard(id(node))
-        return _scalar(node)
+        try:
+            return _scalar(node)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # e.g. 5,000 digits, !!int 0xZZ
+            raise self.fail(node, path, f"'{node.value[:40]}' cannot be read as "
+                                        f"{node.tag.replace('tag:yaml.org,2002:', '')} ({_first_line(exc)[:80]}); "
+                                        "write it as text in quotes, or correct it") from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
