@@ -151,6 +151,17 @@ def test_the_outbox_writes_standard_crlf_eml_files(tmp_path: Path):
     assert parsed["Subject"] == "Subject q:1" and parsed["To"] == "A Partner <a@example.org>"
 
 
+def test_an_outbox_that_cannot_be_written_is_one_line_and_the_message_waits(tmp_path: Path):
+    blocked = tmp_path / "outbox" / "q--1.eml"
+    blocked.mkdir(parents=True)  # where the file must go, a folder: the write fails
+    with Store.open(tmp_path / "s.sqlite") as store:
+        report = dispatch.send(store, Outbox(tmp_path / "outbox"), [_msg("q:1")], SENDER, AT)
+        assert report.stopped.startswith(f"the outbox {tmp_path / 'outbox'} cannot be written")
+        assert report.queued == ["q:1"] and store.send("q:1").status == "pending"
+        blocked.rmdir()
+        assert dispatch.flush(store, Outbox(tmp_path / "outbox"), SENDER, AT).sent == ["q:1"]
+
+
 # -- each recipient answered on its own ---------------------------------------------------------
 
 def test_a_4xx_for_one_recipient_never_holds_back_the_others(tmp_path: Path, server):

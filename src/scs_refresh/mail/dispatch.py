@@ -226,7 +226,10 @@ class Outbox:
                 claim: Callable[[], bool]) -> Answers | None:
         if not claim():
             return None
-        write_bytes(self.path(key), raw)
+        try:
+            write_bytes(self.path(key), raw)
+        except OSError as exc:  # a full disk, a folder made read-only: released, the next run writes it
+            raise Stopped(f"{self.name} cannot be written ({exc.strerror})", lasting=True) from None
         return Answers(accepted=list(recipients))
 
     def delivered(self, key: str) -> bool:
