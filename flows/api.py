@@ -3,8 +3,13 @@
 Without a configured server (PREFECT_API_URL), Prefect starts a temporary API at the first flow
 call and waits for it: several seconds on a fresh Prefect home (its database is created and
 migrated). Started here, in the background, it comes up while the command loads the cycle.
+
+Prefect stops it when the command ends; a watchdog in its own session stops it when the command
+is killed (kill -9 leaves no chance to clean up), so no API is left running after a crash.
 """
 
+import os
+import subprocess
 import threading
 from collections.abc import Callable
 
@@ -22,7 +27,13 @@ def start_temporary_api() -> Callable[[], None]:
         try:
             from prefect.server.api.server import SubprocessASGIServer
 
-            SubprocessASGIServer().start()
+            server = SubprocessASGIServer()
+            spawn = getattr(server, "_run_uvicorn_command", None)
+            if spawn is not None:  # watched from the moment it exists, even if it never answers
+                server._run_uvicorn_command = lambda: watch(spawn())
+            server.start()
+            if spawn is None:
+                watch(server.server_process)
         except BaseException as exc:  # handed to wait(), which raises it where it can be reported
             failed.append(exc)
 
@@ -35,3 +46,17 @@ def start_temporary_api() -> Callable[[], None]:
             raise failed[0]
 
     return wait
+
+
+#: ends ``$1`` (if it is still Prefect's API) once process ``$0`` is gone; checks every 2 s
+_WATCHDOG = ('while kill -0 "$0" 2>/dev/null; do sleep 2; done; '
+             'grep -q uvicorn "/proc/$1/cmdline" 2>/dev/null && { kill "$1"; sleep 5; kill -9 "$1"; } 2>/dev/null')
+
+
+def watch(server: "subprocess.Popen | None") -> "subprocess.Popen | None":
+    """Stop the temporary API ``server`` when this process ends, however it ends. The watchdog runs
+    in its own session, so it outlives a kill -9 of this process (and of its process group)."""
+    if server is not None and os.name == "posix":
+        subprocess.Popen(["sh", "-c", _WATCHDOG, str(os.getpid()), str(server.pid)], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return server

@@ -69,7 +69,7 @@ def run_cycle(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bo
     @flow(name="cycle-replay", flow_run_name=f"{start:%d %b %Y} to {end:%d %b %Y}", validate_parameters=False)
     def cycle_replay() -> CycleReport:
         replayed = simulate(dirs, start, end, pdf=pdf, on_day=on_day,
-                            run_tick=lambda day: tick_steps(day, dirs, pdf), **options)
+                            run_tick=lambda day: tick_steps(day, dirs, pdf)[1], **options)
         # One page for the whole replay in the Prefect UI: each day's ticks, as the daily tick reports them.
         create_markdown_artifact("\n\n".join(report(day, outcomes) for day, outcomes in replayed.ticks)
                                  or "Nothing was due.", key="cycle-replay",

@@ -17,55 +17,58 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.mail import mail_env
-from flows.retrying import retry_if
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import Action
+from scs_refresh.core.atomic import sweep
 from scs_refresh.core.dates import today
-from scs_refresh.mail.dispatch import DeliveryFault
 from scs_refresh.core.folders import Dirs
 from flows.logs import route_domain_logs
 
 route_domain_logs()
 
 
-# A mail server that is down or says "try later" is worth a retry: messages wait in the send
-# ledger, so a retry sends only what is still pending, never twice. Nothing else is retried.
-@task(task_run_name="{action.key}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 120],
-      retry_condition_fn=retry_if(lambda exc: isinstance(exc, DeliveryFault)))
+# Not retried here: a mail server that is down or says "try later" leaves its messages queued in
+# the send ledger (one line in the report), and the next tick sends them, each once.
+@task(task_run_name="{action.key}", cache_policy=NO_CACHE)
 def do(ctx: tick.Context, action: Action, on: date) -> tick.ActionResult:
     return tick.run(ctx, action, on)
 
 
-def report(on: date, outcomes: list[tick.ActionResult]) -> str:
+def report(on: date, outcomes: list[tick.ActionResult], mail: list[str] = ()) -> str:
     lines = [f"# Daily tick, {on:%A %d %B %Y}", ""]
     if not outcomes:
-        return "\n".join(lines + ["Nothing was due."])
-    lines += ["| Due | Action | Done | Sent | Still queued |", "|---|---|---|---|---|"]
-    for o in outcomes:
-        late = " (caught up)" if o.action.due < on else ""
-        lines.append(f"| {o.action.due}{late} | {o.action.text} | {o.summary} | {len(o.sent)} | {len(o.queued)} |")
+        lines.append("Nothing was due.")
+    else:
+        lines += ["| Due | Action | Done | Sent | Still queued |", "|---|---|---|---|---|"]
+        for o in outcomes:
+            late = " (caught up)" if o.action.due < on else ""
+            lines.append(f"| {o.action.due}{late} | {o.action.text} | {o.summary} | {len(o.sent)} | {len(o.queued)} |")
     held = sum(o.held for o in outcomes)
     if held:
         lines += ["", f"{held} message(s) held for the officer: their moment had passed. Run `scs pending` to "
                   "send or skip each."]
+    if mail:  # refused, to be tried again, a server down, in doubt: until the officer acts
+        lines += ["", "## Mail that needs the officer", ""] + [f"- {line}" for line in mail]
     return "\n".join(lines)
 
 
-def tick_steps(on: date, dirs: Dirs, pdf: bool) -> list[tick.ActionResult]:
+def tick_steps(on: date, dirs: Dirs, pdf: bool) -> tuple[tick.Context, list[tick.ActionResult]]:
     """The steps of a tick inside the flow run that calls them (the daily tick, or a replay's day)."""
     # 1. The cycle's workspace (loaded once), with the SMTP password from its variable or Secret block.
     ctx = tick.Context.load(dirs, pdf)
     ctx = replace(ctx, env=mail_env(ctx.ws.need_delivery()))
-    # 2. What is due today or was missed, and not yet done (pure, from the ledger).
+    # 2. What is due today or was missed, and not yet done nor held (pure, from the ledger).
     todo = tick.pending(ctx, on)
     # 3. Do each, oldest first; each is recorded in the ledger before and after.
-    return [do(ctx, action, on) for action in todo]
+    return ctx, [do(ctx, action, on) for action in todo]
 
 
 @flow(name="daily-tick")
 def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> list[tick.ActionResult]:
     on = on or today()
-    outcomes = tick_steps(on, dirs, pdf)
-    # Say what was done, for the officer and the Prefect UI.
-    create_markdown_artifact(report(on, outcomes), key="daily-tick", description=f"Daily tick {on}")
+    sweep(dirs.out)  # what a killed run left half-written (a served tick has no command line to do it)
+    ctx, outcomes = tick_steps(on, dirs, pdf)
+    # Say what was done, and what mail needs the officer, for the officer and the Prefect UI.
+    create_markdown_artifact(report(on, outcomes, tick.mail_notes(ctx, outcomes)), key="daily-tick",
+                             description=f"Daily tick {on}")
     return outcomes

@@ -2,6 +2,7 @@
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +27,84 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         write_bytes(path, object())  # not bytes: fails inside the write
     assert path.read_text() == "kept"
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
+
+
+# -- what a killed run leaves behind ---------------------------------------------------------------
+
+_KILLED_MIDWAY = r"""
+import os, signal, sys
+from pathlib import Path
+from scs_refresh.core import atomic
+
+out = Path(sys.argv[1])
+staging = atomic.staging_folder(out, "evidence")      # a collation under way ...
+atomic.write_text(staging / "evidence.csv", "a,b\n")
+real_replace = os.replace
+
+def die(src, dst):                                     # ... killed as a paper is half-written
+    os.kill(os.getpid(), signal.SIGKILL)
+
+os.replace = die
+atomic.write_bytes(out / "cmt" / "01-report.docx", b"half a paper")
+"""
+
+
+def _killed_run(out: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _KILLED_MIDWAY, str(out)], capture_output=True, timeout=60)
+    assert done.returncode == -9, done.stderr  # it really was killed
+
+
+def test_the_next_command_removes_what_a_killed_run_left(tmp_path):
+    from typer.testing import CliRunner
+
+    from scs_cli.main import app
+
+    from .conftest import ROOT
+
+    out = tmp_path / "out"
+    write_text(out / "evidence" / "evidence.csv", "the last good evidence base\n")
+    write_text(out / "cmt" / "00-agenda.docx", "an earlier paper")
+    _killed_run(out)
+    debris = sorted(p.name for p in out.rglob(".*"))
+    assert len(debris) == 2 and debris[0].startswith(".01-report.docx.") and debris[1].startswith(".evidence.")
+    mine = write_text(out / "cmt" / f".02-x.docx.{os.getpid()}.abcdefgh.tmp", "being written now")  # a live writer
+
+    result = CliRunner().invoke(app, ["--config-dir", str(ROOT / "config"), "--out-dir", str(out), "timetable",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == [
+        "cmt", "cmt/.02-x.docx." + f"{os.getpid()}.abcdefgh.tmp", "cmt/00-agenda.docx", "evidence",
+        "evidence/evidence.csv"]
+    assert mine.exists() and (out / "evidence" / "evidence.csv").read_text() == "the last good evidence base\n"
+
+
+def test_a_set_moved_aside_and_never_replaced_is_put_back(tmp_path):
+    """Killed between the two renames of a swap: the last good set is back in its place, the new one goes."""
+    from scs_refresh.core.atomic import sweep
+
+    dead = _dead_pid()
+    write_text(tmp_path / f".evidence.old..evidence.{dead}.abcdefgh" / "evidence.csv", "last good\n")
+    write_text(tmp_path / f".evidence.{dead}.abcdefgh" / "evidence.csv", "complete but never swapped\n")
+    sweep(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence"]
+    assert (tmp_path / "evidence" / "evidence.csv").read_text() == "last good\n"
+
+
+def test_debris_without_an_owner_is_removed_only_once_it_is_old(tmp_path):
+    """Written by an older version (no process id in the name): taken as abandoned after ten minutes."""
+    from scs_refresh.core.atomic import ORPHAN_AGE_SECONDS, sweep
+
+    old, new = write_text(tmp_path / ".a.docx.abcdefgh.tmp", "x"), write_text(tmp_path / ".b.docx.ijklmnop.tmp", "y")
+    os.utime(old, (0, 0))
+    assert sweep(tmp_path) == [old] and new.exists() and ORPHAN_AGE_SECONDS == 600
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)

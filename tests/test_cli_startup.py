@@ -94,3 +94,39 @@ def test_the_real_command_with_no_time_to_start(tmp_path: Path):
     assert errors == [
         "error: the embedded Prefect API did not start in 0 s; try again, or start one with `prefect server start` "
         "and set PREFECT_API_URL (or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"]
+
+
+_KILLED_WITH_AN_API = r"""
+import os, signal
+from flows.api import start_temporary_api
+start_temporary_api()()
+from prefect.server.api.server import SubprocessASGIServer
+print(SubprocessASGIServer().server_process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_command_leaves_no_temporary_api_running(tmp_path: Path):
+    """kill -9 gives Prefect no chance to stop its temporary API; the watchdog does, within seconds."""
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+               PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120")
+    out, err = tmp_path / "stdout", tmp_path / "stderr"  # files, not pipes: the API must not hold them open
+    with out.open("w") as stdout, err.open("w") as stderr:
+        killed = subprocess.run([sys.executable, "-c", _KILLED_WITH_AN_API], stdout=stdout, stderr=stderr, env=env,
+                                timeout=300)
+    assert killed.returncode == -9, err.read_text()
+    server = int(out.read_text().split()[0])
+    def running() -> bool:  # a zombie waiting for a reaper is not running
+        try:
+            return Path(f"/proc/{server}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 20
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not running(), "the temporary Prefect API outlived the killed command"

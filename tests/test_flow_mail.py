@@ -1,4 +1,4 @@
-"""Mail in the flows: only a mail-server fault is retried; the SMTP password may come from a Secret block."""
+"""Mail in the flows: only what may succeed next time is retried; the SMTP password may come from a Secret block."""
 
 from __future__ import annotations
 
@@ -9,19 +9,18 @@ import pytest
 from flows.mail import PASSWORD_BLOCK, mail_env
 from flows.retrying import retry_if
 from scs_refresh.core.folders import Dirs
-from scs_refresh.mail.dispatch import DeliveryFault, Report
+from scs_refresh.core.errors import ConfigError, Problem, UserError
 from scs_refresh.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_only_a_mail_server_fault_is_retried():
+def test_only_what_may_succeed_next_time_is_retried():
     from prefect.states import Failed
 
-    condition = retry_if(lambda exc: isinstance(exc, DeliveryFault))
-    fault = Failed(data=DeliveryFault("server down; 3 stay queued", Report(queued=["a", "b", "c"])))
-    assert condition(None, None, fault) is True
-    assert condition(None, None, Failed(data=ValueError("bad config"))) is False
+    condition = retry_if(lambda exc: not isinstance(exc, UserError))
+    assert condition(None, None, Failed(data=OSError("disk busy"))) is True
+    assert condition(None, None, Failed(data=ConfigError([Problem(Path("x.yaml"), "bad")]))) is False
 
 
 @pytest.mark.usefixtures("prefect_harness")

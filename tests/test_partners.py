@@ -187,7 +187,7 @@ def test_csv_with_unknown_partner_stores_nothing(setup, tmp_path: Path):
 
 def test_an_unsupported_file_type_is_refused(setup, tmp_path: Path):
     (tmp_path / "answers.pdf").write_bytes(b"%PDF")
-    with pytest.raises(ConfigError, match=r"answers\.pdf: import a returned questionnaire"):
+    with pytest.raises(ConfigError, match=r"answers\.pdf: a \.pdf file is not something this tool imports: give a returned questionnaire"):
         responses.read_file(tmp_path / "answers.pdf", setup.partners, setup.timetable.cycle, date(2010, 11, 8))
 
 

@@ -29,7 +29,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            for line in exc.lines():
+            for line in dict.fromkeys(exc.lines()):  # two sources in one damaged file: the file's line once
                 typer.echo(f"error: {line}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -53,6 +53,20 @@ def _dirs(
     else:  # Prefect's own INFO lines ("Task run ... Completed") would drown the officer's; the UI keeps them
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store)
+    _sweep(out_dir)
+
+
+def _sweep(out_dir: Path) -> None:
+    """What a killed run left half-written in the out folder is removed before anything else runs
+    (a set moved aside and never replaced is put back): one line with -v, nothing otherwise."""
+    import logging
+
+    from scs_refresh.core.atomic import sweep
+
+    removed = sweep(out_dir)
+    if removed:
+        logging.getLogger("scs_refresh.core.atomic").info(
+            "removed %d temporary file(s) or folder(s) a stopped run left in %s", len(removed), out_dir)
 
 
 def _show_domain_logs() -> None:

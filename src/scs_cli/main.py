@@ -18,7 +18,7 @@ import typer
 from scs_cli.app import app
 # Importing a command module registers its commands; `scs --help` lists them in this order.
 from scs_cli.commands import timetable, papers, cycle, approval, daily  # noqa: F401  (in this order)
-from scs_cli.commands import partners, evidence, performance  # noqa: F401  (the groups of sub-commands)
+from scs_cli.commands import partners, evidence, performance, mail  # noqa: F401  (the groups of sub-commands)
 from scs_cli.commands import new_cycle  # noqa: F401  (the next cycle's config)
 
 __all__ = ["app", "main"]

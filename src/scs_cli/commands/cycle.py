@@ -64,12 +64,16 @@ def run_stage(
     if stage not in tt.stage:
         raise UserError(f"no stage '{stage}' (stages: {', '.join(tt.stage)})")
     day = parse_on(on)
-    from flows.stages import STAGES  # Prefect is slow to import: only once the stage and date are sound
+    from flows.api import start_temporary_api  # Prefect is slow to import: only once the stage and date are sound
+
+    api_ready = start_temporary_api()  # watched, so a killed run leaves no API behind
+    from flows.stages import STAGES
 
     dirs: Dirs = ctx.obj
     options = {"wait_for_decisions": wait} if stage == "approval" else {}
     console = Console(soft_wrap=True)  # a line per step, never folded at 80 columns in a log
     with steps(console, f"Running the {stage} stage as at {day:%d %b %Y}"):
+        api_ready()
         report = STAGES[stage](on=day, dirs=dirs, pdf=pdf, **options)
     for o in report.outcomes:
         console.print(f"[green]done[/green] {o.action.text}: {o.summary}")

@@ -38,8 +38,10 @@ def tick(
 
     day = parse_on(on)
     params = _tick_parameters(ctx.obj, pdf)
-    if not ledger.pending(ledger.Context.load(params["dirs"], pdf), day):  # as `scs simulate` skips a quiet day
+    context = ledger.Context.load(params["dirs"], pdf)
+    if not ledger.pending(context, day):  # as `scs simulate` skips a quiet day
         typer.echo(f"nothing was due on {day}")
+        _mail_notes(ledger.mail_notes(context, []))
         return
     with steps(Console(stderr=True), f"The daily tick for {day:%a %d %b %Y}: starting Prefect's API"):
         # Prefect is slow to import: only once the date and config are sound; its API starts meanwhile.
@@ -53,13 +55,19 @@ def tick(
     for o in outcomes:
         late = f" (due {o.action.due}, caught up)" if o.action.due < day else ""
         typer.echo(f"{o.action.text}{late}: {o.summary}")
-        if o.queued:
-            typer.echo(f"warning: {len(o.queued)} message(s) still queued for the mail server; "
-                       "the next tick sends them", err=True)
-    sent, held = sum(len(o.sent) for o in outcomes), sum(o.held for o in outcomes)
-    typer.echo(f"{len(outcomes) - held} action(s) done on {day}, {sent} message(s) sent"
+    sent = sum(len(o.sent) for o in outcomes)
+    held, waiting = sum(o.held for o in outcomes), sum(1 for o in outcomes if o.queued)
+    typer.echo(f"{len(outcomes) - held - waiting} action(s) done on {day}"
+               + (f", {waiting} waiting for the mail server" if waiting else "") + f", {sent} message(s) sent"
                + (f"; {held} held for you to send or skip: `scs pending`" if held else "") if outcomes
                else f"nothing was due on {day}")
+    _mail_notes(ledger.mail_notes(context, outcomes))
+
+
+def _mail_notes(lines: list[str]) -> None:
+    """Mail that needs the officer, one line each on stderr: refusals, waits, a server down, doubts."""
+    for line in lines:
+        typer.echo(f"warning: {line}", err=True)
 
 
 pending_app = typer.Typer(context_settings=HELP_OPTIONS, invoke_without_command=True,

@@ -36,6 +36,22 @@ def evidence_check(
         typer.echo(f"ok: {ev.source.id}{label}: {what} from {ev.file}")
 
 
+def _kept(folder) -> None:
+    """A failed collation writes nothing: say that the last good evidence base stands (stdout; the error
+    itself is the one line on stderr)."""
+    import json
+
+    from scs_refresh.evidence.collate import STAMP
+
+    if not folder.is_dir():
+        return
+    try:
+        when = f" (as at {json.loads((folder / STAMP).read_text())['on']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        when = ""
+    typer.echo(f"nothing was written: the evidence base in {folder}{when} is kept as it was")
+
+
 @evidence_app.command("collate")
 def evidence_collate(
     ctx: typer.Context,
@@ -46,8 +62,14 @@ def evidence_collate(
 
     from scs_refresh.evidence.collate import collate_and_write, summary
 
-    with steps(Console(stderr=True), "Collating the evidence base"):
-        base, folder = collate_and_write(_manifest(ctx), ctx.obj.out, parse_on(on))
+    from scs_refresh.core.errors import UserError
+
+    try:
+        with steps(Console(stderr=True), "Collating the evidence base"):
+            base, folder = collate_and_write(_manifest(ctx), ctx.obj.out, parse_on(on))
+    except UserError:
+        _kept(ctx.obj.out / "evidence")
+        raise
     for line in summary(base):
         typer.echo(line)
     typer.echo(f"wrote {folder} ({len(base.table)} rows, {len(base.statements)} statements, {len(base.digest.charts)} charts)")

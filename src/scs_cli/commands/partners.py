@@ -24,15 +24,19 @@ def _setup(ctx: typer.Context):
 
 
 def _delivered(setup, at) -> None:
+    """Send what is queued; a line for each address refused or to be tried again and each message in doubt;
+    a server that took nothing more is one error line (exit 2), its messages queued for the next run."""
+    from scs_refresh.core.errors import UserError
+    from scs_refresh.mail.dispatch import in_doubt_line
     from scs_refresh.partners.outreach import deliver
 
     report = deliver(setup, at)
     where = f"to {setup.dirs.out / setup.delivery.outbox}" if setup.delivery.transport == "outbox" else "by SMTP"
     typer.echo(f"sent {len(report.sent)} message(s) {where}")
-    for key in report.failed:
-        typer.echo(f"warning: refused by the mail server, not retried: {key}", err=True)
-    for key in report.in_doubt:
-        typer.echo(f"warning: in doubt (a run stopped while sending; check before resending): {key}", err=True)
+    for line in report.lines() + [in_doubt_line(key) for key in report.in_doubt]:
+        typer.echo(f"warning: {line}", err=True)
+    if report.stopped:
+        raise UserError(f"{report.stopped}: {len(report.queued)} message(s) queued for the next run")
 
 
 @questionnaire_app.command("send")

@@ -82,25 +82,35 @@ class Context:
 
 @dataclass
 class ActionResult:
-    """What one action did: a line for the officer, the files written, the messages sent."""
+    """What one action did: a line for the officer, the files written, the messages the server took."""
 
     action: Action
     summary: str
     files: list[Path] = field(default_factory=list)
-    sent: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)  # complete in this run: every recipient has them
     queued: list[str] = field(default_factory=list)  # still waiting for the mail server
     held: bool = False  # caught up too late to send blindly: listed for the officer (`scs pending`)
+    mail: list[str] = field(default_factory=list)  # addresses refused for good or to be tried again
+    stopped: str | None = None  # why the mail server took no more ("mail server ... not reachable (...)")
+
+    @classmethod
+    def mailed(cls, action: Action, summary: str, report: dispatch.Report, queued: list[str] | None = None,
+               **more) -> ActionResult:
+        """The result of an action that sent mail: its counts are what the server accepted."""
+        return cls(action, summary, sent=report.sent, queued=report.queued if queued is None else queued,
+                   mail=report.lines(), stopped=report.stopped, **more)
 
 
-def _send(ctx: Context, messages: Iterable[Outgoing], on: date) -> tuple[list[str], list[str]]:
-    """Queue ``messages`` (each once) and deliver everything pending; returns (sent, still queued)."""
+def _send(ctx: Context, messages: Iterable[Outgoing], on: date) -> tuple[dispatch.Report, list[str]]:
+    """Queue ``messages`` (each once) and deliver everything pending; returns the report and which of
+    ``messages`` are still queued (the action is done once none is)."""
     messages = list(messages)
     settings = ctx.ws.need_delivery()
     transport = dispatch.transport_for(settings, ctx.dirs.out, ctx.env)
     with ctx.store() as store:
-        report = dispatch.send(store, transport, messages, settings.sender, recorded_at(on))
+        report = dispatch.send(store, transport, messages, settings.sender, recorded_at(on), retry=settings.retry)
     mine = {m.key for m in messages}
-    return [k for k in report.sent if k in mine], [k for k in report.queued if k in mine]
+    return report, [k for k in report.queued if k in mine]
 
 
 # --- partners ---------------------------------------------------------------------------
@@ -109,28 +119,46 @@ def _deliver(ctx: Context, setup: outreach.Setup, on: date) -> dispatch.Report:
     return outreach.deliver(setup, recorded_at(on), ctx.env)
 
 
+def mail_notes(ctx: Context, outcomes: Iterable[ActionResult]) -> list[str]:
+    """What a tick's report says about the mail, besides each action's line: addresses refused or to be
+    tried again, a server that stopped (with what the ledger still holds), and every message in doubt,
+    every tick until the officer confirms or resends it."""
+    outcomes = list(outcomes)
+    lines = list(dict.fromkeys(line for o in outcomes for line in o.mail))
+    stops = list(dict.fromkeys(o.stopped for o in outcomes if o.stopped))
+    with ctx.store() as store:
+        waiting = len(store.sends(status="pending"))
+        doubt = [r.key for r in store.sends(status="sending")]
+    lines += [f"{stop}: {waiting} message(s) queued for the next tick" for stop in stops]
+    return lines + [dispatch.in_doubt_line(key) for key in doubt]
+
+
+def _sent(report: dispatch.Report, new: int, what: str) -> str:
+    """'questionnaire queued for 12 partner(s); 12 message(s) sent': the count is what the server accepted."""
+    return f"{what} queued for {new} partner(s); {len(report.sent)} message(s) sent" + (
+        f", {len(report.queued)} still queued" if report.queued else "")
+
+
 def send_questionnaires(ctx: Context, action: Action, on: date) -> ActionResult:
     setup = ctx.ws.outreach()
     queued = outreach.queue_questionnaires(setup, recorded_at(on))
     report = _deliver(ctx, setup, on)
-    return ActionResult(action, f"questionnaire queued for {len(queued)} partner(s); {len(report.sent)} message(s) "
-                        "sent", sent=report.sent, queued=report.queued)
+    return ActionResult.mailed(action, _sent(report, len(queued), "questionnaire"), report)
 
 
 def request_interviews(ctx: Context, action: Action, on: date) -> ActionResult:
     setup = ctx.ws.outreach()
     asked = outreach.queue_interview_requests(setup, on, recorded_at(on))
     report = _deliver(ctx, setup, on)
-    return ActionResult(action, f"interview requests to {len(asked)} partner(s)", sent=report.sent,
-                        queued=report.queued)
+    return ActionResult.mailed(action, _sent(report, len(asked), "interview requests"), report)
 
 
 def chase_partners(ctx: Context, action: Action, on: date) -> ActionResult:
     setup = ctx.ws.outreach()
     chased = outreach.queue_chase(setup, on, recorded_at(on))
     report = _deliver(ctx, setup, on)
-    return ActionResult(action, f"reminders to {len(chased)} partner(s) who have not responded",
-                        sent=report.sent, queued=report.queued)
+    return ActionResult.mailed(action, _sent(report, len(chased), "reminders to partners who have not responded:"),
+                               report)
 
 
 def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: date) -> ActionResult:
@@ -139,17 +167,17 @@ def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: dat
                     f"Send draft SCS version {version} to partners for comment")
     answered = records_on(ctx.dirs.store, on).responses  # only the partners who had replied by ``on``
     messages = outreach.draft_for_comment(ctx.ws.outreach(), draft_docx, version, answered)
-    sent, queued = _send(ctx, messages, on)
-    return ActionResult(action, f"draft version {version} to {len(messages)} partner(s) for comment", sent=sent,
-                        queued=queued)
+    report, queued = _send(ctx, messages, on)
+    return ActionResult.mailed(action, f"draft version {version} to {len(messages)} partner(s) for comment", report,
+                               queued)
 
 
 # --- meetings ---------------------------------------------------------------------------
 
 def officer_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
     s = ctx.scheduled(action.meeting_id)
-    sent, queued = _send(ctx, [publish.officer_reminder(ctx.timetable, s, action.key, ctx.ws.mail)], on)
-    return ActionResult(action, f"reminded the officer (reports due {s.report_deadline})", sent=sent, queued=queued)
+    report, queued = _send(ctx, [publish.officer_reminder(ctx.timetable, s, action.key, ctx.ws.mail)], on)
+    return ActionResult.mailed(action, f"reminded the officer (reports due {s.report_deadline})", report, queued)
 
 
 def generate_papers(ctx: Context, action: Action, on: date) -> ActionResult:
@@ -177,18 +205,18 @@ def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
                               ctx.ws.mail)
     if ctx.timetable.body[event.body].public:  # the meetings site shows the newly published papers
         build_site(ctx.dirs, ctx.timetable, ctx.ws.need_papers().agenda, ctx.dirs.templates, recorded_at(on))
-    sent, queued = _send(ctx, out.messages, on)
+    report, queued = _send(ctx, out.messages, on)
     where = f"; {len(out.published)} file(s) published in out/public/{event.id}" \
         if ctx.timetable.body[event.body].public else ""
-    return ActionResult(action, f"papers to {len(out.messages)} member(s){where}", files=out.published, sent=sent,
-                        queued=queued)
+    return ActionResult.mailed(action, f"papers to {len(out.messages)} member(s){where}", report, queued,
+                               files=out.published)
 
 
 def member_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
     event = ctx.scheduled(action.meeting_id).event
     messages = publish.member_reminders(ctx.timetable, event, action.key, _invitation(ctx, event, on), ctx.ws.mail)
-    sent, queued = _send(ctx, messages, on)
-    return ActionResult(action, f"reminded {len(messages)} member(s)", sent=sent, queued=queued)
+    report, queued = _send(ctx, messages, on)
+    return ActionResult.mailed(action, f"reminded {len(messages)} member(s)", report, queued)
 
 
 # --- the scorecard ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The project's state store: one SQLite file holding what has happened in a refresh cycle.
 
 Config says what should happen; the store records what did: every message sent (the send
-ledger), every partner response, every interview, and later decisions and paper versions.
+ledger, with the server's answer for each recipient), every partner response, every interview, and later decisions and paper versions.
 Each change of schema is a numbered migration, so an older file is upgraded in place.
 Times are passed in by the caller (the clock is a parameter), stored as ISO text.
 """
@@ -101,6 +101,19 @@ MIGRATIONS: list[str] = [
         recorded_by  TEXT NOT NULL,
         recorded_at  TEXT NOT NULL
     );
+    """,    """
+    CREATE TABLE send_recipients (
+        key          TEXT NOT NULL,              -- the message (sends.key)
+        address      TEXT NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'refused')),
+        tries        INTEGER NOT NULL DEFAULT 0, -- answers of 'try later' (4xx) so far
+        answer       TEXT,                       -- the server's last answer for this address
+        retry_after  TEXT,                       -- not tried again before this (a 4xx's pause)
+        PRIMARY KEY (key, address)
+    );
+    INSERT OR IGNORE INTO send_recipients (key, address, status)
+        SELECT s.key, r.value, CASE s.status WHEN 'sent' THEN 'accepted' WHEN 'failed' THEN 'refused' ELSE 'pending' END
+        FROM sends AS s, json_each(s.recipients) AS r;
     """,
     """
     -- the day an interview's date was agreed and the day it was recorded as held, so what was
@@ -128,6 +141,17 @@ class SendRecord:
     queued_at: datetime
     sent_at: datetime | None
     last_error: str | None
+
+
+@dataclass(frozen=True)
+class RecipientRecord:
+    """One address of a message in the send ledger: whether the server has taken it for them."""
+
+    address: str
+    status: str  # pending | accepted | refused
+    tries: int  # answers of 'try later' (4xx)
+    answer: str | None  # the server's last answer for this address
+    retry_after: datetime | None
 
 
 @dataclass(frozen=True)
@@ -289,7 +313,11 @@ class Store:
             "INSERT OR IGNORE INTO sends (key, kind, partner_id, recipients, subject, message_id, raw, status, "
             "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
             (key, kind, partner_id, json.dumps(recipients), subject, message_id, raw, at.isoformat()))
-        return cur.rowcount == 1
+        if cur.rowcount != 1:
+            return False
+        self.conn.executemany("INSERT OR IGNORE INTO send_recipients (key, address) VALUES (?, ?)",
+                              [(key, a) for a in recipients])
+        return True
 
     def claim(self, key: str) -> bool:
         """pending -> sending, recorded before the message leaves; False if someone else has it."""
@@ -326,6 +354,59 @@ class Store:
     def send(self, key: str) -> SendRecord | None:
         row = self.conn.execute(f"SELECT {_SEND_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
         return None if row is None else _send(row)
+
+    # -- each recipient of a message ----------------------------------------------------------
+    def recipients(self, key: str) -> list[RecipientRecord]:
+        return [RecipientRecord(r["address"], r["status"], r["tries"], r["answer"], _dt(r["retry_after"]))
+                for r in self.conn.execute("SELECT * FROM send_recipients WHERE key = ? ORDER BY rowid", (key,))]
+
+    def due_recipients(self, key: str, now: datetime | None = None) -> list[str]:
+        """The addresses still to be offered the message: pending and, after a 'try later', past their pause."""
+        return [r.address for r in self.recipients(key)
+                if r.status == "pending" and (now is None or r.retry_after is None or r.retry_after <= now)]
+
+    def record_answers(self, key: str, accepted: list[str], deferred: dict[str, str], refused: dict[str, str],
+                       waits: dict[str, datetime]) -> None:
+        """What the server said to each address offered the message (one transaction)."""
+        with self.transaction() as conn:
+            conn.executemany("UPDATE send_recipients SET status = 'accepted', answer = NULL, retry_after = NULL "
+                             "WHERE key = ? AND address = ?", [(key, a) for a in accepted])
+            conn.executemany("UPDATE send_recipients SET tries = tries + 1, answer = ?, retry_after = ? "
+                             "WHERE key = ? AND address = ?",
+                             [(why, waits[a].isoformat(), key, a) for a, why in deferred.items()])
+            conn.executemany("UPDATE send_recipients SET status = 'refused', answer = ?, retry_after = NULL "
+                             "WHERE key = ? AND address = ?", [(why, key, a) for a, why in refused.items()])
+
+    def settle(self, key: str, at: datetime) -> str:
+        """The message's state from its recipients': 'sent' once none is left to try and the server took
+        it for at least one, 'failed' when it refused every one, else 'pending' (tried again later)."""
+        rows = self.recipients(key)
+        left = [r for r in rows if r.status == "pending"]
+        refused = "; ".join(f"refused: {r.address} ({r.answer})" for r in rows if r.status == "refused") or None
+        if left:
+            waiting = "; ".join(f"try later: {r.address} ({r.answer})" for r in left if r.answer)
+            self.release(key, "; ".join(x for x in (waiting, refused) if x) or "to be tried again")
+            return "pending"
+        if any(r.status == "accepted" for r in rows):
+            self.mark_sent(key, at, refused)
+            return "sent"
+        self.mark_failed(key, refused or "refused")
+        return "failed"
+
+    def confirm(self, key: str, at: datetime, note: str) -> None:
+        """A message in doubt arrived after all (the outbox found its file, or the officer checked)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE send_recipients SET status = 'accepted', answer = ? WHERE key = ? AND "
+                         "status = 'pending'", (note, key))
+            conn.execute("UPDATE sends SET status = 'sent', sent_at = ?, last_error = ? WHERE key = ?",
+                         (at.isoformat(), note, key))
+
+    def resend(self, key: str, note: str) -> None:
+        """Offer the message again, the same bytes and Message-ID, to every address that does not have it."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE send_recipients SET status = 'pending', tries = 0, answer = NULL, retry_after = NULL "
+                         "WHERE key = ? AND status != 'accepted'", (key,))
+            conn.execute("UPDATE sends SET status = 'pending', last_error = ? WHERE key = ?", (note, key))
 
     # -- responses ------------------------------------------------------------------------
     def save_response(self, *, partner_id: str, received_on: date, source_file: str, source_kind: str,

@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -173,7 +172,7 @@ def write(base: EvidenceBase, out_dir: Path, key: str | None = None) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / "evidence"
-    staging = Path(tempfile.mkdtemp(prefix=".evidence.", dir=out_dir))
+    staging = atomic.staging_folder(out_dir, "evidence")
     try:
         atomic.write_text(staging / "evidence.csv", base.table.to_csv(index=False))
         atomic.write_text(staging / "statements.csv", base.statements.to_csv(index=False))

@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from scs_refresh.core.errors import ConfigError, Problem
 from scs_refresh.core.yamlio import load_model, parse_iso_date
-from scs_refresh.core.model import StrictModel
+from scs_refresh.core.model import FolderPath, EvidencePath, StrictModel
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
@@ -148,7 +148,7 @@ class Source(StrictModel):
     id: Id
     kind: Kind
     title: str
-    file: str
+    file: EvidencePath  # inside evidence_dir
     publisher: str
     period: str = Field(min_length=1, description="the period the release describes: 2008, mid-2020, 2006-08 ...")
     published: Day = Field(description="the day the release was published (the day the officer could first use it)")
@@ -181,7 +181,7 @@ class Source(StrictModel):
 
 
 class Manifest(StrictModel):
-    evidence_dir: str = "../evidence"
+    evidence_dir: FolderPath = "../evidence"
     focus: str = Field(description="code of the area the evidence base is about")
     comparators: tuple[str, ...] = ()
     themes: tuple[Theme, ...] = Field(min_length=1)

@@ -142,7 +142,9 @@ def _raw_header(data: bytes, encoding: str, header_row: int) -> list[str]:
 
 def _read_csv(path: Path, read: Read, wanted: Callable[[str], bool] | None) -> RawTable:
     data = path.read_bytes()
+    _check_text(path, data)
     encoding = read.encoding or _sniff_encoding(data)
+    _check_complete(path, data, encoding, read.header_row)
     seen: dict[str, None] = {}  # pandas asks about each header more than once
 
     def keep(h: str) -> bool:
@@ -161,9 +163,11 @@ def _read_csv(path: Path, read: Read, wanted: Callable[[str], bool] | None) -> R
             usecols=keep if wanted else None,
         )
     except pd.errors.EmptyDataError:
-        raise ConfigError([Problem(path, f"no header at row {read.header_row} (the file ends before it)")]) from None
+        raise ConfigError([Problem(path, f"no header at row {read.header_row} (the file ends before it); is it "
+                                         "empty? download it again")]) from None
     except pd.errors.ParserError as exc:
-        raise ConfigError([Problem(path, f"not a readable CSV table: {str(exc).strip()}")]) from None
+        raise ConfigError([Problem(path, f"not a readable CSV table: {str(exc).strip()}; check the row it names, "
+                                         "or export the file again")]) from None
     except (UnicodeDecodeError, LookupError) as exc:
         raise ConfigError([Problem(path, f"cannot be decoded as {encoding}: {exc}")]) from None
     frame = _tidy_frame(frame, read.header_row + 1)
@@ -214,7 +218,8 @@ def _read_xlsx(path: Path, read: Read) -> RawTable:
             warnings.simplefilter("ignore", UserWarning)  # "Workbook contains no default style" (Nomis)
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise ConfigError([Problem(path, f"not a readable .xlsx workbook ({exc})")]) from None
+        raise ConfigError([Problem(path, f"not a readable .xlsx workbook ({exc}); open it in Excel and save it as "
+                                         "an Excel Workbook (.xlsx), or download it again")]) from None
     try:
         sheet = _pick_sheet(path, book.sheetnames, read.sheet)
         ws = book[sheet]
@@ -236,9 +241,10 @@ def _read_xls(path: Path, read: Read) -> RawTable:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(path, on_demand=True)
+        book = xlrd.open_workbook(path, on_demand=True, logfile=io.StringIO())  # its warnings are not the officer's
     except (xlrd.XLRDError, OSError, ValueError, AssertionError) as exc:
-        raise ConfigError([Problem(path, f"not a readable .xls workbook ({exc})")]) from None
+        raise ConfigError([Problem(path, f"not a readable .xls workbook ({exc}); open it in Excel and save it "
+                                         "again, or download it again")]) from None
     try:
         sheet = _pick_sheet(path, book.sheet_names(), read.sheet)
         ws = book.sheet_by_name(sheet)
@@ -249,15 +255,57 @@ def _read_xls(path: Path, read: Read) -> RawTable:
 
 
 def read_table(path: Path, read: Read, wanted: Callable[[str], bool] | None = None) -> RawTable:
-    """The table ``read`` describes in ``path``; ``wanted`` lets a CSV reader skip unused columns."""
+    """The table ``read`` describes in ``path``; ``wanted`` lets a CSV reader skip unused columns.
+
+    Whatever a damaged file makes the libraries raise (an IndexError from a cut .xls, a bad
+    CRC in an .xlsx) becomes one line naming the file and what to do, never a traceback.
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError([Problem(path, "file not found")])
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path, read, wanted)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, read)
-    if suffix == ".xls":
-        return _read_xls(path, read)
-    raise ConfigError([Problem(path, f"cannot read '{suffix}' files; use CSV, XLSX or XLS")])
+    readers = {".csv": ("CSV", _read_csv), ".txt": ("CSV", _read_csv), ".xlsx": (".xlsx", _read_xlsx),
+               ".xlsm": (".xlsx", _read_xlsx), ".xls": (".xls", _read_xls)}
+    if suffix not in readers:
+        raise ConfigError([Problem(path, f"cannot read '{suffix}' files; save it as CSV, XLSX or XLS")])
+    kind, reader = readers[suffix]
+    try:
+        return reader(path, read, wanted) if reader is _read_csv else reader(path, read)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file can make a library raise anything
+        raise ConfigError([Problem(path, f"cannot be read as {kind} ({type(exc).__name__}: {_first_line(exc)}); "
+                                         "the file looks damaged or cut off: download or export it again")]) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or ["no detail"])[0][:200]
+
+
+#: bytes that never occur in a text file (tab, CR, LF and form feed aside)
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def _check_text(path: Path, data: bytes) -> None:
+    """A CSV must be text: binary bytes mean a spreadsheet or a damaged file saved under a .csv name."""
+    head = data[: 1 << 16]
+    found = _BINARY.findall(head)
+    if b"\x00" in head or len(found) > max(8, len(head) // 1000):
+        at = _BINARY.search(head).start()
+        raise ConfigError([Problem(path, f"not a CSV text file: binary bytes from byte {at}; is it a "
+                                         "spreadsheet or a damaged download? export it as CSV again")])
+
+
+def _check_complete(path: Path, data: bytes, encoding: str, header_row: int) -> None:
+    """A file cut off mid-row (a download or copy that stopped) has a last line shorter than its header
+    and no final newline; it is refused rather than read as a blank figure."""
+    if not data or data.endswith((b"\n", b"\r")):
+        return
+    header = _raw_header(data, encoding, header_row)
+    last_start = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+    line = data[last_start:].decode(encoding, errors="replace")
+    cells = next(csv.reader([line]), [])
+    if header and 0 < len(cells) < len(header):
+        rows = data.count(b"\n") + 1
+        raise ConfigError([Problem(path, f"row {rows}: the last row has {len(cells)} of {len(header)} cells and "
+                                         "no line end: the file looks cut off; copy or download it again")])

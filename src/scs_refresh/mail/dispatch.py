@@ -1,11 +1,18 @@
 """The one way the product sends anything: messages, an outbox or SMTP, and the send ledger.
 
-Every message has an idempotency key. ``send`` records it in the state store as *pending*
-before anything leaves, claims it (*sending*) just before delivery, and marks it *sent* just
-after. So a re-run never sends a message twice, a server that is down leaves messages
-queued for the next run, and a crash between delivery and the record leaves the message *in
-doubt* rather than resending it blindly: the outbox can tell whether its file was written;
-with SMTP the officer is shown the message to check.
+Every message has an idempotency key and a fixed Message-ID. ``send`` records it in the state
+store as *pending* before anything leaves, with one row per recipient. Delivery talks to the
+server recipient by recipient (RFC 5321): each address the server accepts is recorded; one it
+asks to try later (4xx) waits, with a growing pause, up to the number of tries delivery.yaml
+allows, without holding back anyone else; one it refuses for good (5xx) is recorded and
+reported. A message is *sent* only when every recipient has it.
+
+The message is claimed (*sending*) just before its text goes on the wire and settled just after
+the server's answer, so a crash leaves it *in doubt* only when it may have arrived: the outbox
+can tell whether its file was written; with SMTP the officer is shown the message
+(``scs mail status``) until they confirm it arrived or resend it, with the same Message-ID so
+the receiving systems can drop a duplicate. A server that is down is one line, and its
+messages stay queued for the next run. Messages go out with CRLF line ends, as servers expect.
 """
 
 from __future__ import annotations
@@ -17,42 +24,30 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
 from pathlib import Path
-from typing import Annotated, Literal, Protocol
+from typing import Literal, Protocol
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.dates import in_london
 from scs_refresh.core.errors import UserError
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import SendRecord, Store
 from scs_refresh.core.yamlio import load_model
-from scs_refresh.core.model import StrictModel
+from scs_refresh.core.model import Email, OutPath, OneLine, StrictModel, within
 
 log = logging.getLogger(__name__)
-
-
-_EMAIL_SHAPE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
-
-
-def _email(value: str) -> str:
-    if not _EMAIL_SHAPE.match(value):
-        raise ValueError(f"'{value}' is not an e-mail address (expected name@domain)")
-    return value
-
-
-Email = Annotated[str, AfterValidator(_email)]
 
 
 class Contact(StrictModel):
     """A named person with an address mail can be sent to."""
 
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1)
     email: Email
 
 
@@ -67,13 +62,25 @@ class SmtpSettings(StrictModel):
     timeout_seconds: float = Field(30, gt=0, le=300)
 
 
+class RetrySettings(StrictModel):
+    """How long a recipient the server asks to try later (4xx) is tried again before it is reported."""
+
+    attempts: int = Field(5, ge=1, le=50, description="tries in all for one recipient")
+    wait_minutes: float = Field(10, ge=0, le=24 * 60, description="before the second try; doubled for each after")
+
+    def after(self, tries: int) -> timedelta:
+        """The pause before the next try, after ``tries`` answers of 'try later'."""
+        return timedelta(minutes=self.wait_minutes * 2 ** max(tries - 1, 0))
+
+
 class DeliverySettings(StrictModel):
     """config/delivery.yaml."""
 
     transport: Literal["outbox", "smtp"] = "outbox"
     sender: Contact
-    outbox: str = Field("outbox", min_length=1, description="folder under the out folder")
+    outbox: OutPath = Field("outbox", min_length=1, description="folder under the out folder")
     smtp: SmtpSettings | None = None
+    retry: RetrySettings = RetrySettings()
 
     @model_validator(mode="after")
     def _smtp_needs_server(self) -> DeliverySettings:
@@ -84,14 +91,6 @@ class DeliverySettings(StrictModel):
 
 def load_delivery(file: Path) -> DeliverySettings:
     return load_model(file, DeliverySettings)
-
-
-class DeliveryFault(UserError):
-    """The mail server could not take the messages now; they stay queued for the next run."""
-
-    def __init__(self, message: str, report: Report):
-        super().__init__(message)
-        self.report = report
 
 
 @dataclass(frozen=True)
@@ -146,12 +145,61 @@ def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
     return msg
 
 
-class Transport(Protocol):
-    def open(self) -> None:
-        """Connect (and log in) before the first message, so a bad login fails the run, not a message."""
+def as_bytes(msg: EmailMessage) -> bytes:
+    """The message as it goes on the wire and into an .eml file: every line ends CRLF (RFC 5322)."""
+    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
-    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> str | None:
-        """Deliver ``raw``; returns a note to keep in the ledger (e.g. recipients the server refused)."""
+
+def crlf(raw: bytes) -> bytes:
+    """Every line end as CRLF (a message queued by an older version has bare LFs)."""
+    return re.sub(rb"\r?\n|\r", b"\r\n", raw)
+
+
+# --- what a server answered, and when it stopped answering ------------------------------------
+
+@dataclass
+class Answers:
+    """The server's answer for each recipient of one message."""
+
+    accepted: list[str] = field(default_factory=list)
+    deferred: dict[str, str] = field(default_factory=dict)  # 4xx: try again later
+    refused: dict[str, str] = field(default_factory=dict)   # 5xx: for good
+
+    def add(self, addresses: Iterable[str], code: int, text: str) -> None:
+        for a in addresses:
+            if 200 <= code < 300:
+                self.accepted.append(a)
+            elif 400 <= code < 500:
+                self.deferred[a] = text
+            else:
+                self.refused[a] = text
+
+
+class Stopped(Exception):
+    """The server cannot take more messages in this run (gone, busy, refusing the sender or the login).
+    ``in_doubt``: the connection went while the server was answering the end of a message."""
+
+    def __init__(self, reason: str, in_doubt: bool = False, lasting: bool = False):
+        super().__init__(reason)
+        self.in_doubt = in_doubt
+        self.lasting = lasting  # the officer must change something (login, sender); a retry alone will not do
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(text.split())}"
+
+
+class Transport(Protocol):
+    name: str  # for the officer: "the outbox out/outbox", "mail server smtp.example.org:587"
+
+    def open(self) -> None:
+        """Connect (and log in) before the first message; raises Stopped if the server cannot be used."""
+
+    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes,
+                claim: Callable[[], bool]) -> Answers | None:
+        """Offer ``raw`` to ``recipients``; ``claim`` is called just before the text goes on the wire
+        (None when it returns False: another run has the message). Raises Stopped."""
 
     def delivered(self, key: str) -> bool | None:
         """Whether ``key`` reached its destination; None when the transport cannot tell."""
@@ -164,16 +212,26 @@ class Outbox:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.name = f"the outbox {self.folder}"
 
     def path(self, key: str) -> Path:
         return self.folder / (re.sub(r"[^A-Za-z0-9._-]+", "--", key) + ".eml")
 
     def open(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Stopped(f"{self.name} cannot be written ({exc.strerror})", lasting=True) from None
 
-    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> None:
-        write_bytes(self.path(key), raw)
-        return None
+    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes,
+                claim: Callable[[], bool]) -> Answers | None:
+        if not claim():
+            return None
+        try:
+            write_bytes(self.path(key), raw)
+        except OSError as exc:  # a full disk, a folder made read-only: released, the next run writes it
+            raise Stopped(f"{self.name} cannot be written ({exc.strerror})", lasting=True) from None
+        return Answers(accepted=list(recipients))
 
     def delivered(self, key: str) -> bool:
         return self.path(key).exists()
@@ -183,10 +241,15 @@ class Outbox:
 
 
 class Smtp:
-    """Sends through an SMTP server (STARTTLS, login); one connection per run, opened when needed."""
+    """Sends through an SMTP server (STARTTLS, login); one connection per run, opened when needed.
+
+    The dialogue is spelt out (MAIL, one RCPT per recipient, DATA) rather than ``sendmail``, so
+    each recipient gets its own answer and the message is claimed only just before its text goes.
+    """
 
     def __init__(self, settings: SmtpSettings, password: str | None):
         self.settings = settings
+        self.name = f"mail server {settings.host}:{settings.port}"
         self._password = password
         self._conn: smtplib.SMTP | None = None
 
@@ -196,23 +259,84 @@ class Smtp:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        log.info("connecting to the mail server %s:%s%s", s.host, s.port, f" as {s.user}" if s.user else "")
-        conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+        log.info("connecting to the %s%s", self.name, f" as {s.user}" if s.user else "")
+        try:
+            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise Stopped(f"{self.name} not reachable ({_reason(exc)})") from None
         try:
             if s.starttls:
                 conn.starttls(context=ssl.create_default_context(cafile=s.ca_file))
             if s.user:
                 conn.login(s.user, self._password or "")
-        except BaseException:
+        except smtplib.SMTPAuthenticationError as exc:
             conn.close()
-            raise
+            raise Stopped(f"{self.name} refused the login ({_answer(exc.smtp_code, exc.smtp_error)}); check the "
+                          f"user in delivery.yaml and the password variable {s.password_env}", lasting=True) from None
+        except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+            conn.close()
+            raise Stopped(f"{self.name} could not be used ({_reason(exc)})",
+                          lasting=isinstance(exc, (smtplib.SMTPNotSupportedError, ssl.SSLError))) from None
         return conn
 
-    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes) -> str | None:
+    def deliver(self, key: str, sender: str, recipients: list[str], raw: bytes,
+                claim: Callable[[], bool]) -> Answers | None:
         self.open()
-        # Refused only in part: it went to the others, so it counts as sent (resending would double it).
-        refused = self._conn.sendmail(sender, recipients, raw)
-        return f"refused by the server: {', '.join(sorted(refused))}" if refused else None
+        conn = self._conn
+        try:
+            conn.ehlo_or_helo_if_needed()
+            code, text = conn.mail(sender)
+            if code != 250:
+                self._reset()
+                raise Stopped(f"{self.name} refused the sender {sender} ({_answer(code, text)})"
+                              + ("; check the sender in delivery.yaml" if code >= 500 else ""), lasting=code >= 500)
+            answers = Answers()
+            for address in recipients:
+                code, text = conn.rcpt(address)
+                answers.add([address], 250 if code in (250, 251) else code, _answer(code, text))
+            if not answers.accepted:
+                self._reset()
+                return answers
+            if not claim():
+                self._reset()
+                return None
+            code, text = conn.docmd("DATA")
+            if code != 354:
+                self._reset()
+                return _all(answers, code, text)
+            return self._text(conn, raw, answers)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._lost()
+            raise Stopped(f"{self.name} closed the connection ({_reason(exc)})") from None
+
+    def _text(self, conn: smtplib.SMTP, raw: bytes, answers: Answers) -> Answers:
+        """Send the message text and read the answer; once the final dot may have gone, a lost
+        connection leaves the message in doubt."""
+        text = re.sub(rb"(?m)^\.", b"..", crlf(raw))
+        text += (b"" if text.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+        try:
+            conn.send(text)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:  # the final dot never went: not delivered
+            self._lost()
+            raise Stopped(f"{self.name} closed the connection while the message was sent ({_reason(exc)})") from None
+        try:
+            code, reply = conn.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self._lost()
+            raise Stopped(f"{self.name} closed the connection before confirming a message ({_reason(exc)})",
+                          in_doubt=True) from None
+        return _all(answers, code, reply)
+
+    def _reset(self) -> None:
+        try:
+            self._conn.rset()
+        except (smtplib.SMTPException, OSError):
+            self._lost()
+
+    def _lost(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
 
     def delivered(self, key: str) -> None:
         return None
@@ -226,9 +350,24 @@ class Smtp:
             self._conn = None
 
 
+def _all(answers: Answers, code: int, text) -> Answers:
+    """The server's answer to the message text applies to every recipient it had accepted."""
+    out = Answers(deferred=dict(answers.deferred), refused=dict(answers.refused))
+    out.add(answers.accepted, code, _answer(code, text))
+    return out
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
 def transport_for(settings: DeliverySettings, out_dir: Path, env: Mapping[str, str] = os.environ) -> Transport:
     """The configured transport; the SMTP password comes from the environment only."""
     if settings.transport == "outbox":
+        if within(out_dir, settings.outbox) is None:  # a link inside the out folder pointing elsewhere
+            raise UserError(f"delivery.yaml: outbox: '{settings.outbox}' leads outside the out folder {out_dir} "
+                            "(through a link); give a folder inside it")
         return Outbox(Path(out_dir) / settings.outbox)
     smtp = settings.smtp
     password = env.get(smtp.password_env)
@@ -237,14 +376,33 @@ def transport_for(settings: DeliverySettings, out_dir: Path, env: Mapping[str, s
     return Smtp(smtp, password)
 
 
+# --- the send ledger --------------------------------------------------------------------------
+
 @dataclass
 class Report:
     """What one run of ``flush`` did, by idempotency key."""
 
-    sent: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    in_doubt: list[str] = field(default_factory=list)
-    queued: list[str] = field(default_factory=list)  # still pending after this run
+    sent: list[str] = field(default_factory=list)      # every recipient has it now
+    failed: list[str] = field(default_factory=list)    # refused for every recipient: never retried
+    in_doubt: list[str] = field(default_factory=list)  # may have arrived: the officer decides
+    queued: list[str] = field(default_factory=list)    # still pending after this run
+    refused: dict[str, dict[str, str]] = field(default_factory=dict)   # key -> {address: answer}, for good
+    deferred: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> {address: answer}, tried later
+    stopped: str | None = None  # why the server took no more this run ("... not reachable (...)")
+    lasting: bool = False       # the stop needs the officer (a login or a sender refused), not just time
+
+    def lines(self) -> list[str]:
+        """One line per address refused for good or asked to try later (in doubt and a stop have their own)."""
+        out = [f"not delivered (refused for good): {key} to {a}: {why}"
+               for key, who in self.refused.items() for a, why in who.items()]
+        return out + [f"to be tried again: {key} to {a}: {why}"
+                      for key, who in self.deferred.items() for a, why in who.items()]
+
+
+def in_doubt_line(key: str) -> str:
+    """What the officer is told of a message in doubt, every run until they confirm or resend it."""
+    return (f"in doubt: {key} (a run stopped while it was on the wire, so it may have arrived); check with the "
+            f"recipient, then `scs mail confirm {key}` or `scs mail resend {key}`")
 
 
 def queue(store: Store, messages: Iterable[Outgoing], sender: Contact, at: datetime) -> list[str]:
@@ -253,87 +411,101 @@ def queue(store: Store, messages: Iterable[Outgoing], sender: Contact, at: datet
     with store.transaction():
         for out in messages:
             msg = build_message(out, sender, at)
-            recipients = [c.email for c in (*out.to, *out.cc)]
+            recipients = list(dict.fromkeys(c.email for c in (*out.to, *out.cc)))
             if store.enqueue(key=out.key, kind=out.kind, partner_id=out.partner_id, recipients=recipients,
-                             subject=out.subject, message_id=msg["Message-ID"], raw=msg.as_bytes(), at=at):
+                             subject=out.subject, message_id=msg["Message-ID"], raw=as_bytes(msg), at=at):
                 new.append(out.key)
     return new
 
 
-def _transient(exc: BaseException) -> bool:
-    """Worth trying again later: the server is unreachable, busy, or said 4xx."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    return isinstance(exc, (OSError, smtplib.SMTPServerDisconnected))
-
-
-def _open(transport: Transport, pending: list[str]) -> None:
-    waiting = len(pending)
-    try:
-        transport.open()
-    except smtplib.SMTPAuthenticationError as exc:
-        raise UserError(f"the mail server refused the login ({exc.smtp_code} {exc.smtp_error.decode(errors='replace')}); "
-                        f"check the user and the password variable; {waiting} message(s) stay queued") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        if not _transient(exc):
-            raise UserError(f"the mail server refused the connection ({type(exc).__name__}: {exc}); "
-                            f"{waiting} message(s) stay queued") from None
-        raise DeliveryFault(f"the mail server cannot be reached ({type(exc).__name__}: {exc}); "
-                            f"{waiting} message(s) stay queued and go with the next run",
-                            Report(queued=list(pending))) from None
-
-
-def flush(store: Store, transport: Transport, sender: Contact, at: datetime) -> Report:
-    """Send every pending message once. Raises DeliveryFault (after recording) if some must wait."""
-    report = Report()
-    for rec in store.sends(status="sending"):  # a previous run stopped between claim and record
+def _interrupted(store: Store, transport: Transport, report: Report, at: datetime) -> None:
+    """Messages a previous run left on the wire: settled when the transport can tell, else in doubt."""
+    for rec in store.sends(status="sending"):
         known = transport.delivered(rec.key)
         if known is True:
-            store.mark_sent(rec.key, at, "found delivered after an interrupted run")
+            store.confirm(rec.key, at, "found delivered after an interrupted run")
         elif known is False:
             store.release(rec.key, "interrupted before delivery")
         else:
             report.in_doubt.append(rec.key)
             log.warning("in doubt %s: the last run stopped while sending it; the officer decides", rec.key)
-    fault: BaseException | None = None
-    pending = store.sends(status="pending")
+
+
+def _settle(store: Store, rec: SendRecord, answers: Answers, retry: RetrySettings, now: datetime, at: datetime,
+            report: Report) -> None:
+    """Record each recipient's answer, then what the message now is: sent, failed or still pending."""
+    tries = {r.address: r.tries for r in store.recipients(rec.key)}
+    refused = dict(answers.refused)
+    waits: dict[str, datetime] = {}
+    for address, why in answers.deferred.items():
+        if tries.get(address, 0) + 1 >= retry.attempts:
+            refused[address] = f"gave up after {retry.attempts} tries: {why}"
+        else:
+            waits[address] = now + retry.after(tries.get(address, 0) + 1)
+    deferred = {a: why for a, why in answers.deferred.items() if a in waits}
+    store.record_answers(rec.key, answers.accepted, deferred, refused, waits)
+    state = store.settle(rec.key, at)
+    if refused:
+        report.refused[rec.key] = refused
+        log.warning("not delivered %s to %s", rec.key, "; ".join(f"{a}: {w}" for a, w in refused.items()))
+    if deferred:
+        report.deferred[rec.key] = deferred
+    {"sent": report.sent, "failed": report.failed, "pending": report.queued}[state].append(rec.key)
+    if state == "sent":
+        log.info("sent %s to %s", rec.key, ", ".join(rec.recipients))
+
+
+def flush(store: Store, transport: Transport, sender: Contact, at: datetime, *,
+          retry: RetrySettings = RetrySettings(), clock: Callable[[], datetime] = datetime.now,
+          only: Iterable[str] | None = None) -> Report:
+    """Send every pending message (or only those keyed ``only``) once to each recipient still due.
+
+    Never raises for the server: a server that is down, busy or refusing the login is
+    ``report.stopped`` (one line for the officer) and every message stays queued.
+    """
+    report = Report()
+    _interrupted(store, transport, report, at)
+    keys = None if only is None else set(only)
+    now = clock()
+    todo = []
+    for rec in store.sends(status="pending"):
+        if keys is not None and rec.key not in keys:
+            continue
+        due = store.due_recipients(rec.key, now)
+        if due:
+            todo.append((rec, due))
+        else:  # every recipient left is waiting for its next try
+            report.queued.append(rec.key)
+    if not todo:
+        return report
+    done = 0  # messages offered; the rest stay queued if the server stops
     try:
-        if pending:
-            _open(transport, [r.key for r in pending])
-        for rec in pending:
-            if fault is not None:
-                report.queued.append(rec.key)
-                continue
-            if not store.claim(rec.key):
-                continue
+        transport.open()
+        for rec, due in todo:
             try:
-                note = transport.deliver(rec.key, sender.email, rec.recipients, store.raw(rec.key))
-            except (smtplib.SMTPException, OSError) as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                if _transient(exc):
-                    store.release(rec.key, reason)
-                    report.queued.append(rec.key)
-                    fault = exc
-                else:
-                    store.mark_failed(rec.key, reason)
-                    log.warning("not sent %s: %s", rec.key, reason)
-                    report.failed.append(rec.key)
-                continue
-            store.mark_sent(rec.key, at, note)
-            report.sent.append(rec.key)
-            log.info("sent %s to %s", rec.key, ", ".join(rec.recipients))
+                answers = transport.deliver(rec.key, sender.email, due, crlf(store.raw(rec.key)),
+                                            lambda key=rec.key: store.claim(key))
+            except Stopped as stop:
+                if stop.in_doubt:
+                    report.in_doubt.append(rec.key)
+                    done += 1
+                elif store.send(rec.key).status == "sending":
+                    store.release(rec.key, str(stop))
+                raise
+            done += 1
+            if answers is not None:
+                _settle(store, rec, answers, retry, now, at, report)
+    except Stopped as stop:
+        report.stopped, report.lasting = str(stop), stop.lasting
+        report.queued += [r.key for r, _ in todo[done:]]
+        log.warning("%s; %d message(s) stay queued", stop, len(report.queued))
     finally:
         transport.close()
-    if fault is not None:
-        raise DeliveryFault(f"the mail server could not take the messages ({type(fault).__name__}: {fault}); "
-                            f"{len(report.queued)} stay queued and go with the next run "
-                            f"({len(report.sent)} sent this time)", report)
     return report
 
 
-def send(store: Store, transport: Transport, messages: Iterable[Outgoing], sender: Contact, at: datetime) -> Report:
+def send(store: Store, transport: Transport, messages: Iterable[Outgoing], sender: Contact, at: datetime,
+         **options) -> Report:
     """Queue ``messages`` (those not already in the ledger) and send everything pending."""
     queue(store, messages, sender, at)
-    return flush(store, transport, sender, at)
+    return flush(store, transport, sender, at, **options)

@@ -132,8 +132,11 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
     tt, meeting_id, folder = state.timetable, event.id, result.folder
     convert = pdfs.add if pdfs is not None else (lambda path: None)
 
-    def add(path: Path) -> None:
+    def add(path: Path, paper=None) -> None:
+        """One rule for every kind of paper: an exempt one (Schedule 12A) is members only."""
         result.papers.append(path)
+        if paper is not None and paper.exempt:
+            result.exempt.append(path)
         convert(path)
 
     refs = iter(string.ascii_uppercase)
@@ -149,16 +152,14 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
             quoted.update(literal_strings(context))
             path = render_docx(templates / f"{template}_tpl.docx", context,
                                folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx")
-            add(release(path, context))
-            if paper.exempt:
-                result.exempt.append(path)
+            add(release(path, context), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind == "partnership_review" and state.review is not None:
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
-            add(review.docx)
+            add(review.docx, paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
-            add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title))
+            add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")

@@ -50,7 +50,7 @@ def deliver(setup: Setup, at: datetime, env: Mapping[str, str] = os.environ) -> 
     """Send everything queued (from this run or an earlier one), each message once."""
     transport = delivery.transport_for(setup.delivery, setup.dirs.out, env)
     with setup.store() as store:
-        return delivery.flush(store, transport, setup.delivery.sender, at)
+        return delivery.flush(store, transport, setup.delivery.sender, at, retry=setup.delivery.retry)
 
 
 def queue_chase(setup: Setup, on: date, at: datetime) -> list[chasing.Due]:

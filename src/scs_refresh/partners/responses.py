@@ -8,6 +8,7 @@ updates, never duplicates). Answers are untrusted text, kept exactly as written.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -54,18 +55,91 @@ def _partner(cfg: PartnersConfig, file: Path, partner_id: str, where: str = "") 
         raise ConfigError([Problem(file, f"{where}partner '{partner_id}' is not in partners.yaml")])
 
 
+#: what a file's first bytes say it is, for a message the officer can act on
+_MAGIC = (
+    (b"\xd0\xcf\x11\xe0", "an old-style Word 97-2003 (.doc) file (or another old Office file), not a .docx"),
+    (b"{\\rtf", "a Rich Text (.rtf) file, not a Word .docx file"),
+    (b"%PDF", "a PDF, not a Word .docx file"),
+)
+_SAVE_AS_DOCX = "open it in Word and save it as a Word Document (.docx), then import that"
+
+
+def _not_a_file(file: Path) -> ConfigError | None:
+    """One line for a path that is not there or not a file."""
+    if not file.exists():
+        return ConfigError([Problem(file, "file not found; check the name and the folder (and that the "
+                                          "download finished)")])
+    if not file.is_file():
+        return ConfigError([Problem(file, "is a folder, not a file; give the returned questionnaire itself")])
+    return None
+
+
+def _docx_kind(file: Path) -> str | None:
+    """What a file that is not a .docx package is, from its first bytes; None if it looks like one."""
+    with open(file, "rb") as fh:
+        head = fh.read(8)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    return None if head.startswith(b"PK") else "not a Word .docx file (its content is not a Word package)"
+
+
+def _open_docx(file: Path):
+    """python-docx's Document, or one line saying what the file is and what to do."""
+    from docx import Document
+
+    problem = _not_a_file(file)
+    if problem is not None:
+        raise problem
+    kind = _docx_kind(file)
+    if kind is not None:
+        raise ConfigError([Problem(file, f"{kind}; {_SAVE_AS_DOCX}")])
+    if not zipfile.is_zipfile(file):
+        raise ConfigError([Problem(file, "the Word file is cut off or damaged (not a complete .docx package); ask "
+                                         "the partner to send it again")])
+    try:
+        return Document(str(file))
+    except ValueError as exc:
+        if "content type" in str(exc):  # a template, a macro-enabled document, or not Word at all (.xlsx)
+            raise ConfigError([Problem(file, f"{_package_kind(str(exc))}, not a Word document; "
+                                             f"{_SAVE_AS_DOCX}")]) from None
+        raise ConfigError([_damaged(file, exc)]) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged package (bad CRC, broken XML) can raise anything
+        raise ConfigError([_damaged(file, exc)]) from None
+
+
+#: what an Office package is, by the content type of its main part
+_PACKAGES = (("spreadsheetml", "an Excel workbook"), ("presentationml", "a PowerPoint file"),
+             ("macroEnabledTemplate", "a macro-enabled Word template (.dotm)"),
+             ("macroEnabled", "a macro-enabled Word document (.docm)"), ("template", "a Word template (.dotx)"))
+
+
+def _package_kind(message: str) -> str:
+    return next((what for key, what in _PACKAGES if key in message), "an Office file of another kind")
+
+
+def _damaged(file: Path, exc: BaseException) -> Problem:
+    reason = (str(exc).strip().splitlines() or [""])[0][:160]
+    return Problem(file, f"the Word file is damaged ({type(exc).__name__}: {reason}); ask the partner to send "
+                         "it again, or open it in Word, save it, and import that")
+
+
 def read_docx(file: Path, cfg: PartnersConfig, cycle: Cycle, received_on: date) -> Returned:
     """A returned questionnaire: recognised by its reference line (or document properties)."""
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
+    file = Path(file)
+    doc = _open_docx(file)
+    try:
+        return _read_docx(doc, file, cfg, cycle, received_on)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - python-docx reads parts lazily: damage can show up here
+        raise ConfigError([_damaged(file, exc)]) from None
+
+
+def _read_docx(doc, file: Path, cfg: PartnersConfig, cycle: Cycle, received_on: date) -> Returned:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    file = Path(file)
-    try:
-        doc = Document(str(file))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise ConfigError([Problem(file, f"not a Word .docx file ({exc})")]) from None
     body = doc.element.body
     texts, boxes, current = [], {}, None
     for child in body.iterchildren():
@@ -93,7 +167,10 @@ def read_docx(file: Path, cfg: PartnersConfig, cycle: Cycle, received_on: date) 
 def _day(value: str) -> date:
     text = value.strip()
     if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):  # survey tools in the UK write day first
-        return datetime.strptime(text, "%d/%m/%Y").date()
+        try:
+            return datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError:
+            raise ValueError(f"{text} is not a real date (no such day in the calendar)") from None
     return parse_iso_date(text[:10])
 
 
@@ -102,15 +179,22 @@ def read_table(file: Path, cfg: PartnersConfig, received_on: date) -> list[Retur
     import pandas as pd
 
     file = Path(file)
+    problem = _not_a_file(file)
+    if problem is not None:
+        raise problem
+    kind = file.suffix.lstrip('.').upper()
     try:
         if file.suffix.lower() == ".csv":
             df = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         else:
             df = pd.read_excel(file, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise ConfigError([Problem(file, "file not found")]) from None
-    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
-        raise ConfigError([Problem(file, f"cannot be read as {file.suffix.lstrip('.').upper()} ({exc})")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(file, f"not UTF-8 text (byte {exc.start}); export it from the survey tool "
+                                         "as CSV UTF-8")]) from None
+    except Exception as exc:  # noqa: BLE001 - a damaged export can make pandas (or openpyxl) raise anything
+        reason = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise ConfigError([Problem(file, f"cannot be read as {kind} ({type(exc).__name__}: {reason}); the file "
+                                         f"looks damaged or is not a {kind} file: export it again")]) from None
     df = df.rename(columns=lambda c: str(c).strip())
     columns = {}
     for ref, q in cfg.questionnaire.numbered:
@@ -142,12 +226,22 @@ def read_table(file: Path, cfg: PartnersConfig, received_on: date) -> list[Retur
 
 def read_file(file: Path, cfg: PartnersConfig, cycle: Cycle, received_on: date) -> tuple[str, list[Returned]]:
     """(kind, responses) for a .docx, .csv or .xlsx file."""
-    kind = Path(file).suffix.lower().lstrip(".")
+    file = Path(file)
+    kind = file.suffix.lower().lstrip(".")
     if kind == "docx":
         return kind, [read_docx(file, cfg, cycle, received_on)]
     if kind in ("csv", "xlsx"):
         return kind, read_table(file, cfg, received_on)
-    raise ConfigError([Problem(Path(file), "import a returned questionnaire (.docx) or a survey export (.csv, .xlsx)")])
+    problem = _not_a_file(file)
+    if problem is not None:
+        raise problem
+    what = _docx_kind(file)
+    if kind in ("doc", "docm", "dotx", "dot", "rtf", "odt") or (what and what.startswith(("an old", "a Rich"))):
+        what = what if what and what.startswith(("an old", "a Rich")) else None
+        raise ConfigError([Problem(file, f"{what or f'a Word file of another kind (.{kind})'}; {_SAVE_AS_DOCX}")])
+    raise ConfigError([Problem(file, f"{f'a .{kind} file' if kind else 'a file without a type'} is not something "
+                                     "this tool imports: give a returned questionnaire (.docx) or a survey export "
+                                     "(.csv, .xlsx)")])
 
 
 def import_responses(store: Store, file: Path, cfg: PartnersConfig, cycle: Cycle, received_on: date,

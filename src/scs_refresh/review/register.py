@@ -272,13 +272,20 @@ def load_register_xlsx(file: Path) -> Register:
     except FileNotFoundError:
         raise ConfigError([Problem(file, "file not found")]) from None
     except Exception as exc:  # a zip or XML error: not a workbook
-        raise ConfigError([Problem(file, f"not an Excel .xlsx workbook ({type(exc).__name__})")]) from None
+        raise ConfigError([Problem(file, f"not an Excel .xlsx workbook ({type(exc).__name__}); save it from Excel "
+                                         "as an Excel Workbook (.xlsx)")]) from None
     try:
         if SHEET not in wb.sheetnames:
             raise ConfigError([Problem(file, f"no sheet named '{SHEET}' (found: {', '.join(wb.sheetnames)})")])
         rows, sheet_rows, problems = _register_rows(file, wb[SHEET])
         _read_answers(file, wb, rows, problems)
         about = _read_about(file, wb, problems) if ABOUT_SHEET in wb.sheetnames else {}
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - sheets are read lazily: a damaged part shows up here
+        raise ConfigError([Problem(file, f"the workbook is damaged ({type(exc).__name__}: "
+                                         f"{(str(exc).splitlines() or [''])[0][:160]}); open it in Excel, save it "
+                                         "again, or use partnerships.yaml")]) from None
     finally:
         wb.close()
     data = {**about, "partnerships": rows}

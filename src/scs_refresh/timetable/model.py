@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.yamlio import Path_, load_model, parse_iso_date
-from scs_refresh.core.model import StrictModel
+from scs_refresh.core.model import Email, OneLine, OptionalEmail, StrictModel
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
@@ -46,13 +46,17 @@ class Window(StrictModel):
 
 
 class Person(StrictModel):
-    name: str
-    role: str = ""
-    email: str = ""
+    """A member of a body: their name and address go into the header of the papers' e-mail."""
+
+    name: OneLine
+    role: OneLine = ""
+    email: OptionalEmail = ""
 
 
 class Officer(Person):
-    pass
+    """The officer who runs the refresh: every officer reminder goes to this address."""
+
+    email: Email
 
 
 class Cycle(StrictModel):
