@@ -70,7 +70,8 @@ def test_after_downtime_the_partner_messages_are_held_and_the_board_papers_still
                         .replace("    - 2010-11-15 10:00", "    - 2010-11-29 10:00"))
     ctx = _ctx(config_dir, tmp_path)
     sent = tick.officer_sends(ctx, "interview-requests", date(2010, 11, 26))
-    assert sent.summary == "interview requests to 6 partner(s)" and len(_outbox(tmp_path, "interview-request")) == 6
+    assert sent.summary == "interview requests queued for 6 partner(s); 6 message(s) sent"
+    assert len(_outbox(tmp_path, "interview-request")) == 6
     body = _outbox(tmp_path, "interview-request")[0].read_text()
     assert "Monday 29 November 2010 at 10:00" in body and "15 November" not in body
     for key in ("chase:first", "chase:second", "chase:deadline"):
