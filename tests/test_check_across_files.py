@@ -3,7 +3,7 @@ interview requests, interview slots never double-booked, the demo's file never b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -73,13 +73,13 @@ def test_interview_slots_are_not_double_booked_in_the_config(config_dir: Path):
 def test_two_partners_are_never_booked_into_the_same_slot(config_dir: Path, tmp_path: Path):
     ws = Workspace.load(Dirs(config=config_dir, out=tmp_path / "out", state=tmp_path / "state"))
     with Store.open(tmp_path / "scs.sqlite") as store:
-        interviews.record(store, ws.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14))
+        interviews.record(store, ws.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14), on=date(2010, 11, 1))
         with pytest.raises(UserError, match=r"^Wednesday 17 November 2010 at 14:30 is taken: NHS Norfolk \(Primary Care "
                            r"Trust\) is booked for Wednesday 17 November 2010 at 14:00 \(60 minutes\); agree another "
                            "time with the partner$"):
-            interviews.record(store, ws.partners, "voluntary-norfolk", agreed_at=datetime(2010, 11, 17, 14, 30))
-        interviews.record(store, ws.partners, "voluntary-norfolk", agreed_at=datetime(2010, 11, 17, 15))
-        interviews.record(store, ws.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14))  # the same again
+            interviews.record(store, ws.partners, "voluntary-norfolk", agreed_at=datetime(2010, 11, 17, 14, 30), on=date(2010, 11, 1))
+        interviews.record(store, ws.partners, "voluntary-norfolk", agreed_at=datetime(2010, 11, 17, 15), on=date(2010, 11, 1))
+        interviews.record(store, ws.partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14), on=date(2010, 11, 1))  # the same again
         assert store.interviews()["voluntary-norfolk"].agreed_at == datetime(2010, 11, 17, 15)
 
 

@@ -121,7 +121,7 @@ def test_scs_check_rejects_a_source_without_its_publication_date_or_period(tmp_p
     file.write_text(yaml.safe_dump(data, sort_keys=False))
     result = CliRunner().invoke(app, ["--config-dir", str(tmp_path / "config"), "check"])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
+    lines = [line for line in result.output.strip().splitlines() if line.startswith("error: ")]
     assert len(lines) == 2
     assert lines[0].startswith(f"error: {file}:") and "sources[4].published" in lines[0] \
         and "the key 'published' is required but missing" in lines[0]

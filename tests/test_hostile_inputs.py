@@ -172,6 +172,9 @@ SURVEY = ("partner_id,received_on,priorities,scs-still-relevant,gaps-barriers,co
 CHECK = ("check",)
 TICK = ("tick", "--on", "2010-10-15", "--no-pdf")
 COLLATE = ("evidence", "collate", "--on", "2010-12-03")
+# The mid-2020 estimates (an .xls) were published on 25 June 2021: only an evidence base as at a
+# later day reads them (an earlier one does not open a release that was not out).
+COLLATE_2021 = ("evidence", "collate", "--on", "2021-07-01")
 IMPORT = ("questionnaire", "import", "{file}", "--on", "2010-11-01")
 
 
@@ -188,7 +191,6 @@ CASES = [
     Case("yaml-billion-laughs", _append("timetable.yaml", _laughs()), CHECK, "aliases"),
     Case("yaml-billion-laughs-tick", _append("timetable.yaml", _laughs()), TICK, "aliases"),
     Case("yaml-laughs-in-evidence", _append("evidence.yaml", _laughs()), COLLATE, "aliases"),
-    Case("yaml-laughs-in-simulation", _append("simulation.yaml", _laughs()), CHECK, "aliases"),
     Case("yaml-recursive-alias", _append("timetable.yaml", "loop: &loop [*loop]"), CHECK, "contains it"),
     Case("yaml-recursive-mapping", _append("partners.yaml", "loop: &loop {again: *loop}"), CHECK, "contains it"),
     Case("yaml-deep-flow-nesting", _append("timetable.yaml", "deep: " + "[" * 20000 + "]" * 20000), CHECK, "nested"),
@@ -259,13 +261,13 @@ CASES = [
     Case("outbox-through-a-link", lambda cycle: _linked_outbox(cycle), ("questionnaire", "send", "--on", "2010-10-15"),
          "outbox: 'linked' leads outside the out folder"),
     Case("evidence-file-absolute", _edit("evidence.yaml", _sub(f"file: {EVIDENCE_CSV}", "file: /etc/passwd")),
-         COLLATE, "sources[4].file: '/etc/passwd' is an absolute path"),
+         COLLATE, "sources[5].file: '/etc/passwd' is an absolute path"),
     Case("evidence-file-climbs-out", _edit("evidence.yaml", _sub(f"file: {EVIDENCE_CSV}",
                                                                  "file: ../../../../etc/passwd")), CHECK,
-         "sources[4].file: '../../../../etc/passwd' climbs out of the evidence folder"),
+         "sources[5].file: '../../../../etc/passwd' climbs out of the evidence folder"),
     Case("evidence-file-climbs-from-inside", _edit("evidence.yaml", _sub(f"file: {EVIDENCE_CSV}",
                                                                          "file: sub/../../x.csv")), CHECK,
-         "sources[4].file:"),
+         "sources[5].file:"),
     Case("evidence-dir-leaves-the-cycle", _edit("evidence.yaml", _sub("evidence_dir: ../evidence",
                                                                       "evidence_dir: ../../elsewhere")), CHECK,
          ":5: evidence_dir: '../../elsewhere' leaves the cycle's folder"),
@@ -297,10 +299,10 @@ CASES = [
     Case("csv-text-in-a-number", _bytes(f"evidence/{EVIDENCE_CSV}", lambda b: b.replace(b",48\n", b",forty\n", 1)),
          COLLATE, "not a number"),
     Case("csv-missing", _bytes(f"evidence/{EVIDENCE_CSV}", lambda b: b) , COLLATE, "not found"),
-    Case("xls-truncated", _bytes(f"evidence/{EVIDENCE_XLS}", lambda b: b[: len(b) // 3]), COLLATE, "damaged"),
-    Case("xls-random-bytes", _bytes(f"evidence/{EVIDENCE_XLS}", lambda b: _noise(5000)), COLLATE, "xls"),
+    Case("xls-truncated", _bytes(f"evidence/{EVIDENCE_XLS}", lambda b: b[: len(b) // 3]), COLLATE_2021, "damaged"),
+    Case("xls-random-bytes", _bytes(f"evidence/{EVIDENCE_XLS}", lambda b: _noise(5000)), COLLATE_2021, "xls"),
     Case("xls-is-really-xlsx", _bytes(f"evidence/{EVIDENCE_XLS}",
-                                      lambda b: (ROOT / "evidence" / EVIDENCE_XLSX).read_bytes()), COLLATE, "xls"),
+                                      lambda b: (ROOT / "evidence" / EVIDENCE_XLSX).read_bytes()), COLLATE_2021, "xls"),
     Case("xlsx-truncated", _bytes(f"evidence/{EVIDENCE_XLSX}", lambda b: b[: len(b) // 2]), COLLATE, "xlsx"),
     Case("xlsx-bad-crc", _bytes(f"evidence/{EVIDENCE_XLSX}", lambda b: _bad_crc(b, "sheet1.xml")), COLLATE, "CRC"),
     Case("xlsx-broken-sheet-xml", _bytes(f"evidence/{EVIDENCE_XLSX}",
@@ -378,7 +380,8 @@ def test_a_hostile_input_is_one_line_exit_2_and_nothing_changes(cycle: Path, cas
     before = tree_hash(cycle / "out")
     args = [a.replace("{file}", str(bad)) for a in case.command]
     result = scs(cycle, *args)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # One error line; `scs check` may add its warnings after it (the bundled cycle has an election in it).
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("warning: ")]
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == 2, result.output
     assert len(lines) == 1, result.stderr
@@ -387,3 +390,14 @@ def test_a_hostile_input_is_one_line_exit_2_and_nothing_changes(cycle: Path, cas
     assert case.says in lines[0], lines[0]
     assert tree_hash(cycle / "out") == before, "the out folder changed"
 
+
+
+def test_a_hostile_demo_file_is_one_warning_and_never_blocks_a_real_cycle(cycle: Path):
+    """simulation.yaml is the demo's: an alias bomb in it is named as a warning, and `scs check` passes."""
+    bad = _append("simulation.yaml", _laughs())(cycle)
+    before = tree_hash(cycle / "out")
+    result = scs(cycle, *CHECK)
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    named = [line for line in result.stderr.splitlines() if bad.name in line]
+    assert len(named) == 1 and named[0].startswith("warning: ") and "aliases" in named[0]
+    assert tree_hash(cycle / "out") == before

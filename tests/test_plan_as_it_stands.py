@@ -100,8 +100,8 @@ def test_a_booked_slot_names_the_partner(tmp_path):
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
     partners = load_partners(ROOT / "config" / "partners.yaml", tt)
     with Store.open(tmp_path / "scs.sqlite") as store:
-        interviews.record(store, partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14))
-        interviews.record(store, partners, "business-forum", agreed_at=datetime(2010, 11, 18, 9, 30))
+        interviews.record(store, partners, "nhs-norfolk", agreed_at=datetime(2010, 11, 17, 14), on=date(2010, 11, 1))
+        interviews.record(store, partners, "business-forum", agreed_at=datetime(2010, 11, 18, 9, 30), on=date(2010, 11, 1))
     result = CliRunner().invoke(app, ["--config-dir", str(ROOT / "config"), "--store", str(tmp_path / "scs.sqlite"),
                                       "plan", "--on", "2010-11-15", "--days", "5"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output

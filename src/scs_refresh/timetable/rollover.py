@@ -36,7 +36,7 @@ from scs_refresh.timetable.model import Timetable, load_timetable
 #: dates these files hold are facts about the past (when a source was published), not the cycle's
 KEPT_AS_WRITTEN = ("evidence.yaml",)
 #: keys whose dates are periods of data (a baseline's year, a source's release), never moved
-FACT_KEYS = ("period", "as_at")
+FACT_KEYS = ("period", "published")
 #: keys of window ends: a 1st or a month's last day stays so
 WINDOW_KEYS = ("start", "end", "due")
 
@@ -241,10 +241,10 @@ def _point_at_evidence(source: Path, dest: Path, work: Path, out: Rollover) -> N
     old = (source / m[1].strip("'\"")).resolve()
     if not old.is_dir():
         return
-    new = os.path.relpath(old, dest.resolve())
+    new = str(old)  # absolute: a relative path may not climb out of the new cycle's folder
     manifest.write_text(text[:m.start(1)] + new + text[m.end(1):], encoding="utf-8")
     out.confirm.append(f"evidence.yaml: evidence_dir now points to the last cycle's evidence ({old}); its sources "
-                       "and their as_at dates are kept as written: add the new releases")
+                       "and their publication dates are kept as written: add the new releases")
 
 
 def _to_confirm(tt: Timetable, out: Rollover) -> None:
