@@ -24,38 +24,29 @@ class PaperCheckFailed(UserError):
     """A generated paper failed the accessibility or safety checks and was not released."""
 
 
-def release(path: Path, context: dict) -> Path:
-    """Refuse a paper that fails the checks: move it aside so it is never sent by mistake."""
-    problems = check_docx(path, literal_strings(context))
+def _released(path: Path, problems: list[str], what: str) -> Path:
+    """``path`` if it has no problems; otherwise moved aside (``<name>.rejected<suffix>``) so it is
+    never sent or published by mistake, and one line saying why."""
     if problems:
-        rejected = path.with_suffix(".rejected.docx")
-        path.replace(rejected)
-        raise PaperCheckFailed(f"{path}: not released, it fails the accessibility checks: {problems[0]}"
+        path.replace(path.with_suffix(".rejected" + path.suffix))
+        raise PaperCheckFailed(f"{path}: not released, {what} fails the accessibility checks: {problems[0]}"
                                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     return path
+
+
+def release(path: Path, context: dict) -> Path:
+    """Refuse a paper that fails the checks."""
+    return _released(path, check_docx(path, literal_strings(context)), "it")
 
 
 def release_pdf(path: Path, figures: int = 0) -> Path:
-    """Refuse a PDF that is not tagged, not in en-GB, hides its title or loses a figure's
-    alternative text: move it aside (``<name>.rejected.pdf``) so it is never published."""
-    problems = check_pdf(path, figures)
-    if problems:
-        rejected = path.with_suffix(".rejected.pdf")
-        path.replace(rejected)
-        raise PaperCheckFailed(f"{path}: not released, the PDF fails the accessibility checks: {problems[0]}"
-                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    return path
+    """Refuse a PDF that is not tagged, not in en-GB, hides its title or loses a figure's alternative text."""
+    return _released(path, check_pdf(path, figures), "the PDF")
 
 
 def release_html(path: Path) -> Path:
-    """Refuse an HTML page that fails the checks: move it aside (``<name>.rejected.html``)."""
-    problems = check_html(path)
-    if problems:
-        rejected = path.with_suffix(".rejected.html")
-        path.replace(rejected)
-        raise PaperCheckFailed(f"{path}: not released, the page fails the accessibility checks: {problems[0]}"
-                               + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    return path
+    """Refuse an HTML page that fails the checks."""
+    return _released(path, check_html(path), "the page")
 
 
 class _StyleRef:
