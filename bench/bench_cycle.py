@@ -59,7 +59,7 @@ def without_prefect(base: Path, pdf: bool) -> float:
 
 def floor(out: Path, scratch: Path) -> tuple[float, int]:
     """One `soffice --convert-to pdf` over the cycle's distinct .docx, with a warm profile."""
-    from scs_refresh.documents.pdf import content_key, soffice
+    from scs_refresh.documents.pdf import content_key, export_filter, soffice
 
     distinct = {}
     for f in sorted(out.rglob("*.docx")):
@@ -68,7 +68,9 @@ def floor(out: Path, scratch: Path) -> tuple[float, int]:
     for n, f in enumerate(distinct.values()):
         files.append(shutil.copy(f, scratch / f"{n:02d}-{f.name}"))
     profile = f"-env:UserInstallation={(scratch / 'profile').as_uri()}"
-    cmd = [soffice(), "--headless", "--norestore", profile, "--convert-to", "pdf", "--outdir", str(scratch / "pdf")]
+    # The product's own export settings (tagged PDF/UA): the floor does the same conversion, once.
+    cmd = [soffice(), "--headless", "--norestore", profile, "--convert-to", export_filter(), "--outdir",
+           str(scratch / "pdf")]
     subprocess.run(cmd + [str(files[0])], check=True, capture_output=True)  # warm the profile
     start = time.perf_counter()
     subprocess.run(cmd + [str(f) for f in files], check=True, capture_output=True)
