@@ -240,7 +240,7 @@ def agenda() -> docx.document.Document:
             cell.text = text
     # Item and Minutes hold a number, Business the item's title; widths in the grid and the cells.
     table.autofit = False
-    widths = (Mm(14), Mm(76), Mm(44), Mm(18), Mm(18))
+    widths = (Mm(14), Mm(70), Mm(44), Mm(18), Mm(24))  # Paper: "Paper C (exempt)" with no word broken
     for column, width in zip(table.columns, widths):
         column.width = width
     for row in table.rows:
