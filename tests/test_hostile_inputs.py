@@ -234,6 +234,11 @@ CASES = [
     Case("member-name-crlf-tick", _edit("timetable.yaml", _sub("{name: Chair of the Breckland Partnership,",
                                                                '{name: "Chair\\r\\nBcc: a@b.cd",')),
          TICK, "line break"),
+    # an exempt paper names the paragraph of Schedule 12A it is exempt under (1-7), not just "yes"
+    Case("exempt-without-paragraph", _edit("timetable.yaml", _sub("exempt: 3}", "exempt: true}")), CHECK,
+         "paragraph of Part 1 of Schedule 12A"),
+    Case("exempt-paragraph-out-of-range", _edit("timetable.yaml", _sub("exempt: 3}", "exempt: 9}")), CHECK,
+         "a number from 1 to 7"),
     Case("officer-email-missing", _edit("timetable.yaml", _sub("    email: lsp.officer@example.org\n", "")),
          CHECK, "email"),
     Case("partner-contact-name-lf", _edit("partners.yaml", _sub("contact: {name: Head of Policy and Performance,",

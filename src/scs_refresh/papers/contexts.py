@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from scs_refresh.core import schedule_12a
 from scs_refresh.approval.chain import adoption, current_decisions
 from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import Amendment
@@ -404,7 +405,7 @@ def agenda_context(state: RefreshState, event: Event, papers: Sequence[tuple[Pap
     body = tt.body[event.body]
     items = [(i.title, i.presenter, i.minutes, "") for i in cfg.opening]
     # The agenda is published: an exempt item shows the paragraph it is exempt under, never its title.
-    items += [(cfg.exempt_item.format(exemption=p.exempt) if p.exempt else p.title, tt.cycle.officer.name,
+    items += [(cfg.exempt_item.format(exemption=schedule_12a.described(p.exempt)) if p.exempt else p.title, tt.cycle.officer.name,
                cfg.paper_minutes.get(p.kind, 15), ref) for p, ref in papers]
     items += [(i.title, i.presenter, i.minutes, "") for i in cfg.closing]
     total = sum(m for _, _, m, _ in items)

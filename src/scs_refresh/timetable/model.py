@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pendulum
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.yamlio import Path_, load_model, parse_iso_date
 from scs_refresh.core.model import Email, OneLine, OptionalEmail, StrictModel
+from scs_refresh.core.schedule_12a import PARAGRAPHS
 
 Day = Annotated[date, BeforeValidator(parse_iso_date)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lower-case letters, digits, hyphens")]
@@ -148,7 +149,20 @@ class Paper(StrictModel):
     kind: PaperKind
     title: str
     purpose: Id | None = Field(None, description="for reports: which wording in papers.yaml to use")
-    exempt: str | None = Field(None, description="LGA 1972 Schedule 12A paragraph: members only, never public")
+    exempt: int | None = Field(None, description="the paragraph (1-7) of Part 1 of Schedule 12A to the Local "
+                               "Government Act 1972 the paper is exempt under: members only, never public")
+
+    @field_validator("exempt", mode="before")
+    @classmethod
+    def _exempt_names_its_paragraph(cls, value: object) -> object:
+        """An exempt paper must say which paragraph of Schedule 12A applies; 'yes' is not enough."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value not in PARAGRAPHS:
+            raise ValueError(f"exempt must be the paragraph of Part 1 of Schedule 12A (LGA 1972) that applies, "
+                             f"a number from 1 to 7 (3 is the financial or business affairs of any particular "
+                             f"person); got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _reports_have_a_purpose(self) -> Paper:
