@@ -1,4 +1,9 @@
-"""Draw the digest's charts as PNG bytes (matplotlib, Agg, no pyplot state), ready for docx reports."""
+"""Draw the digest's charts as PNG bytes (matplotlib, Agg, no pyplot state), ready for docx reports.
+
+Comparison charts show the focus among its neighbours (best first) and then the comparators
+(county, region, England); the focus is the one dark bar, and its label is bold, so it does not
+rest on colour alone.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,32 @@ import io
 from scs_refresh.core.colour import readable_on
 from scs_refresh.evidence.digest import Headline, fmt
 
-_FOCUS, _OTHER = "#1f5f8b", "#9bb7cc"
+_FOCUS, _OTHER, _COMPARATOR = "#1f5f8b", "#9bb7cc", "#d9d9d9"
+
+
+def _bars(ax, bars: list[tuple[str, float | None, str]], unit: str, focus: str, split: int | None = None) -> None:
+    """Horizontal bars, top to bottom in the order given, each with its value written on it;
+    a dashed line after the first ``split`` bars (the neighbours) sets the comparators apart."""
+    upwards = bars[::-1]
+    colours = [c for _, _, c in upwards]
+    ax.barh([name for name, _, _ in upwards], [v or 0.0 for _, v, _ in upwards], color=colours)
+    for y, (_, v, colour) in enumerate(upwards):
+        # the value sits on its bar: black or white, whichever reads on the bar (white on the pale bars was 2.09:1)
+        ax.text(0, y, f" {fmt(v, unit)}", va="center", color=readable_on(colour) if v else "black")
+    for tick in ax.get_yticklabels():
+        if tick.get_text() == focus:
+            tick.set_fontweight("bold")
+    if split and split < len(bars):
+        ax.axhline(len(bars) - split - 0.5, color="#595959", linestyle="--", linewidth=0.8)
+    ax.set_xlabel(unit)
+
+
+def _comparison(headline: Headline) -> list[tuple[str, float | None, str]]:
+    """The focus and its neighbours on the ranked figure, then the comparators."""
+    ranked = [(c.area_name, c.value, _FOCUS if c.area_name == headline.area else _OTHER) for c in headline.ranking]
+    if not ranked:
+        ranked = [(headline.area, headline.value, _FOCUS)]
+    return ranked + [(c.area_name, c.value, _COMPARATOR) for c in headline.comparisons]
 
 
 def render(headline: Headline) -> bytes:
@@ -16,32 +46,32 @@ def render(headline: Headline) -> bytes:
     from matplotlib.ticker import MaxNLocator
 
     chart = headline.chart
-    fig = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
+    shares = chart.kind == "distribution" and headline.ranking
+    fig = Figure(figsize=(6.4, 3.6 if shares else 3.2), dpi=100, layout="constrained")
+    ax = fig.add_subplot(1, 2, 1) if shares else fig.add_subplot()
     if chart.kind == "distribution":
         deciles, counts = zip(*headline.distribution)
         ax.bar([str(d) for d in deciles], counts, color=_FOCUS)
         ax.set_xlabel("National decile (1 = most deprived 10%)")
         ax.set_ylabel("Number of areas")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if shares:
+            side = fig.add_subplot(1, 2, 2)
+            _bars(side, [(c.area_name, c.value, _FOCUS if c.area_name == headline.area else _OTHER)
+                         for c in headline.ranking], "percent", headline.area)
+            side.set_xlabel("% in the most deprived 20%")
+            side.set_title("Share in the most deprived 20%", fontsize=8)
+            side.spines[["top", "right"]].set_visible(False)
     elif chart.kind == "trend":
         periods, values = zip(*headline.trend)
         ax.plot(periods, values, marker="o", color=_FOCUS)
         ax.set_ylabel(headline.unit)
         ax.tick_params(axis="x", labelrotation=45)
     else:
-        bars = [(headline.area, headline.value)]
-        bars += [(c.area_name, c.value) for c in headline.comparisons]
-        labels = [name for name, _ in bars]
-        values = [v if v is not None else 0.0 for _, v in bars]
-        colours = [_OTHER] * (len(bars) - 1) + [_FOCUS]
-        ax.barh(labels[::-1], values[::-1], color=colours)
-        for y, ((_, v), colour) in enumerate(zip(bars[::-1], colours)):
-            # the value sits on its bar: black or white, whichever reads on the bar (white on the pale bars was 2.09:1)
-            ax.text(0, y, f" {fmt(v, headline.unit)}", va="center", color=readable_on(colour) if v else "black")
-        ax.set_xlabel(headline.unit)
-    ax.set_title(chart.title, fontsize=9)
+        _bars(ax, _comparison(headline), headline.unit, headline.area, len(headline.ranking))
+    (fig.suptitle if shares else ax.set_title)(chart.title, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Title": chart.title, "Description": chart.alt_text})
     return buf.getvalue()
+

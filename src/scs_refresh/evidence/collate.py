@@ -84,8 +84,9 @@ def collate(manifest: LoadedManifest, read: list[SourceEvidence], failed: dict[s
     """One evidence base as at ``on`` from the sources that were read; ``failed`` maps source id to its error.
 
     Only releases published on or before ``on`` count (any other that was read is left out), and of
-    those, per indicator, the latest of its series. The provenance lists the releases the evidence
-    base quotes; the digest also names the releases still awaited on ``on``.
+    those, per indicator, the latest of its series; the earlier releases out on ``on`` give the
+    direction of travel. The provenance lists the releases the evidence base quotes; the digest
+    also names the releases still awaited on ``on``.
     """
     out = {s.id for s in manifest.released(on)}
     read = [e for e in read if e.source.id in out]
@@ -93,19 +94,24 @@ def collate(manifest: LoadedManifest, read: list[SourceEvidence], failed: dict[s
     table = pd.concat([e.rows for e in read if len(e.rows)] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True)
     said = pd.concat([e.statements for e in read if len(e.statements)] or [pd.DataFrame(columns=STATEMENT_COLUMNS)],
                      ignore_index=True)
+    everything = table
     table, said = latest_releases(manifest, table, said)
+    kept = set(zip(table["source_id"], table["indicator"]))
+    earlier = everything[[k not in kept for k in zip(everything["source_id"], everything["indicator"])]]
     used = set(table["source_id"]) | set(said["source_id"])
     by_id = {e.source.id: e for e in read}
     provenance = tuple(status(s, by_id.get(s.id), failed.get(s.id)) for s in manifest.sources
                        if s.id in used or s.id in failed or (s.id in by_id and by_id[s.id].rows.empty
                                                              and by_id[s.id].statements.empty))
-    return EvidenceBase(table, said, build_digest(manifest, table, said, provenance, on))
+    return EvidenceBase(table, said, build_digest(manifest, table, said, provenance, on, earlier))
 
 
 def markdown(digest: Digest) -> str:
     """The digest as a readable markdown page; every chart has its text alternative beside it."""
     out = [f"# Evidence digest: {digest.focus}", "", f"As at {digest.on:%d %B %Y}: only releases published by then. "
            "Figures marked ILLUSTRATIVE come from files written for this pipeline, not from real data.", ""]
+    if digest.neighbours:
+        out += [f"Ranks are among the {digest.neighbours}", ""]
     for t in digest.themes:
         out += [f"## {t.title}", ""]
         for h in t.headlines:

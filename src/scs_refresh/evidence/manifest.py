@@ -29,6 +29,7 @@ KINDS = (
 )
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 Unit = Literal["percent", "count", "rank", "decile", "score", "rate", "years"]
+Better = Literal["higher", "lower"]
 
 
 def header_key(name: object) -> str:
@@ -60,6 +61,8 @@ class Indicator(StrictModel):
     columns_matching: str | None = Field(None, description="regular expression; its first group is the period")
     period: str | None = None
     themes: tuple[Id, ...] = ()
+    better: Better | None = Field(None, description="which figure is better: 'higher' (satisfaction) or 'lower' "
+                                                      "(deprivation, crime); left out, ranks say neither")
 
     @field_validator("column")
     @classmethod
@@ -180,10 +183,59 @@ class Source(StrictModel):
         return self.published <= on
 
 
+class Neighbours(StrictModel):
+    """The districts the focus is ranked among, and where the list comes from (CIPFA nearest
+    neighbours, the other districts of the county, the officer's choice): the source is stated
+    wherever the ranks are."""
+
+    source: str = Field(min_length=1, description="where the list comes from, as the papers state it")
+    group: str = Field(min_length=1, description="how a rank names the focus and its neighbours: 'Norfolk districts'")
+    districts: tuple[str, ...] = Field(min_length=1, description="area codes, each listed under 'areas'")
+
+
+class Direction(StrictModel):
+    """How a figure is said to have moved since the previous release of the same statistics."""
+
+    better: str
+    worse: str
+    same: str
+    up: str = Field(description="for a figure that is neither better higher nor lower")
+    down: str
+    first: str = Field(description="when no earlier release of the statistics was out")
+
+
+class Wording(StrictModel):
+    """The council's words for ranks and the direction of travel; ``{name}`` fields are filled in.
+
+    ``ranked``: {ranks} {polarity}; ``rank``: {position} {end} {count} {group} (``top`` is the
+    position of the first); ``shares_ranked``
+    the same for the share of small areas in the most deprived 20%; a direction: {previous}
+    (the earlier release), {then}, {now}.
+    """
+
+    ranked: str
+    shares_ranked: str
+    rank: str
+    top: str
+    joined_by: str
+    ends: dict[Better, str]
+    polarity: dict[Better, str]
+    direction: Direction
+
+    @model_validator(mode="after")
+    def _both(self) -> Wording:
+        for key in ("ends", "polarity"):
+            if set(getattr(self, key)) != {"higher", "lower"}:
+                raise ValueError(f"'{key}' needs both 'higher' and 'lower'")
+        return self
+
+
 class Manifest(StrictModel):
     evidence_dir: FolderPath = "../evidence"
     focus: str = Field(description="code of the area the evidence base is about")
     comparators: tuple[str, ...] = ()
+    neighbours: Neighbours | None = None
+    wording: Wording
     themes: tuple[Theme, ...] = Field(min_length=1)
     areas: tuple[Area, ...] = Field(min_length=1)
     sources: tuple[Source, ...] = Field(min_length=1)
@@ -202,6 +254,15 @@ def _check(m: Manifest) -> list[tuple[tuple, str]]:
     for i, code in enumerate(m.comparators):
         if code not in codes:
             problems.append((("comparators", i), f"'{code}' is not one of the areas listed under 'areas'"))
+    for i, code in enumerate(m.neighbours.districts if m.neighbours else ()):
+        at = ("neighbours", "districts", i)
+        if code == m.focus:
+            problems.append((at, f"'{code}' is the focus area itself: list only the districts it is compared with"))
+        elif code not in codes:
+            problems.append((at, f"'{code}' is not one of the areas listed under 'areas': add it there "
+                                  "(code, name, and any old codes) or correct the code"))
+        elif code in m.neighbours.districts[:i]:
+            problems.append((at, f"'{code}' is listed twice"))
     seen: set[str] = set()
     for i, s in enumerate(m.sources):
         if s.id in seen:
