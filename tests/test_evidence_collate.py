@@ -43,9 +43,12 @@ def test_place_survey_overall_satisfaction_82_2_attributed(base):
     assert h.value == 82.2 and h.period == "2008" and h.source_id == "place-survey-2008"
     assert h.cite == "place_survey_2008_ukcontentment_all_england.csv, row 261, column 'Overall'"
     assert [(c.area_name, c.value) for c in h.comparisons] == [("Norfolk", 85.3)]
-    assert h.rank.endswith("of 201 English district councils")
     satisfied = [v for v in base.table.query("indicator == @h.indicator and name_in_file.str.endswith(' DC')", engine="python")["value"]]
-    assert h.rank.startswith(f"{sum(v > 82.2 for v in satisfied) + 1}th")
+    norfolk = base.table.query("indicator == @h.indicator and district_code.str.startswith('E0700014')",
+                               engine="python")["value"]
+    assert len(satisfied) == 201 and len(norfolk) == 7
+    assert h.rank == (f"{sum(v > 82.2 for v in norfolk) + 1}th highest of 7 Norfolk districts and "
+                      f"{sum(v > 82.2 for v in satisfied) + 1}th highest of 201 English district councils")
 
 
 def test_population_trend_and_comparators(base):
