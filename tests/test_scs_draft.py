@@ -97,7 +97,7 @@ def test_a_section_per_theme_each_with_a_chart_and_its_parts(inputs, evidence, t
                                                          "Norfolk Constabulary"]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "ILLUSTRATIVE: the vision, priorities and outcomes in this draft are example wording" in text
-    assert "Ranked 135th highest of 201 English district councils" in text
+    assert "Ranked 5th highest of 7 Norfolk districts and 135th highest of 201 English district councils" in text
     assert check_docx(result.docx) == []
     assert doc.core_properties.title == "Breckland Sustainable Community Strategy 2011 to 2014: draft"
 
