@@ -212,22 +212,26 @@ def test_every_value_label_on_a_comparison_bar_can_be_read(base, monkeypatch):
     real_barh, real_text = Axes.barh, Axes.text
 
     def barh(ax, y, width, *a, color=None, **kw):
-        drawn["bars"] = [to_hex(c) for c in color]
-        return real_barh(ax, y, width, *a, color=color, **kw)
+        drawn["bars"] = real_barh(ax, y, width, *a, color=color, **kw)
+        return drawn["bars"]
 
     def text(ax, x, y, s, *a, color=None, **kw):
-        drawn.setdefault("labels", []).append((y, s, to_hex(color or "black")))
-        return real_text(ax, x, y, s, *a, color=color, **kw)
+        label = real_text(ax, x, y, s, *a, color=color, **kw)
+        drawn.setdefault("labels", []).append((y, label))
+        return label
 
     monkeypatch.setattr(Axes, "barh", barh)
     monkeypatch.setattr(Axes, "text", text)
-    compared = [h for t in base.digest.themes for h in t.headlines
-                if h.chart and h.chart.kind not in ("distribution", "trend")]
-    assert compared
+    compared = [h for t in base.digest.themes for h in t.headlines  # bars of areas, and of the neighbours' shares
+                if h.chart and (h.chart.kind == "comparison" or h.chart.kind == "distribution" and h.ranking)]
+    assert {h.chart.kind for h in compared} == {"comparison", "distribution"}
     for headline in compared:
         drawn.clear()
         charts.render(headline)
         assert len(drawn["labels"]) == len(drawn["bars"]) >= 2
-        for y, label, colour in drawn["labels"]:
-            if label.strip() != "0":
-                assert contrast(colour, drawn["bars"][y]) >= 4.5, (headline.indicator, label, colour)
+        for y, label in drawn["labels"]:  # as drawn: inside its bar, or past the bar's end on the white page
+            text, bar = label.get_window_extent(), drawn["bars"][y].get_window_extent()
+            assert text.x1 <= bar.x1 + 1 or text.x0 >= bar.x1 - 1, (headline.indicator, label.get_text(), "straddles")
+            assert text.x1 <= label.axes.get_window_extent().x1, (headline.indicator, label.get_text(), "off the chart")
+            behind = to_hex(drawn["bars"][y].get_facecolor()) if text.x1 <= bar.x1 + 1 else "#ffffff"
+            assert contrast(to_hex(label.get_color()), behind) >= 4.5, (headline.indicator, label.get_text(), behind)

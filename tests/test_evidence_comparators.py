@@ -74,7 +74,7 @@ def test_place_survey_ranks_recomputed_from_the_file(manifest, indicator, column
 
 def test_no_direction_of_travel_before_a_second_release_is_out(manifest):
     survey = _headline(manifest, BOARD_PAPERS_WRITTEN, "Overall satisfaction with the local area (NI 5)")
-    first = "This is the first release of these figures in the evidence base, so there is no direction of travel yet."
+    first = "First release in the evidence base, so no direction of travel yet."
     assert survey.direction == first and survey.text.endswith(first)
     imd = _headline(manifest, IMD_2010_OUT, "IMD decile")
     assert imd.source_id == "imd-2010" and imd.direction == first
@@ -132,7 +132,7 @@ def test_direction_only_from_releases_out_on_the_day(tmp_path):
     read_everything = read_all(m)  # a flow may read every file; only what was out on the day counts
     before = collate(m, read_everything, {}, date(2011, 11, 14))
     h = next(h for t in before.digest.themes for h in t.headlines)
-    assert h.source_id == "insight-2010" and h.direction.startswith("This is the first release")
+    assert h.source_id == "insight-2010" and h.direction.startswith("First release")
     assert "45" not in h.text and h.rank == "the lowest of 2 Norfolk districts"
     after = collate(m, read_everything, {}, date(2011, 11, 15))
     h = next(h for t in after.digest.themes for h in t.headlines)

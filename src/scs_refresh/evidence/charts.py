@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 
-from scs_refresh.core.colour import readable_on
 from scs_refresh.evidence.digest import Headline, fmt
 
 _FOCUS, _OTHER, _COMPARATOR = "#1f5f8b", "#9bb7cc", "#d9d9d9"
+#: how far the value axis runs past the longest bar, so the longest bar's label fits after it
+_ROOM_FOR_LABELS = 1.5
 
 
 def _bars(ax, bars: list[tuple[str, float | None, str]], unit: str, focus: str, split: int | None = None) -> None:
@@ -21,9 +22,11 @@ def _bars(ax, bars: list[tuple[str, float | None, str]], unit: str, focus: str, 
     upwards = bars[::-1]
     colours = [c for _, _, c in upwards]
     ax.barh([name for name, _, _ in upwards], [v or 0.0 for _, v, _ in upwards], color=colours)
-    for y, (_, v, colour) in enumerate(upwards):
-        # the value sits on its bar: black or white, whichever reads on the bar (white on the pale bars was 2.09:1)
-        ax.text(0, y, f" {fmt(v, unit)}", va="center", color=readable_on(colour) if v else "black")
+    for y, (_, v, _) in enumerate(upwards):
+        # the value follows its bar's end, black on the white page: white on a pale bar was 2.09:1, and a short
+        # bar (Breckland's 1.3% beside Norwich's 29.1%) cannot hold its label at all
+        ax.text(v or 0, y, f" {fmt(v, unit)}", va="center", color="black")
+    ax.set_xlim(0, max((v or 0 for _, v, _ in bars), default=0) * _ROOM_FOR_LABELS or 1)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus:
             tick.set_fontweight("bold")
