@@ -220,3 +220,29 @@ def test_scs_check_rejects_a_neighbour_list_without_its_source(tmp_path):
     result = CliRunner().invoke(app, ["--config-dir", str(tmp_path / "config"), "check"])
     assert result.exit_code == 2 and "neighbours.source" in result.output
     assert "the key 'source' is required but missing" in result.output
+
+
+def test_the_population_trend_chart_indexes_breckland_and_the_comparators(manifest, monkeypatch):
+    from matplotlib.axes import Axes
+
+    on = date(2021, 7, 1)  # the mid-2020 estimates were published on 25 June 2021
+    base = collate(manifest, read_all(manifest.as_at(on)), {}, on)
+    h = next(h for t in base.digest.themes for h in t.headlines if h.indicator == "Resident population")
+    rows = base.table[base.table["indicator"] == "Resident population"]
+
+    def figure(name, period):
+        return float(rows.loc[(rows["area_name"] == name) & (rows["period"] == period), "value"].iloc[0])
+
+    assert [name for name, _ in h.comparator_trends] == ["Norfolk", "East of England", "England"]
+    assert dict(h.comparator_trends)["Norfolk"][-1] == ("2020", figure("Norfolk", "2020")) == ("2020", 914039.0)
+    growth = 100 * (figure("England", "2020") - figure("England", "2001")) / figure("England", "2001")
+    assert f"England: 56,550,138 in 2020, {growth:+.1f}% since 2001." in h.chart.alt_text
+    assert h.chart.title == "Resident population, 2001-2020 (2001 = 100)"
+    lines = []
+    real = Axes.plot
+    monkeypatch.setattr(Axes, "plot", lambda ax, x, y, *a, **kw: lines.append((kw["label"], list(y))) or real(ax, x, y, *a, **kw))
+    charts.render(h)
+    assert [label for label, _ in lines] == [
+        f"{name} ({100 * figure(name, '2020') / figure(name, '2001'):.1f})"
+        for name in ("Breckland", "Norfolk", "East of England", "England")]
+    assert all(index[0] == 100 for _, index in lines)

@@ -43,6 +43,26 @@ def _comparison(headline: Headline) -> list[tuple[str, float | None, str]]:
     return ranked + [(c.area_name, c.value, _COMPARATOR) for c in headline.comparisons]
 
 
+#: line styles for the comparators' trends, so they are told apart without colour
+_DASHES = ("--", "-.", ":")
+
+
+def _indexed(ax, headline: Headline) -> None:
+    """The focus and each comparator as an index (first period = 100): places of any size on one axis;
+    each line has its own style and its figure for the last period in the legend, so colour is not needed."""
+    series = [(headline.area, headline.trend, _FOCUS, "-", 2.2)] + [
+        (name, trend, "#595959", _DASHES[i % len(_DASHES)], 1.2)
+        for i, (name, trend) in enumerate(headline.comparator_trends)]
+    for name, trend, colour, style, width in series:
+        periods, values = zip(*trend)
+        index = [100 * v / values[0] for v in values]
+        ax.plot(periods, index, color=colour, linestyle=style, linewidth=width, label=f"{name} ({index[-1]:.1f})")
+    ax.legend(fontsize=8, frameon=False, loc="upper left", handlelength=3)
+    ax.set_ylabel(f"index ({headline.trend[0][0]} = 100)")
+    ax.set_xmargin(0.02)
+    ax.tick_params(axis="x", labelrotation=45)
+
+
 def render(headline: Headline) -> bytes:
     """The PNG for ``headline.chart``; the text alternative is ``headline.chart.alt_text``."""
     from matplotlib.figure import Figure  # Figure alone uses the Agg canvas: no GUI, no global state
@@ -65,6 +85,8 @@ def render(headline: Headline) -> bytes:
             side.set_xlabel("% in the most deprived 20%")
             side.set_title("Share in the most deprived 20%", fontsize=8)
             side.spines[["top", "right"]].set_visible(False)
+    elif chart.kind == "trend" and headline.comparator_trends:
+        _indexed(ax, headline)
     elif chart.kind == "trend":
         periods, values = zip(*headline.trend)
         ax.plot(periods, values, marker="o", color=_FOCUS)

@@ -51,6 +51,8 @@ class Headline:
     better: str | None = None  # polarity of the ranked figure: "higher", "lower" or None
     direction: str | None = None  # since the previous release of the same statistics, in the council's words
     trend: tuple[tuple[str, float], ...] = ()
+    #: each comparator's series over the same periods, for the trend chart: (area name, ((period, value), ...))
+    comparator_trends: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
     distribution: tuple[tuple[int, int], ...] = ()
     chart: Chart | None = None
 
@@ -271,6 +273,24 @@ def _values(label: str, figures: tuple[Comparison, ...], unit: str) -> str:
     return f" {label}: " + "; ".join(f"{c.area_name} {fmt(c.value, unit)}" for c in figures) + "."
 
 
+def _comparator_trends(rows: pd.DataFrame, manifest: LoadedManifest, names: dict[str, str],
+                       periods: list[str]) -> tuple[tuple[str, tuple[tuple[str, float], ...]], ...]:
+    """Each comparator's figures for the focus area's periods, where it has them all."""
+    out = []
+    for code in manifest.comparators:
+        theirs = rows[(rows["district_code"] == code) & rows["value"].notna()]
+        series = dict(zip(theirs["period"].astype(str), theirs["value"].astype(float)))
+        if all(p in series for p in periods):
+            out.append((names[code], tuple((p, series[p]) for p in periods)))
+    return tuple(out)
+
+
+def _growth(series: tuple[tuple[str, float], ...], unit: str) -> str:
+    """'914,039 in 2020, +14.7% since 2001' for a chart's text alternative."""
+    (p0, v0), (p1, v1) = series[0], series[-1]
+    return f"{fmt(v1, unit)} in {p1}" + (f", {100 * (v1 - v0) / v0:+.1f}% since {p0}" if v0 else "")
+
+
 def _area_headline(rows: pd.DataFrame, manifest: LoadedManifest, source: Source, indicator: str,
                    earlier: pd.DataFrame | None) -> Headline | None:
     """A council-level figure: the focus area's latest value, comparators, ranks, trend and direction of travel."""
@@ -324,21 +344,26 @@ def _area_headline(rows: pd.DataFrame, manifest: LoadedManifest, source: Source,
         text += " " + direction
     if source.illustrative:
         text = "ILLUSTRATIVE: " + text
-    chart = None
+    chart, comparator_trends = None, ()
     if len(trend) >= 3 or comparisons or ranking:
         kind = "trend" if len(trend) >= 3 else "comparison"
+        if kind == "trend":
+            comparator_trends = _comparator_trends(rows, manifest, names, [p for p, _ in trend])
         title = f"{indicator}" + (f", {trend[0][0]}-{trend[-1][0]}" if kind == "trend" else f", {period}")
+        title += f" ({trend[0][0]} = 100)" if comparator_trends else ""
         title += " (ILLUSTRATIVE)" if source.illustrative else ""
         alt = ("Line chart. " if kind == "trend" else "Bar chart. ") + text
         if kind == "comparison" and ranking:
             alt += _values(manifest.neighbours.group, ranking, unit)
+        if kind == "trend":
+            alt += "".join(f" {name}: {_growth(series, unit)}." for name, series in comparator_trends)
         chart = Chart(slug(source.id, indicator, limit=80) + ".png", kind, title, alt + f" Source: {source.release}.")
     return Headline(
         area=focus_name, indicator=indicator, unit=unit, period=period, source_id=source.id, source_title=source.release,
         illustrative=source.illustrative, value=None if pd.isna(latest["value"]) else float(latest["value"]),
         missing_reason=latest["missing_reason"] if pd.isna(latest["value"]) else None, cite=_cite(latest), text=text,
         comparisons=comparisons, rank=rank, ranking=ranking, better=better, direction=direction, trend=trend,
-        chart=chart)
+        comparator_trends=comparator_trends, chart=chart)
 
 
 def headlines(table: pd.DataFrame, manifest: LoadedManifest,
