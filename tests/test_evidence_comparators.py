@@ -246,3 +246,18 @@ def test_the_population_trend_chart_indexes_breckland_and_the_comparators(manife
         f"{name} ({100 * figure(name, '2020') / figure(name, '2001'):.1f})"
         for name in ("Breckland", "Norfolk", "East of England", "England")]
     assert all(index[0] == 100 for _, index in lines)
+
+
+def test_scs_check_rejects_wording_with_a_field_it_cannot_fill_in(tmp_path):
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    file = tmp_path / "config" / "evidence.yaml"
+    data = yaml.safe_load(file.read_text())
+    data["wording"]["ranked"] = "Ranked {rnks}."
+    data["wording"]["direction"]["worse"] = "Worse than {previous} ({was})."
+    file.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(app, ["--config-dir", str(tmp_path / "config"), "check"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.output.strip().splitlines() if line.startswith("error: ")]
+    assert len(lines) == 2 and all(line.startswith(f"error: {file}:") for line in lines)
+    assert "wording.ranked" in lines[0] and "'Ranked {rnks}.' cannot be filled in" in lines[0] and "{ranks}" in lines[0]
+    assert "wording.direction.worse" in lines[1] and "{then}" in lines[1]

@@ -179,7 +179,7 @@ def _ranking(values: dict[str, float], better: str | None, names: dict[str, str]
 
 
 def _direction(wording: Wording, previous: Source | None, then: float | None, now: float | None,
-               better: str | None, shown: tuple[str, str] = ("", "")) -> str | None:
+               better: str | None, shown: tuple[str, str]) -> str | None:
     """How the figure moved since the previous release of its statistics out on the day (``previous``);
     ``shown`` is how the paper prints the two figures."""
     if previous is None:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from scs_refresh.core.errors import ConfigError, Problem
 from scs_refresh.core.yamlio import load_model, parse_iso_date
@@ -193,15 +193,30 @@ class Neighbours(StrictModel):
     districts: tuple[str, ...] = Field(min_length=1, description="area codes, each listed under 'areas'")
 
 
-class Direction(StrictModel):
-    """How a figure is said to have moved since the previous release of the same statistics."""
+def _fields(template: str, allowed: tuple[str, ...]) -> str:
+    """A wording template whose ``{fields}`` are all ones the digest fills in (else a one-line error)."""
+    try:
+        template.format(**{name: "" for name in allowed})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"'{template}' cannot be filled in ({type(exc).__name__}: {exc}); its fields can be "
+                         + ", ".join("{" + name + "}" for name in allowed)) from None
+    return template
 
-    better: str
-    worse: str
-    same: str
-    up: str = Field(description="for a figure that is neither better higher nor lower")
-    down: str
-    first: str = Field(description="when no earlier release of the statistics was out")
+
+_MOVED = ("previous", "then", "now")
+Moved = Annotated[str, AfterValidator(lambda t: _fields(t, _MOVED))]
+
+
+class Direction(StrictModel):
+    """How a figure is said to have moved since the previous release of the same statistics:
+    {previous} names that release, {then} and {now} are the two figures."""
+
+    better: Moved
+    worse: Moved
+    same: Moved
+    up: Moved = Field(description="for a figure that is neither better higher nor lower")
+    down: Moved
+    first: Moved = Field(description="when no earlier release of the statistics was out")
 
 
 class Wording(StrictModel):
@@ -213,9 +228,9 @@ class Wording(StrictModel):
     (the earlier release), {then}, {now}.
     """
 
-    ranked: str
-    shares_ranked: str
-    rank: str
+    ranked: Annotated[str, AfterValidator(lambda t: _fields(t, ("ranks", "polarity")))]
+    shares_ranked: Annotated[str, AfterValidator(lambda t: _fields(t, ("ranks", "polarity")))]
+    rank: Annotated[str, AfterValidator(lambda t: _fields(t, ("position", "end", "count", "group")))]
     top: str
     joined_by: str
     ends: dict[Better, str]
