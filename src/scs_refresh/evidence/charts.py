@@ -12,11 +12,12 @@ import io
 from scs_refresh.evidence.digest import Headline, fmt
 
 _FOCUS, _OTHER, _COMPARATOR = "#1f5f8b", "#9bb7cc", "#d9d9d9"
-#: how far the value axis runs past the longest bar, so the longest bar's label fits after it
-_ROOM_FOR_LABELS = 1.5
+#: how far the value axis runs past the longest bar, so its label fits after it: a full-width chart, a half
+_ROOM, _ROOM_IN_HALF = 1.25, 1.5
 
 
-def _bars(ax, bars: list[tuple[str, float | None, str]], unit: str, focus: str, split: int | None = None) -> None:
+def _bars(ax, bars: list[tuple[str, float | None, str]], unit: str, focus: str, split: int | None = None,
+          room: float = _ROOM) -> None:
     """Horizontal bars, top to bottom in the order given, each with its value written on it;
     a dashed line after the first ``split`` bars (the neighbours) sets the comparators apart."""
     upwards = bars[::-1]
@@ -26,7 +27,7 @@ def _bars(ax, bars: list[tuple[str, float | None, str]], unit: str, focus: str, 
         # the value follows its bar's end, black on the white page: white on a pale bar was 2.09:1, and a short
         # bar (Breckland's 1.3% beside Norwich's 29.1%) cannot hold its label at all
         ax.text(v or 0, y, f" {fmt(v, unit)}", va="center", color="black")
-    ax.set_xlim(0, max((v or 0 for _, v, _ in bars), default=0) * _ROOM_FOR_LABELS or 1)
+    ax.set_xlim(0, max((v or 0 for _, v, _ in bars), default=0) * room or 1)
     for tick in ax.get_yticklabels():
         if tick.get_text() == focus:
             tick.set_fontweight("bold")
@@ -81,7 +82,7 @@ def render(headline: Headline) -> bytes:
         if shares:
             side = fig.add_subplot(1, 2, 2)
             _bars(side, [(c.area_name, c.value, _FOCUS if c.area_name == headline.area else _OTHER)
-                         for c in headline.ranking], "percent", headline.area)
+                         for c in headline.ranking], "percent", headline.area, room=_ROOM_IN_HALF)
             side.set_xlabel("% in the most deprived 20%")
             side.set_title("Share in the most deprived 20%", fontsize=8)
             side.spines[["top", "right"]].set_visible(False)
