@@ -186,7 +186,7 @@ def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
 
 #: Each committed template and how its build script is told where to write (a folder or a file).
 BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx"),
-            "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",), "build_scs_template.py": ("scs_draft_tpl.docx",),
+            "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",), "build_scs_template.py": ("scs_draft_tpl.docx", "scs_paper_tpl.docx"),
             "build_review_template.py": ("partnership_review_tpl.docx",)}
 
 

@@ -28,6 +28,7 @@ from scs_refresh.papers.contexts import DraftSources, EvidenceSnapshot, PartnerR
 from scs_refresh.partners.status import status
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.performance.scorecard import refresh as refresh_scorecard
+from scs_refresh.strategy.comments import comments_on, edits
 from scs_refresh.strategy.draft import DraftResult, write_draft
 from scs_refresh.workspace import Workspace
 
@@ -105,7 +106,9 @@ def draft_sources(ws: Workspace, on: date, records: Records | None = None) -> Dr
         return None
     records = records_on(ws.dirs.store, on) if records is None else records
     inputs = ws.draft_inputs()
-    return DraftSources(inputs, dict(records.responses), amendments_agreed(inputs.timetable, records.decisions, on))
+    comments = comments_on(ws.dirs.store, on)
+    return DraftSources(inputs, dict(records.responses), amendments_agreed(inputs.timetable, records.decisions, on),
+                        comments, edits(comments, inputs.partners))
 
 
 def scorecard_on(ws: Workspace, on: date, records: Records | None = None) -> ScorecardPaper | None:
@@ -127,7 +130,7 @@ def draft_on(ws: Workspace, on: date) -> DraftResult:
         ws.draft_inputs()  # one line naming the missing scs.yaml
     base, evidence = collate_and_write(sources.inputs.manifest, ws.dirs.out, on)
     return write_draft(sources.inputs, base.digest, sources.responses, evidence / "charts", ws.dirs.out / "scs",
-                       ws.dirs.templates, on, sources.amendments)
+                       ws.dirs.templates, on, sources.amendments, sources.edits)
 
 
 def timetable_on(ws: Workspace, records: Records) -> Workspace:

@@ -73,7 +73,7 @@ def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
         return None
 
     return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
-                       out_dir / "scs", templates, state.on, state.draft.amendments)
+                       out_dir / "scs", templates, state.on, state.draft.amendments, state.draft.edits)
 
 
 @dataclass(frozen=True)
