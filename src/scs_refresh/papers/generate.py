@@ -29,6 +29,8 @@ from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
 from scs_refresh.strategy import versions
 from scs_refresh.strategy.draft import write_draft
+from scs_refresh.strategy.papers import comments_log_context
+from scs_refresh.timetable.model import Paper
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +68,16 @@ def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
     return write_bytes(folder / f"{number:02d}-{slug(title)}.docx", Path(src).read_bytes())
 
 
+def considers_strategy(tt, event) -> bool:
+    """A meeting that considers the Strategy: the draft is among its papers, or it is a step of the
+    approval chain with a report (CMT, Executive Board, Cabinet, Full Council): its pack holds it."""
+    return any(p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers) or (
+        event.id in tt.approval_chain and any(p.kind == "committee_report" for p in event.papers))
+
+
 def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     """The draft SCS version the meeting receives (written now if the content changed), or None."""
-    if state.draft is None or state.evidence is None or not any(
-            p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
+    if state.draft is None or state.evidence is None or not considers_strategy(state.timetable, event):
         return None
 
     return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
@@ -162,7 +170,28 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
             add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind not in ("agenda", "board_pack"):
-            result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
+            result.not_produced.append(f"{paper.title} ({paper.kind}): not written, nothing to write it from yet")
+    if draft is not None and not any(p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
+        # A committee of the approval chain considers the Strategy as it stands on the day: it goes in the pack.
+        paper = Paper(kind="final_scs", title="Sustainable Community Strategy")
+        add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title), paper)
+        agenda_papers.append((paper, _ref(paper, next(refs))))
+    if draft is not None and draft.version > 1 and draft.changes.is_file():
+        # What changed in the version, with the copy showing the changes as tracked changes beside it.
+        add(_copy(draft.changes, folder, len(result.papers) + 1, f"changes in draft version {draft.version}"))
+        if draft.tracked is not None and draft.tracked.is_file():
+            write_bytes(folder / f"draft-v{draft.version}-tracked-changes.docx", draft.tracked.read_bytes())
+    if draft is not None and state.draft.comments and state.timetable.body.get(event.body) is not None \
+            and state.timetable.body[event.body].kind == "partnership_board":
+        # The comments log goes to the Board: who said what, and what was done about it.
+        log_ctx = comments_log_context(state.draft.comments, versions.content(draft.docx.parent, draft.version),
+                                       state.draft.inputs.partners, state.on, tt.cycle.partnership,
+                                       tt.cycle.officer.name)
+        paper = Paper(kind="final_scs", title="Comments on the draft Strategy")
+        quoted.update(literal_strings(log_ctx))
+        path = folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx"
+        add(release(render_docx(templates / "scs_paper_tpl.docx", log_ctx, path), log_ctx), paper)
+        agenda_papers.append((paper, _ref(paper, next(refs))))
 
     if any(p.kind == "submission_pack" for p in event.papers) and result.papers:
         # The submission: its report with the Strategy as it stands, in one pack for committee services.
