@@ -24,7 +24,7 @@ from docx.text.paragraph import Paragraph
 
 from scs_refresh.core.atomic import write_bytes
 
-_WORDS = re.compile(r"\s+|[^\s]+")
+_WORDS = re.compile(r"\s+|\w+|[^\w\s]")  # spaces, words, and each mark of punctuation on its own
 
 
 def _paragraphs(document) -> list:

@@ -71,7 +71,7 @@ def comments_log_context(comments: Sequence[CommentRecord], content: dict, partn
         else:
             answer = RESPONSES[c.response] + (f": {c.reason}" if c.reason else "")
             if c.change_to and c.response != "not":
-                answer += f" The Strategy now reads: \u201c{c.change_to}\u201d."
+                answer += f" The Strategy now reads: \u201c{c.change_to}\u201d"
         rows.append([name(c.partner_id), f"{section_title(content, c.section)} (version {c.version})", said, answer])
     counts = {r: sum(1 for c in comments if c.response == r) for r in RESPONSES}
     waiting = sum(1 for c in comments if c.response is None)
