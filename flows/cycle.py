@@ -31,8 +31,8 @@ from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
 from scs_refresh.automation.simulation import (comment_days, exchange_comments, for_workspace, import_replies,
                                                record_decisions, replies_due)
-from scs_refresh.approval.chain import decision_chain
-from scs_refresh.as_at import draft_on, evidence_snapshot
+from scs_refresh.approval.chain import adoption, decision_chain
+from scs_refresh.as_at import adopted_on, draft_on, evidence_snapshot
 from scs_refresh.workspace import Workspace
 
 
@@ -130,6 +130,10 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
             done = store.actions_done()
         if sim is not None and (answered or any("with amendments" in line for line in decided)):
             draft_on(ctx.ws, day)  # a new version of the Strategy, as `scs decision` writes after an amendment
+        adopting = adoption(ctx.timetable)
+        if sim is not None and adopting is not None and any(line.startswith(f"{adopting.id}: approved")
+                                                            for line in decided):
+            adopted_on(ctx.ws, day)  # the adopted Strategy, published
         # 2. The 07:00 tick, only when something is due (a quiet day never calls Prefect).
         if tick.pending(ctx, day):
             outcomes = run_tick(day) if run_tick else daily_tick(on=day, dirs=dirs, pdf=pdf)

@@ -29,7 +29,10 @@ from scs_refresh.partners.status import status
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.performance.scorecard import refresh as refresh_scorecard
 from scs_refresh.strategy.comments import comments_on, edits
-from scs_refresh.strategy.draft import DraftResult, write_draft
+from scs_refresh.strategy.draft import Adoption, DraftResult, write_adopted, write_draft
+from scs_refresh.strategy.publish import publish_strategy
+from scs_refresh.approval.chain import adoption, current_decisions
+from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.workspace import Workspace
 
 
@@ -131,6 +134,23 @@ def draft_on(ws: Workspace, on: date) -> DraftResult:
     base, evidence = collate_and_write(sources.inputs.manifest, ws.dirs.out, on)
     return write_draft(sources.inputs, base.digest, sources.responses, evidence / "charts", ws.dirs.out / "scs",
                        ws.dirs.templates, on, sources.amendments, sources.edits)
+
+
+def adopted_on(ws: Workspace, on: date) -> Path | None:
+    """The adopted Strategy, written (and published to the public folder) once the adopting meeting's
+    decision to adopt is recorded by ``on``; None before."""
+    records = records_on(ws.dirs.store, on)
+    event = adoption(ws.timetable)
+    decision = current_decisions(records.decisions).get(event.id) if event is not None else None
+    if decision is None or decision.outcome not in APPROVING or ws.scs is None:
+        return None
+    sources = draft_sources(ws, decision.decided_on, records)
+    base, evidence = collate_and_write(sources.inputs.manifest, ws.dirs.out, decision.decided_on)
+    tt = ws.timetable
+    docx = write_adopted(sources.inputs, base.digest, sources.responses, evidence / "charts", ws.dirs.out / "scs",
+                         ws.dirs.templates, Adoption(tt.cycle.council, tt.body[event.body].name, decision.decided_on),
+                         sources.amendments, sources.edits)
+    return publish_strategy(docx, ws.dirs.out / "public" / "strategy", ws.dirs.templates)
 
 
 def timetable_on(ws: Workspace, records: Records) -> Workspace:

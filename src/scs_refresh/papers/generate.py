@@ -29,7 +29,11 @@ from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
 from scs_refresh.strategy import versions
 from scs_refresh.strategy.draft import write_draft
-from scs_refresh.strategy.papers import comments_log_context
+from scs_refresh.strategy.draft import ADOPTED
+from scs_refresh.strategy.papers import (comments_log_context, launch_pack_context, open_points,
+                                         workshop_pack_context)
+from scs_refresh.approval.chain import adoption
+from scs_refresh.papers.contexts import adopted
 from scs_refresh.timetable.model import Paper
 
 log = logging.getLogger(__name__)
@@ -71,7 +75,8 @@ def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
 def considers_strategy(tt, event) -> bool:
     """A meeting that considers the Strategy: the draft is among its papers, or it is a step of the
     approval chain with a report (CMT, Executive Board, Cabinet, Full Council): its pack holds it."""
-    return any(p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers) or (
+    return any(p.kind in ("draft_scs", "final_scs", "submission_pack", "launch_pack", "workshop_pack")
+               for p in event.papers) or (
         event.id in tt.approval_chain and any(p.kind == "committee_report" for p in event.papers))
 
 
@@ -134,6 +139,21 @@ def draft_changes(draft, saw: BoardSaw | None, board: str = "the Board") -> Subs
     return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
 
 
+def _pack_context(state: RefreshState, event, kind: str, draft) -> dict:
+    """The launch pack or the away day workshop pack, from the Strategy as it stands on the day."""
+    tt, scs = state.timetable, state.draft.inputs.scs
+    content = versions.content(draft.docx.parent, draft.version)
+    if kind == "workshop_pack":
+        return workshop_pack_context(content, scs.workshop, state.on, event.date, tt.cycle.partnership,
+                                     tt.cycle.officer.name)
+    decision, adopting = adopted(state), adoption(tt)
+    standing = (f"The Strategy as adopted by {tt.cycle.council} on {long_date(decision.decided_on)}" if decision
+                else f"The Strategy as it goes to {tt.body[adopting.body].name} for adoption on {long_date(adopting.date)}"
+                if adopting is not None and adopting.date else "The Strategy as it stands")
+    return launch_pack_context(content, scs.launch, state.draft.inputs.partners, state.on, standing,
+                               tt.cycle.partnership, tt.cycle.officer.name)
+
+
 def _write_papers(state: RefreshState, event, draft, templates: Path, result: MeetingPapers,
                   pdfs: PdfQueue | None) -> None:
     """Render the meeting's papers, agenda and pack into ``result``; hand each to ``pdfs`` once written."""
@@ -166,15 +186,24 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             add(review.docx, paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
+        elif paper.kind in ("launch_pack", "workshop_pack") and draft is not None:
+            ctx = _pack_context(state, event, paper.kind, draft)
+            quoted.update(literal_strings(ctx))
+            path = folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx"
+            add(release(render_docx(templates / "scs_paper_tpl.docx", ctx, path), ctx), paper)
+            agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
             add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind not in ("agenda", "board_pack"):
             result.not_produced.append(f"{paper.title} ({paper.kind}): not written, nothing to write it from yet")
     if draft is not None and not any(p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
-        # A committee of the approval chain considers the Strategy as it stands on the day: it goes in the pack.
-        paper = Paper(kind="final_scs", title="Sustainable Community Strategy")
-        add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title), paper)
+        # A committee of the approval chain considers the Strategy as it stands on the day: it goes in the pack
+        # (after adoption, the adopted Strategy).
+        adopted_file = draft.docx.parent / ADOPTED
+        adopted_now = adopted(state) is not None and adopted_file.is_file()
+        paper = Paper(kind="final_scs", title="Sustainable Community Strategy" + (" as adopted" if adopted_now else ""))
+        add(_copy(adopted_file if adopted_now else draft.docx, folder, len(result.papers) + 1, paper.title), paper)
         agenda_papers.append((paper, _ref(paper, next(refs))))
     if draft is not None and draft.version > 1 and draft.changes.is_file():
         # What changed in the version, with the copy showing the changes as tracked changes beside it.
@@ -233,7 +262,12 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         board = "the Board" if event.body and tt.body[event.body].kind == "partnership_board" or not boards \
             else f"the {boards[0].name}"
         saw = board_last_saw(state, event, Path(out_dir))
-        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft, saw, board)])
+        issues = [draft_changes(draft, saw, board)]
+        gaps = open_points(versions.content(draft.docx.parent, draft.version) or {"themes": []})
+        if gaps:  # nothing "to be agreed" goes to a meeting without being named as an open point
+            issues.append(Subsection("OPEN POINTS IN THE STRATEGY", [
+                "The Strategy leaves these points open; they are to be settled in the delivery plan:", *gaps]))
+        state = replace(state, extra_issues=[*state.extra_issues, *issues])
 
     final = Path(out_dir) / meeting_id
     with output_set(final) as folder:  # all the meeting's papers, or (on any failure) the last set as it was

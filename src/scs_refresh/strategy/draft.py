@@ -256,7 +256,10 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, resp
 # --- the Word context -----------------------------------------------------------------
 
 def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: int) -> Subsection:
-    paras = [f"{f.text} Source: {f.source}." for f in theme.figures] or ["No evidence has been collated for this theme yet."]
+    # Each figure says what it measures (the indicator and its period), where (Breckland against Norfolk and
+    # England) and from which release: a number on its own tells a member nothing.
+    paras = [f"{f.indicator}: {f.text} Source: {f.source}." for f in theme.figures] or [
+        "No evidence has been collated for this theme yet."]
     if theme.awaited:
         paras.append("Not yet published, so not quoted: " + "; ".join(theme.awaited) + ".")
     if theme.statements:
@@ -265,7 +268,7 @@ def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: in
                       [[f.indicator, f.breckland, f.norfolk, f.england, f.rank_or_trend] for f in theme.figures],
                       [62, 24, 24, 24, 36]) if theme.figures else None
     charted = [f for f in theme.figures if f.chart][:max_charts]
-    figures = [(Figure(charts_dir / f.chart, f.chart_alt, 150), f"Figure {number}.{i}: {f.chart_title}")
+    figures = [(Figure(charts_dir / f.chart, f.chart_alt, 150), f"Figure {number}.{i}: {f.chart_title}. Source: {f.source}")
                for i, f in enumerate(charted, 1)]
     return Subsection("What the evidence tells us", paras, table, figures)
 
@@ -436,3 +439,22 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     log.info("wrote draft SCS version %d as at %s: %s", n, on, docx)
     changed = {} if previous is None else versions.changes(previous[1], new)
     return DraftResult(n, docx, changes, True, changed, content.warnings + warnings, on, tracked)
+
+
+ADOPTED = "adopted-strategy.docx"
+
+
+def write_adopted(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
+                  out_dir: Path, templates: Path, adoption: Adoption, amendments: Sequence[Amendment] = (),
+                  edits: Sequence[Edit] = ()) -> Path:
+    """The adopted Strategy, ``out_dir/adopted-strategy.docx``: the content as it stood on the day of
+    adoption, without "draft", stating the adoption and listing the amendments made on the way."""
+    content = build_content(inputs.scs, digest, inputs.partners, responses, amendments, edits)
+    cycle = inputs.timetable.cycle
+    n = max(versions.numbers(out_dir), default=1)
+    docx, _ = render_strategy(
+        templates, lambda pages: context(content, n, adoption.on, charts_dir, cycle.partnership, cycle.officer.name,
+                                         inputs.scs.charts_per_theme, pages, adoption),
+        headings(content), out_dir / ADOPTED)
+    log.info("wrote the adopted Strategy (%s): %s", adoption.on, docx)
+    return docx

@@ -84,3 +84,60 @@ def comments_log_context(comments: Sequence[CommentRecord], content: dict, partn
                              "What partners said and what we did",
                              ["Each comment is quoted as the partner made it, with the response to it."], table)])],
                          partnership, author, f"Comments on the draft SCS, {long_date(on)}")
+
+
+def _owners(theme: dict) -> str:
+    return ", ".join(dict.fromkeys(o["owner"] for o in theme["outcomes"]))
+
+
+def launch_pack_context(content: dict, steps, partners, on: date, standing: str, partnership: str,
+                        author: str) -> dict:
+    """The launch pack: the Strategy in brief, and the launch and publicity plan (scs.yaml ``launch``).
+    ``standing`` says where the Strategy stands on ``on`` (adopted, or when it goes for adoption)."""
+    brief = [Subsection("Our vision", list(content["vision"])),
+             Subsection("Priorities and who leads them", [
+                 "Each theme of the Strategy, its priorities, and the partners who lead its outcomes."],
+                 TableData(["Theme", "Priorities", "Lead partners"],
+                           [[t["title"], " ".join(t["priorities"]), _owners(t)] for t in content["themes"]],
+                           [40, 90, 40]))]
+    name = lambda pid: partners.partner[pid].name if pid in partners.partner else pid  # noqa: E731
+    plan = [Subsection("What, when and who", ["How the Strategy and the Partnership will be launched and publicised."],
+                       TableData(["When", "What", "Lead"], [[s.when, s.action, name(s.lead)] for s in steps],
+                                 [36, 94, 40]) if steps else None)]
+    title = content["title"]
+    return paper_context(f"Launch and publicity pack: {title}", standing,
+                         [f"This pack sets out the {title} in brief and the plan for launching it. The Strategy "
+                          "itself follows in the Board pack."],
+                         [("The Strategy in brief", brief), ("Launch and publicity plan", plan)],
+                         partnership, author, f"Launch and publicity pack, {long_date(on)}")
+
+
+def workshop_pack_context(content: dict, questions: Sequence[str], on: date, meets: date, partnership: str,
+                          author: str) -> dict:
+    """The away day workshop pack: the questions for the day and the evidence headlines, with the draft."""
+    rows = [[t["title"], f["indicator"], f["breckland"], f["norfolk"], f["england"]]
+            for t in content["themes"] for f in t["figures"]]
+    sections = [("Questions for the workshop", [Subsection("Questions", list(questions) or [
+                    "The questions are set out on the day."])]),
+                ("What the evidence tells us", [Subsection("Evidence headlines", [
+                    "The headline figures for each theme of the draft, Breckland against Norfolk and England."],
+                    TableData(["Theme", "Indicator", "Breckland", "Norfolk", "England"], rows, [34, 64, 24, 24, 24])
+                    if rows else None)])]
+    return paper_context("Away day workshop pack", f"For the workshop on {long_date(meets)}, as at {long_date(on)}",
+                         ["The draft Strategy follows this pack: the workshop tests its priorities and outcomes."],
+                         sections, partnership, author, f"Away day workshop pack, {long_date(on)}")
+
+
+def open_points(content: dict) -> list[str]:
+    """What the Strategy leaves open: each outcome with no indicator agreed or no baseline set yet, so the
+    covering report can list them rather than a committee find "to be agreed" in the Strategy."""
+    points = []
+    for t in content["themes"]:
+        for o in t["outcomes"]:
+            missing = [what for what, gap in (("an indicator", o["indicator"] == "to be agreed"),
+                                              ("a baseline", o["baseline"] == "to be set")) if gap]
+            if missing:
+                points.append(f"{t['title']}: the outcome \u201c{o['outcome']}\u201d (lead: {o['owner']}) has no "
+                              f"{' and no '.join(m.removeprefix('an ').removeprefix('a ') for m in missing)} yet; "
+                              f"{o['owner']} is to propose {' and '.join(missing)} for the delivery plan.")
+    return points
