@@ -139,10 +139,15 @@ def draft_changes(draft, saw: BoardSaw | None, board: str = "the Board") -> Subs
     return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
 
 
+def _content_of(draft) -> dict:
+    """What the version ``draft`` says (its snapshot)."""
+    return versions.content(draft.docx.parent, draft.version) or {"themes": []}
+
+
 def _pack_context(state: RefreshState, event, kind: str, draft) -> dict:
     """The launch pack or the away day workshop pack, from the Strategy as it stands on the day."""
     tt, scs = state.timetable, state.draft.inputs.scs
-    content = versions.content(draft.docx.parent, draft.version)
+    content = _content_of(draft)
     if kind == "workshop_pack":
         return workshop_pack_context(content, scs.workshop, state.on, event.date, tt.cycle.partnership,
                                      tt.cycle.officer.name)
@@ -213,7 +218,7 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
     if draft is not None and state.draft.comments and state.timetable.body.get(event.body) is not None \
             and state.timetable.body[event.body].kind == "partnership_board":
         # The comments log goes to the Board: who said what, and what was done about it.
-        log_ctx = comments_log_context(state.draft.comments, versions.content(draft.docx.parent, draft.version),
+        log_ctx = comments_log_context(state.draft.comments, _content_of(draft),
                                        state.draft.inputs.partners, state.on, tt.cycle.partnership,
                                        tt.cycle.officer.name)
         paper = Paper(kind="final_scs", title="Comments on the draft Strategy")
@@ -263,7 +268,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             else f"the {boards[0].name}"
         saw = board_last_saw(state, event, Path(out_dir))
         issues = [draft_changes(draft, saw, board)]
-        gaps = open_points(versions.content(draft.docx.parent, draft.version) or {"themes": []})
+        gaps = open_points(_content_of(draft))
         if gaps:  # nothing "to be agreed" goes to a meeting without being named as an open point
             issues.append(Subsection("OPEN POINTS IN THE STRATEGY", [
                 "The Strategy leaves these points open; they are to be settled in the delivery plan:", *gaps]))
