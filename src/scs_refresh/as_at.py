@@ -148,7 +148,7 @@ def adopted_on(ws: Workspace, on: date) -> Path | None:
     base, evidence = collate_and_write(sources.inputs.manifest, ws.dirs.out, decision.decided_on)
     tt = ws.timetable
     docx = write_adopted(sources.inputs, base.digest, sources.responses, evidence / "charts", ws.dirs.out / "scs",
-                         ws.dirs.templates, Adoption(tt.cycle.council, tt.body[event.body].name, decision.decided_on),
+                         ws.dirs.templates, Adoption(tt.body[event.body].name, decision.decided_on),
                          sources.amendments, sources.edits)
     return publish_strategy(docx, ws.dirs.out / "public" / "strategy", ws.dirs.templates)
 

@@ -135,7 +135,7 @@ def draft_changes(draft, saw: BoardSaw | None, board: str = "the Board") -> Subs
         else draft.changed
     paras = [f"Draft version {draft.version} of the Strategy{as_at} accompanies this report. Since version "
              f"{saw.version}, which {board} saw on {long_date(saw.met)}:"]
-    paras += [f"{section}: {'; '.join(items)}." for section, items in changed.items()]
+    paras += [f"{section}: {'; '.join(items).replace(' -> ', ' to ')}." for section, items in changed.items()]
     return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
 
 

@@ -284,7 +284,6 @@ def _said(theme: ThemeSection, responded: int, partners: int) -> Subsection:
 class Adoption:
     """The council's adoption of the Strategy, as the adopted Strategy states it."""
 
-    council: str
     body: str  # the meeting that adopted it
     on: date
 
@@ -337,8 +336,8 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
         status = f"Draft version {version} for the {partnership}, as at {long_date(on)}"
     else:
         title, footer = content.title, f"{content.title}, adopted {long_date(adoption.on)}"
-        status = (f"Adopted by {adoption.council} at its meeting of {adoption.body} on {long_date(adoption.on)}, "
-                  f"which resolved to adopt the {content.title}"
+        status = (f"Adopted by {adoption.body} on {long_date(adoption.on)}, which resolved to adopt the "
+                  f"{content.title}"
                   + (f" with the amendments agreed on the way ({AMENDMENTS})" if content.amendments else ""))
     return {
         "title": title, "author": author, "footer": footer,
