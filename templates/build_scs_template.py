@@ -23,15 +23,21 @@ OUT = HERE / "scs_draft_tpl.docx"
 PAPER = "scs_paper_tpl.docx"
 
 
-def scs_draft():
-    doc = base("{{ title }}", "{{ footer }}")
-    _contents_style(doc)
+def _cover(doc, lines: str):
+    """The Partnership's name, the title, the status line, then the paragraphs of ``lines``."""
     doc.add_paragraph("{{ partnership_upper }}", style="Paper Header")
     doc.add_paragraph("{{ title }}", style="Title")
     doc.add_paragraph("{{ status_line }}", style="Paper Header")
-    tag(doc, "{%p for line in notices %}")
+    tag(doc, f"{{%p for line in {lines} %}}")
     doc.add_paragraph("{{ line }}")
     tag(doc, "{%p endfor %}")
+    return doc
+
+
+def scs_draft():
+    doc = base("{{ title }}", "{{ footer }}")
+    _contents_style(doc)
+    _cover(doc, "notices")
     doc.add_heading("Contents", level=1)
     tag(doc, "{%p for line in contents %}")
     doc.add_paragraph("{{ line.number }}\t{{ line.text }}\t{{ line.page }}", style="Contents Line")
@@ -51,13 +57,7 @@ def scs_draft():
 def scs_paper():
     """A paper about the Strategy (the change summary of a version, the comments log, the launch and
     workshop packs): a cover line, the title, an intro, numbered sections with tables, annexes."""
-    doc = base("{{ title }}", "{{ footer }}")
-    doc.add_paragraph("{{ partnership_upper }}", style="Paper Header")
-    doc.add_paragraph("{{ title }}", style="Title")
-    doc.add_paragraph("{{ status_line }}", style="Paper Header")
-    tag(doc, "{%p for line in intro %}")
-    doc.add_paragraph("{{ line }}")
-    tag(doc, "{%p endfor %}")
+    doc = _cover(base("{{ title }}", "{{ footer }}"), "intro")
     tag(doc, "{%p for section in sections %}")
     doc.add_heading("{{ section.heading }}", level=1)
     subsections(doc, "section.subsections")
