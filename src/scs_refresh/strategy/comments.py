@@ -14,7 +14,7 @@ import hashlib
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -268,7 +268,7 @@ def known_on(comments: Iterable[CommentRecord], on: date) -> list[CommentRecord]
         if c.received_on > on:
             continue
         if c.responded_on is not None and c.responded_on > on:
-            c = CommentRecord(*[getattr(c, f) for f in CommentRecord.__dataclass_fields__][:10])
+            c = replace(c, response=None, reason=None, change_to=None, responded_on=None, responded_by=None)
         out.append(c)
     return out
 
