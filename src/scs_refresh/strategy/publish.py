@@ -14,5 +14,5 @@ def publish_strategy(docx: Path, folder: Path, templates: Path) -> Path:
     """Copy the adopted Strategy into ``folder`` with its PDF and web page; return the published .docx."""
     published = write_bytes(Path(folder) / docx.name, docx.read_bytes())
     formats = [published] + (to_pdf([published], folder) if soffice() is not None else [])
-    to_html(published, templates / "paper_page.html", folder / f"{docx.stem}.html", formats)
+    to_html(published, templates / "paper_page.html", folder / "html" / f"{docx.stem}.html", formats)
     return published
