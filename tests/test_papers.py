@@ -59,7 +59,7 @@ def test_board_report_in_the_seed_format(state, tmp_path):
     assert [r.cells[2].text for r in stages.rows[1:]] == ["In progress", "Not started", "Not started", "Not started"]
     assert doc.core_properties.title == "Update report on SCS refresh and Breckland Partnership"
     assert check_docx(report) == []
-    assert "Review of the Breckland Partnership (partnership_review): not produced by this version yet" \
+    assert "Review of the Breckland Partnership (partnership_review): not written, nothing to write it from yet" \
         in result.not_produced[0]
 
 

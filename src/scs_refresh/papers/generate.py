@@ -80,6 +80,12 @@ def considers_strategy(tt, event) -> bool:
         event.id in tt.approval_chain and any(p.kind == "committee_report" for p in event.papers))
 
 
+def strategy_exemption(event) -> int | None:
+    """The Schedule 12A paragraph the meeting's copy of the Strategy is exempt under, if it is: then
+    what is drawn from it (its change summary, the comments log, its open points) is exempt too."""
+    return next((p.exempt for p in event.papers if p.kind in ("draft_scs", "final_scs") and p.exempt), None)
+
+
 def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     """The draft SCS version the meeting receives (written now if the content changed), or None."""
     if state.draft is None or state.evidence is None or not considers_strategy(state.timetable, event):
@@ -212,7 +218,9 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
         agenda_papers.append((paper, _ref(paper, next(refs))))
     if draft is not None and draft.version > 1 and draft.changes.is_file():
         # What changed in the version, with the copy showing the changes as tracked changes beside it.
-        add(_copy(draft.changes, folder, len(result.papers) + 1, f"changes in draft version {draft.version}"))
+        add(_copy(draft.changes, folder, len(result.papers) + 1, f"changes in draft version {draft.version}"),
+            Paper(kind="final_scs", title=f"Changes in draft version {draft.version}",
+                  exempt=strategy_exemption(event)))
         if draft.tracked is not None and draft.tracked.is_file():
             write_bytes(folder / f"draft-v{draft.version}-tracked-changes.docx", draft.tracked.read_bytes())
     if draft is not None and state.draft.comments and state.timetable.body.get(event.body) is not None \
@@ -221,7 +229,7 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
         log_ctx = comments_log_context(state.draft.comments, _content_of(draft),
                                        state.draft.inputs.partners, state.on, tt.cycle.partnership,
                                        tt.cycle.officer.name)
-        paper = Paper(kind="final_scs", title="Comments on the draft Strategy")
+        paper = Paper(kind="final_scs", title="Comments on the draft Strategy", exempt=strategy_exemption(event))
         quoted.update(literal_strings(log_ctx))
         path = folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx"
         add(release(render_docx(templates / "scs_paper_tpl.docx", log_ctx, path), log_ctx), paper)
@@ -268,7 +276,7 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
             else f"the {boards[0].name}"
         saw = board_last_saw(state, event, Path(out_dir))
         issues = [draft_changes(draft, saw, board)]
-        gaps = open_points(_content_of(draft))
+        gaps = [] if strategy_exemption(event) else open_points(_content_of(draft))
         if gaps:  # nothing "to be agreed" goes to a meeting without being named as an open point
             issues.append(Subsection("OPEN POINTS IN THE STRATEGY", [
                 "The Strategy leaves these points open; they are to be settled in the delivery plan:", *gaps]))
