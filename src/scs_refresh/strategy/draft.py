@@ -417,8 +417,9 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     previous = versions.latest(out_dir, on)  # the version current on ``on``: one written later does not count
     if previous is not None and previous[1] == new:
         n = previous[0]
+        tracked = out_dir / f"draft-v{n}-tracked.docx"
         return DraftResult(n, out_dir / f"draft-v{n}.docx", out_dir / f"changes-v{n}.docx", False, {},
-                           content.warnings, versions.written_on(out_dir, n))
+                           content.warnings, versions.written_on(out_dir, n), tracked if tracked.is_file() else None)
     # The next number; after a later version (the draft for a past day written again), the one after it.
     n = max(versions.numbers(out_dir), default=0) + 1
     cycle = inputs.timetable.cycle
