@@ -88,7 +88,7 @@ def _cycle(tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("file, message", [
     ("returned-draft-v7.docx", "is draft version 7, not one sent for comment by 2011-01-25 (versions: 1)"),
-    ("returned-draft-removed-section.docx", "a comment on section 'Transport'"),
+    ("returned-draft-removed-section.docx", "a comment on section 'Transport' (\u201cAdd the A11 dualling here.\u201d), which is not in the current draft (version 1)"),
     ("corrupt.docx", "not a Word document that can be read"),
 ])
 def test_a_bad_return_is_one_line_and_nothing_is_stored(tmp_path, file, message):

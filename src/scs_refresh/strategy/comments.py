@@ -184,15 +184,15 @@ def read_form(path: Path) -> list[tuple[str, date | None, Returned]]:
 
 # --- importing -----------------------------------------------------------------------------
 
-def _section_key(item: Returned, known: dict[str, str], path: Path, version: int) -> str:
+def _section_key(item: Returned, known: dict[str, str], path: Path, current: int) -> str:
     if item.section == GENERAL or item.section in known.values():
         return item.section
     if item.section in known:
         return known[item.section]
     said = item.text or item.new_text or ""
     raise CommentsError(f"{path}: a comment on section '{item.section}' (\u201c{said[:60]}\u201d), which is not in "
-                        f"draft version {version}: answer the partner directly, or move the comment to a section "
-                        f"of the current draft ({', '.join(known)})")
+                        f"the current draft (version {current}): answer the partner directly, or move the comment to "
+                        f"one of its sections ({', '.join(known)})")
 
 
 def _key(partner: str, version: int, item: Returned) -> str:
@@ -234,7 +234,7 @@ def import_comments(store: Store, path: Path, partners, drafts: dict[int, dict],
         raise CommentsError(f"{path}: no comments and no tracked changes found; nothing to import")
     records = []
     for pid, received, item in rows:
-        section = _section_key(item, known, path, version)
+        section = _section_key(item, known, path, current)
         item = Returned(section, item.kind, item.text, item.old_text, item.new_text)
         records.append(CommentRecord(_key(pid, version, item), pid, received or on, version, section, item.kind,
                                      item.text, item.old_text, item.new_text, path.name))
