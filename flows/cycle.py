@@ -29,9 +29,10 @@ from scs_refresh.automation.index import build_index
 from scs_refresh.papers.site import build_site
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
-from scs_refresh.automation.simulation import for_workspace, import_replies, record_decisions, replies_due
-from scs_refresh.approval.chain import decision_chain
-from scs_refresh.as_at import evidence_snapshot
+from scs_refresh.automation.simulation import (comment_days, exchange_comments, for_workspace, import_replies,
+                                               record_decisions, replies_due)
+from scs_refresh.approval.chain import adoption, decision_chain
+from scs_refresh.as_at import adopted_on, draft_on, evidence_snapshot
 from scs_refresh.workspace import Workspace
 
 
@@ -87,6 +88,12 @@ def _next_sitting(ctx: tick.Context, day: date) -> date | None:
     return min(days, default=None)
 
 
+def _strategy_days(ctx: tick.Context, sim) -> list[date]:
+    """The days partners' comments on the draft arrive or are answered, and the meetings that amend it meet."""
+    dated = {s.event.id: s.event.date for s in ctx.schedule()}
+    return comment_days(sim) + [dated[m] for m in sim.decisions.amendments if dated.get(m)]
+
+
 def start_over(dirs: Dirs) -> None:
     """``--fresh``: the cycle's outputs and state go, and the replay starts from nothing."""
     for folder in (dirs.out, dirs.state):
@@ -115,10 +122,18 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
                                       day, recorded_at(day))
                 if made:
                     report.replies.append(made)
-                # 1b. Committees meeting today decide (a deferral re-arranges the rest of the chain).
-                report.decisions += [(day, line) for line in record_decisions(
-                    store, ctx.timetable, sim, day, recorded_at(day), defer=defer)]
+                # 1b. Partners' comments on the draft arrive, and the officer answers them.
+                answered = exchange_comments(store, sim, ctx.partners, dirs.out, day, recorded_at(day))
+                # 1c. Committees meeting today decide (a deferral re-arranges the rest of the chain).
+                decided = record_decisions(store, ctx.timetable, sim, day, recorded_at(day), defer=defer)
+                report.decisions += [(day, line) for line in decided]
             done = store.actions_done()
+        if sim is not None and (answered or any("with amendments" in line for line in decided)):
+            draft_on(ctx.ws, day)  # a new version of the Strategy, as `scs decision` writes after an amendment
+        adopting = adoption(ctx.timetable)
+        if sim is not None and adopting is not None and any(line.startswith(f"{adopting.id}: approved")
+                                                            for line in decided):
+            adopted_on(ctx.ws, day)  # the adopted Strategy, published
         # 2. The 07:00 tick, only when something is due (a quiet day never calls Prefect).
         if tick.pending(ctx, day):
             outcomes = run_tick(day) if run_tick else daily_tick(on=day, dirs=dirs, pdf=pdf)
@@ -130,7 +145,8 @@ def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: boo
         # 3. On to the next working day on which something happens (a deferral moves the dates).
         upcoming = [d for d in (next_due(ctx.actions(), done, day),
                                 min((r.on for r in sim.replies if r.on > day), default=None) if sim else None,
-                                _next_sitting(ctx, day) if sim else None)
+                                _next_sitting(ctx, day) if sim else None,
+                                min((d for d in _strategy_days(ctx, sim) if d > day), default=None) if sim else None)
                     if d is not None]
         if tick.pending(ctx, day):  # something still waits (a mail server down): try tomorrow
             upcoming.append(day + timedelta(days=1))

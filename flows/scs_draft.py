@@ -29,12 +29,14 @@ def draft_scs(dirs: Dirs, on: date, pdf: bool = False) -> DraftResult:
     ws.draft_inputs()
     # 2. Collate the evidence base as at the day (the releases out by then) into <out>/evidence.
     base = collate_evidence(dirs, on)
-    # 3. Partners' answers received and the amendments agreed by the day, from the state store as known then.
+    # 3. Partners' answers, the changes agreed to their comments and the amendments agreed by the day,
+    #    from the state store as known then.
     sources = read_sources(ws, on)
-    # 4. A new draft version in <out>/scs when anything changed, with the change summary.
+    # 4. A new draft version in <out>/scs when anything changed, with its change summary paper and the copy
+    #    with its changes against the version before as tracked changes.
     result = write_draft_scs(sources.inputs, base.digest, sources.responses, dirs.out / "evidence" / "charts",
-                             dirs.out / "scs", dirs.templates, on, sources.amendments)
-    # 5. The PDF of a new version, when asked.
+                             dirs.out / "scs", dirs.templates, on, sources.amendments, sources.edits)
+    # 5. The PDFs of a new version and of its change summary, when asked.
     if pdf and result.new:
-        draft_pdf([result.docx], result.docx.parent)
+        draft_pdf([result.docx, result.changes], result.docx.parent)
     return result

@@ -203,7 +203,9 @@ def test_an_amendment_makes_a_new_draft_version_with_its_change_summary(tmp_path
     assert (v2.version, v2.new) == (2, True)
     assert v2.changed == {"Amendments agreed": [
         "amendment added: Breckland Council Cabinet, 2011-05-10: Add a priority on rural broadband & <access>"]}
-    assert "- amendment added: Breckland Council Cabinet" in v2.changes.read_text()
+    rows = [[c.text for c in r.cells] for r in docx.Document(v2.changes).tables[0].rows]
+    assert ["Amendments agreed", "Amendment added: Breckland Council Cabinet, 2011-05-10: Add a priority on rural "
+            "broadband & <access>", "Breckland Council Cabinet"] in rows  # at whose request: the meeting
     text = [c.text for t in docx.Document(v2.docx).tables for r in t.rows for c in r.cells]
     assert "Add a priority on rural broadband & <access>" in text and "10 May 2011" in text
     assert AMENDMENTS in [p.text for p in docx.Document(v2.docx).paragraphs]
@@ -267,9 +269,11 @@ def test_cli_amendment_writes_a_new_draft_version(tmp_path, config_dir):
                  "--amendment", "Add a priority on rural broadband", config=config_dir)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:4] == [f"recorded: {RATIFY} approved_with_amendments on 2011-04-07",
+    assert lines[:5] == [f"recorded: {RATIFY} approved_with_amendments on 2011-04-07",
                          f"wrote {tmp_path / 'out' / 'scs' / 'draft-v2.docx'} (draft version 2)",
-                         f"wrote {tmp_path / 'out' / 'scs' / 'changes-v2.md'}",
+                         f"wrote {tmp_path / 'out' / 'scs' / 'changes-v2.docx'}",
+                         f"wrote {tmp_path / 'out' / 'scs' / 'draft-v2-tracked.docx'}",
                          "changed: Amendments agreed: 1 change(s)"]
-    assert "- amendment added: Breckland Partnership (LSP) Board, 2011-04-07: Add a priority on rural broadband" in \
-        (tmp_path / "out" / "scs" / "changes-v2.md").read_text()
+    summary = docx.Document(str(tmp_path / "out" / "scs" / "changes-v2.docx"))
+    assert "Amendment added: Breckland Partnership (LSP) Board, 2011-04-07: Add a priority on rural broadband" in \
+        [c.text for r in summary.tables[0].rows for c in r.cells]

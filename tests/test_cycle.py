@@ -178,7 +178,8 @@ def test_running_the_cycle_again_does_and_sends_nothing(cycle):
 def test_committees_decide_on_their_days(cycle):
     _, report = cycle
     assert [(str(d), line) for d, line in report.decisions] == [
-        ("2011-04-07", "lsp-board-2011-04-07: approved"), ("2011-04-27", "cmt-2011-04-27: approved"),
+        ("2011-02-03", "lsp-board-2011-02-03: approved with amendments"),
+        ("2011-04-07", "lsp-board-2011-04-07: approved"), ("2011-04-27", "cmt-2011-04-27: approved with amendments"),
         ("2011-05-09", "executive-board-2011-05-09: approved"), ("2011-05-10", "cabinet-2011-05-10: approved"),
         ("2011-05-12", "full-council-2011-05-12: approved"), ("2011-05-19", "lsp-board-2011-05-19: approved")]
 
@@ -232,3 +233,51 @@ def test_every_paper_was_true_on_the_day_it_was_written_and_is_written_the_same_
             assert datetime.strptime(d, "%d %B %Y").date() <= on, meeting
         generate_meeting_papers(load_state(ws, on), meeting, again.out, again.templates, pdf=False)
         assert _texts(again.out / meeting) == original, meeting
+
+
+def test_the_strategy_grows_and_each_pack_holds_the_version_current_on_its_day(cycle):
+    """Partners' comments accepted, the Board's amendment and a committee's make versions, each with its change
+    summary (at whose request) and tracked copy; each meeting that considers the Strategy gets the version
+    current on the day its papers were written; after Full Council the adopted Strategy is published."""
+    import json
+
+    import docx
+
+    from scs_refresh.strategy import versions
+    from scs_refresh.strategy.draft import AMENDMENTS
+
+    dirs, _ = cycle
+    scs = dirs.out / "scs"
+    numbers = versions.numbers(scs)
+    assert len(numbers) >= 4
+    requested = set()
+    for n in numbers[1:]:
+        assert (scs / f"draft-v{n}-tracked.docx").is_file()
+        table = docx.Document(str(scs / f"changes-v{n}.docx")).tables[0]
+        requested |= {r.cells[2].text for r in table.rows[1:]}
+    assert {"NHS Norfolk (Primary Care Trust) (comment accepted)", "Breckland Partnership (LSP) Board",
+            "Corporate Management Team (CMT)"} <= requested
+    considered = {}
+    for manifest in dirs.out.glob("*/papers.json"):
+        m = json.loads(manifest.read_text())
+        assert m["not_produced"] == [], m["meeting"]
+        texts = _texts(manifest.parent)
+        assert not [name for name, t in texts.items() if "Update Field" in t or "not produced by" in t]
+        if m["draft_version"] is None:
+            continue
+        on = date.fromisoformat(m["generated_for"])
+        assert m["draft_version"] == versions.latest(scs, on)[0], m["meeting"]
+        considered[m["meeting"]] = m["draft_version"]
+        pack = manifest.parent / m["pack"]
+        assert f"Draft version {m['draft_version']} for the Breckland Partnership" in _docx_text(pack), m["meeting"]
+    assert {"cmt-2011-04-27", "executive-board-2011-05-09", "cabinet-2011-05-10", "full-council-2011-05-12",
+            "lsp-board-2011-05-19"} <= set(considered)
+    assert considered["lsp-board-2011-02-03"] == 1 and considered["lsp-board-2011-05-19"] == numbers[-1]
+    log = _texts(dirs.out / "lsp-board-2011-04-07")["04-comments-on-the-draft-strategy.docx"]
+    assert "Partly accepted: Partners cannot promise every business by 2014" in log and "Not accepted: " in log
+    launch = _texts(dirs.out / "lsp-board-2011-05-19")["02-launch-and-publicity-pack.docx"]
+    assert "Launch and publicity plan" in launch and "Partners sign the Strategy" in launch
+    adopted = _docx_text(dirs.out / "public" / "strategy" / "adopted-strategy.docx")
+    assert "draft" not in adopted.lower()
+    assert "Adopted by Breckland Council (Full Council) on 12 May 2011" in adopted and AMENDMENTS in adopted
+    assert "The Strategy is reviewed each year against the delivery plan scorecard" in adopted

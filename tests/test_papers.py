@@ -59,7 +59,7 @@ def test_board_report_in_the_seed_format(state, tmp_path):
     assert [r.cells[2].text for r in stages.rows[1:]] == ["In progress", "Not started", "Not started", "Not started"]
     assert doc.core_properties.title == "Update report on SCS refresh and Breckland Partnership"
     assert check_docx(report) == []
-    assert "Review of the Breckland Partnership (partnership_review): not produced by this version yet" \
+    assert "Review of the Breckland Partnership (partnership_review): not written, nothing to write it from yet" \
         in result.not_produced[0]
 
 
@@ -186,7 +186,7 @@ def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
 
 #: Each committed template and how its build script is told where to write (a folder or a file).
 BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx"),
-            "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",), "build_scs_template.py": ("scs_draft_tpl.docx",),
+            "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",), "build_scs_template.py": ("scs_draft_tpl.docx", "scs_paper_tpl.docx"),
             "build_review_template.py": ("partnership_review_tpl.docx",)}
 
 

@@ -101,7 +101,7 @@ def test_unchanged_since_the_board_last_saw_it_only_when_so(moved_on):
     assert ("Draft version 2 of the Strategy, as at 01 March 2011, accompanies this report. Since version 1, which the "
             "Board saw on 03 February 2011:") in april
     assert "partner answer quoted: Town and parish councils (Norfolk ALC, Breckland area)" in april
-    assert "Partners' questionnaire returns: 11 of 12 -> 12 of 12 partners." in april
+    assert "Partners' questionnaire returns: 11 of 12 to 12 of 12 partners." in april
 
 
 def test_papers_written_after_imd_2010_was_published_carry_it_as_a_change(moved_on):

@@ -20,6 +20,7 @@ from scs_cli.app import app
 from scs_cli.commands import timetable, papers, cycle, approval, daily  # noqa: F401  (in this order)
 from scs_cli.commands import partners, evidence, performance, mail  # noqa: F401  (the groups of sub-commands)
 from scs_cli.commands import new_cycle  # noqa: F401  (the next cycle's config)
+from scs_cli.commands import comments  # noqa: F401  (partners' comments on the draft Strategy)
 
 __all__ = ["app", "main"]
 

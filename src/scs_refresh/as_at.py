@@ -28,7 +28,11 @@ from scs_refresh.papers.contexts import DraftSources, EvidenceSnapshot, PartnerR
 from scs_refresh.partners.status import status
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.performance.scorecard import refresh as refresh_scorecard
-from scs_refresh.strategy.draft import DraftResult, write_draft
+from scs_refresh.strategy.comments import comments_on, edits
+from scs_refresh.strategy.draft import Adoption, DraftResult, write_adopted, write_draft
+from scs_refresh.strategy.publish import publish_strategy
+from scs_refresh.approval.chain import adoption, current_decisions
+from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.workspace import Workspace
 
 
@@ -105,7 +109,9 @@ def draft_sources(ws: Workspace, on: date, records: Records | None = None) -> Dr
         return None
     records = records_on(ws.dirs.store, on) if records is None else records
     inputs = ws.draft_inputs()
-    return DraftSources(inputs, dict(records.responses), amendments_agreed(inputs.timetable, records.decisions, on))
+    comments = comments_on(ws.dirs.store, on)
+    return DraftSources(inputs, dict(records.responses), amendments_agreed(inputs.timetable, records.decisions, on),
+                        comments, edits(comments, inputs.partners))
 
 
 def scorecard_on(ws: Workspace, on: date, records: Records | None = None) -> ScorecardPaper | None:
@@ -127,7 +133,24 @@ def draft_on(ws: Workspace, on: date) -> DraftResult:
         ws.draft_inputs()  # one line naming the missing scs.yaml
     base, evidence = collate_and_write(sources.inputs.manifest, ws.dirs.out, on)
     return write_draft(sources.inputs, base.digest, sources.responses, evidence / "charts", ws.dirs.out / "scs",
-                       ws.dirs.templates, on, sources.amendments)
+                       ws.dirs.templates, on, sources.amendments, sources.edits)
+
+
+def adopted_on(ws: Workspace, on: date) -> Path | None:
+    """The adopted Strategy, written (and published to the public folder) once the adopting meeting's
+    decision to adopt is recorded by ``on``; None before."""
+    records = records_on(ws.dirs.store, on)
+    event = adoption(ws.timetable)
+    decision = current_decisions(records.decisions).get(event.id) if event is not None else None
+    if decision is None or decision.outcome not in APPROVING or ws.scs is None:
+        return None
+    sources = draft_sources(ws, decision.decided_on, records)
+    base, evidence = collate_and_write(sources.inputs.manifest, ws.dirs.out, decision.decided_on)
+    tt = ws.timetable
+    docx = write_adopted(sources.inputs, base.digest, sources.responses, evidence / "charts", ws.dirs.out / "scs",
+                         ws.dirs.templates, Adoption(tt.body[event.body].name, decision.decided_on),
+                         sources.amendments, sources.edits)
+    return publish_strategy(docx, ws.dirs.out / "public" / "strategy", ws.dirs.templates)
 
 
 def timetable_on(ws: Workspace, records: Records) -> Workspace:

@@ -10,6 +10,7 @@ evidence     evidence check/collate
 performance  performance (the scorecard), performance record
 new_cycle    new-cycle (the next cycle's config folder from this one)
 mail         mail status/confirm/resend (the send ledger: messages in doubt, refused, waiting)
+comments     comments import/list/respond (partners' comments on the draft Strategy, "you said, we did")
 
 :mod:`scs_cli.main` imports every module here on each run of ``scs``, so a command imports what it
 needs from the domain (and Prefect, through flows/) inside itself: much of the domain brings pandas

@@ -45,6 +45,12 @@ def decision(
 
         for line in draft_on(workspace(ctx), day).summary():
             typer.echo(line)
+    if outcome in (Outcome.APPROVED, Outcome.APPROVED_WITH_AMENDMENTS) and (ctx.obj.config / "scs.yaml").exists():
+        from scs_refresh.as_at import adopted_on
+
+        adopted = adopted_on(workspace(ctx), day)  # only once the adopting meeting has adopted it
+        if adopted is not None:
+            typer.echo(f"wrote the adopted Strategy and published it: {adopted}")
     _show_chain(ctx, tt)
 
 

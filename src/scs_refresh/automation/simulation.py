@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import Field
 
 from scs_refresh.core.atomic import write_text
@@ -39,10 +41,31 @@ class Reply(StrictModel):
 class Decisions(StrictModel):
     default: Outcome = "approved"
     defer: Id | None = Field(None, description="the meeting that defers when the demo is run with --defer")
+    amendments: dict[Id, str] = Field(default_factory=dict, description="meeting id: the amendment it agrees")
+
+
+class CommentResponse(StrictModel):
+    on: Day
+    answer: Literal["accepted", "partly", "not"]
+    reason: str = ""
+    change_to: str | None = None
+
+
+class DraftComment(StrictModel):
+    """A partner's comment on the draft Strategy, returned on a comments form, and the officer's response."""
+
+    partner: Id
+    on: Day
+    section: Id
+    comment: str = ""
+    current_text: str | None = None
+    proposed_text: str | None = None
+    response: CommentResponse | None = None
 
 
 class Simulation(StrictModel):
     replies: list[Reply] = []
+    comments: list[DraftComment] = []
     decisions: Decisions = Decisions()
 
 
@@ -66,6 +89,15 @@ def _check(sim: Simulation, partners, tt) -> list[tuple[Path_, str]]:
         for q in r.answers:
             if q not in questions:
                 problems.append((("replies", i, "answers", q), f"no question '{q}' in the questionnaire"))
+    for i, c in enumerate(sim.comments):
+        if c.partner not in partners.partner:
+            problems.append((("comments", i, "partner"), f"no partner '{c.partner}' in partners.yaml"))
+        if c.response is not None and c.response.on < c.on:
+            problems.append((("comments", i, "response", "on"), f"{day_text(c.response.on)} is before the comment "
+                             f"arrives ({day_text(c.on)})"))
+    for meeting in sim.decisions.amendments:
+        if meeting not in tt.event or tt.event[meeting].type != "meeting" or tt.event[meeting].date is None:
+            problems.append((("decisions", "amendments", meeting), f"'{meeting}' is not a dated meeting of the timetable"))
     if sim.decisions.defer is not None and sim.decisions.defer not in tt.approval_chain:
         problems.append((("decisions", "defer"), f"'{sim.decisions.defer}' is not in the timetable's approval chain"))
     return problems
@@ -120,7 +152,8 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
     (`scs replan`), and the re-arranged meetings decide in their turn.
     """
     lines = []
-    for meeting in decision_chain(tt):
+    chain = decision_chain(tt)
+    for meeting in [*chain, *(m for m in sim.decisions.amendments if m not in chain)]:
         event = tt.event[meeting]
         replans = confirmed_dates(store.replans())
         if event.type == "milestone" or replans.get(meeting, event.date) != day:
@@ -128,9 +161,11 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
         if decision_at_sitting(tt, store.decisions(), replans, meeting) is not None:
             continue
         deferred_before = any(d.meeting_id == meeting and d.outcome == "deferred" for d in store.decisions())
+        amendment = sim.decisions.amendments.get(meeting)
         outcome = "deferred" if defer and meeting == sim.decisions.defer and not deferred_before \
-            else sim.decisions.default
-        record_decision(store, tt, meeting, outcome, on=day, note="recorded by the demonstration", by="demo", at=at)
+            else Outcome.APPROVED_WITH_AMENDMENTS if amendment else sim.decisions.default
+        record_decision(store, tt, meeting, outcome, on=day, note="recorded by the demonstration", by="demo", at=at,
+                        amendment=amendment if outcome == Outcome.APPROVED_WITH_AMENDMENTS else None)
         lines.append(f"{meeting}: {outcome.replace('_', ' ')}")
         if outcome != "deferred":
             continue
@@ -153,3 +188,53 @@ def for_workspace(ws: Workspace) -> Simulation | None:
     if ws.partners is None:
         raise ConfigError([Problem(file, "needs partners.yaml beside it: the replies name partners")])
     return load_simulation(file, ws.partners, ws.timetable)
+
+
+def comment_key(i: int, c: DraftComment) -> str:
+    return f"simulated-comment:{c.partner}:{i}"
+
+
+def comment_days(sim: Simulation) -> list[date]:
+    """The days partners' comments arrive and the officer answers them."""
+    return sorted({c.on for c in sim.comments} | {c.response.on for c in sim.comments if c.response})
+
+
+def comments_form(comments: Iterable[DraftComment]) -> str:
+    """Comments as the partners' comments form holds them: one row per comment."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["partner_id", "received_on", "section", "comment", "current_text", "proposed_text"])
+    for c in comments:
+        writer.writerow([c.partner, c.on.isoformat(), c.section, c.comment, c.current_text or "", c.proposed_text or ""])
+    return buf.getvalue()
+
+
+def exchange_comments(store, sim: Simulation, partners, out_dir: Path, on: date, at) -> bool:
+    """The day's comments arrive on a comments form, imported with the officer's importer; the officer
+    answers those due. True when an answer was given (so the Strategy may change)."""
+    from scs_refresh.strategy import versions
+    from scs_refresh.strategy.comments import import_comments, respond
+
+    done = store.actions_done()
+    arrived = [(i, c) for i, c in enumerate(sim.comments) if c.on <= on and comment_key(i, c) not in done]
+    if arrived and versions.numbers(out_dir / "scs"):
+        drafts = {n: versions.content(out_dir / "scs", n) for n in versions.numbers(out_dir / "scs")
+                  if versions.written_on(out_dir / "scs", n) <= on}
+        file = write_text(out_dir / "simulation" / f"comments-form-{on.isoformat()}.csv",
+                          comments_form(c for _, c in arrived))
+        import_comments(store, file, partners, drafts, max(drafts), on, at)
+        for i, c in arrived:
+            store.action_started(comment_key(i, c), "simulated_comment", c.on, at)
+            store.action_done(comment_key(i, c), at, on, f"comment from {c.partner} imported from {file.name}")
+    answered = False
+    stored = store.strategy_comments()
+    for i, c in enumerate(sim.comments):
+        key = f"{comment_key(i, c)}:answer"
+        if c.response is None or c.response.on > on or key in done or comment_key(i, c) not in store.actions_done():
+            continue
+        record = next(r for r in stored if r.partner_id == c.partner and r.text == c.comment and r.section == c.section)
+        respond(store, record.key, c.response.answer, c.response.reason, on=on, by="demo", change_to=c.response.change_to)
+        store.action_started(key, "simulated_comment_answer", c.response.on, at)
+        store.action_done(key, at, on, f"answered the comment from {c.partner}: {c.response.answer}")
+        answered = True
+    return answered

@@ -123,6 +123,27 @@ MIGRATIONS: list[str] = [
     UPDATE interviews SET agreed_on = substr(agreed_at, 1, 10) WHERE agreed_at IS NOT NULL;
     UPDATE interviews SET held_on = COALESCE(substr(agreed_at, 1, 10), requested_on) WHERE held = 1;
     """,
+    """
+    -- comments partners returned on a draft of the Strategy, and the officer's response to each
+    CREATE TABLE strategy_comments (
+        key           TEXT PRIMARY KEY,          -- partner, version and a digest of what was said: re-importing adds nothing
+        partner_id    TEXT NOT NULL,
+        received_on   TEXT NOT NULL,
+        version       INTEGER NOT NULL,          -- the draft version commented on
+        section       TEXT NOT NULL,             -- the Strategy's section: 'vision', a theme id, or 'general'
+        kind          TEXT NOT NULL,             -- comment | change (a tracked change or a proposed rewording)
+        text          TEXT NOT NULL,             -- the partner's words, literally
+        old_text      TEXT,                      -- a change: the words as they stood
+        new_text      TEXT,                      -- ... and as the partner would have them
+        source_file   TEXT NOT NULL,
+        response      TEXT,                      -- accepted | partly | not, once the officer has answered
+        reason        TEXT,
+        change_to     TEXT,                      -- the words the officer put into the Strategy
+        responded_on  TEXT,
+        responded_by  TEXT,
+        recorded_at   TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -205,6 +226,27 @@ class DecisionRecord:
     recorded_by: str
     recorded_at: datetime
     replaced_by: int | None = None
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    """A partner's comment on a draft of the Strategy and, once given, the officer's response."""
+
+    key: str
+    partner_id: str
+    received_on: date
+    version: int
+    section: str
+    kind: str  # comment | change
+    text: str
+    old_text: str | None
+    new_text: str | None
+    source_file: str
+    response: str | None = None  # accepted | partly | not
+    reason: str | None = None
+    change_to: str | None = None
+    responded_on: date | None = None
+    responded_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -538,6 +580,35 @@ class Store:
                        datetime.fromisoformat(r["recorded_at"]))
                 for r in self.conn.execute("SELECT * FROM replans ORDER BY seq")]
 
+    # -- comments on the draft Strategy ----------------------------------------------------
+    _COMMENT_COLUMNS = ("key", "partner_id", "received_on", "version", "section", "kind", "text", "old_text",
+                        "new_text", "source_file")
+
+    def add_comments(self, comments: list[CommentRecord], at: datetime) -> list[CommentRecord]:
+        """Store the comments not already stored (by key), all or nothing; return those added."""
+        added = []
+        with self.transaction() as conn:
+            for c in comments:
+                if conn.execute("SELECT 1 FROM strategy_comments WHERE key = ?", (c.key,)).fetchone():
+                    continue
+                values = [getattr(c, k) for k in self._COMMENT_COLUMNS]
+                values[2] = c.received_on.isoformat()
+                conn.execute(f"INSERT INTO strategy_comments ({', '.join(self._COMMENT_COLUMNS)}, recorded_at) "
+                             f"VALUES ({', '.join('?' * (len(values) + 1))})", (*values, at.isoformat()))
+                added.append(c)
+        return added
+
+    def respond_comment(self, key: str, *, response: str, reason: str, change_to: str | None, on: date,
+                        by: str) -> None:
+        self.conn.execute("UPDATE strategy_comments SET response = ?, reason = ?, change_to = ?, responded_on = ?, "
+                          "responded_by = ? WHERE key = ?", (response, reason, change_to, on.isoformat(), by, key))
+
+    def strategy_comments(self) -> list[CommentRecord]:
+        """Every comment stored, in the order received."""
+        return [CommentRecord(r["key"], r["partner_id"], date.fromisoformat(r["received_on"]), r["version"],
+                              r["section"], r["kind"], r["text"], r["old_text"], r["new_text"], r["source_file"],
+                              r["response"], r["reason"], r["change_to"], _d(r["responded_on"]), r["responded_by"])
+                for r in self.conn.execute("SELECT * FROM strategy_comments ORDER BY received_on, recorded_at, key")]
 
     # -- everything at once ----------------------------------------------------------------
     def records(self) -> Records:

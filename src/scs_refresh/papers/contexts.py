@@ -66,6 +66,8 @@ class DraftSources:
     inputs: DraftInputs
     responses: dict[str, Response]
     amendments: list[Amendment] = field(default_factory=list)  # agreed by the approval chain by the day
+    comments: list = field(default_factory=list)  # partners' comments on the draft known by the day (CommentRecord)
+    edits: list = field(default_factory=list)  # the changes agreed in response to them (strategy.comments.Edit)
 
 
 @dataclass(frozen=True)

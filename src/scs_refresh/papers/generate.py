@@ -29,6 +29,12 @@ from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
 from scs_refresh.strategy import versions
 from scs_refresh.strategy.draft import write_draft
+from scs_refresh.strategy.draft import ADOPTED
+from scs_refresh.strategy.papers import (comments_log_context, launch_pack_context, open_points,
+                                         workshop_pack_context)
+from scs_refresh.approval.chain import adoption
+from scs_refresh.papers.contexts import adopted
+from scs_refresh.timetable.model import Paper
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +72,27 @@ def _copy(src: Path, folder: Path, number: int, title: str) -> Path:
     return write_bytes(folder / f"{number:02d}-{slug(title)}.docx", Path(src).read_bytes())
 
 
+def considers_strategy(tt, event) -> bool:
+    """A meeting that considers the Strategy: the draft is among its papers, or it is a step of the
+    approval chain with a report (CMT, Executive Board, Cabinet, Full Council): its pack holds it."""
+    return any(p.kind in ("draft_scs", "final_scs", "submission_pack", "launch_pack", "workshop_pack")
+               for p in event.papers) or (
+        event.id in tt.approval_chain and any(p.kind == "committee_report" for p in event.papers))
+
+
+def strategy_exemption(event) -> int | None:
+    """The Schedule 12A paragraph the meeting's copy of the Strategy is exempt under, if it is: then
+    what is drawn from it (its change summary, the comments log, its open points) is exempt too."""
+    return next((p.exempt for p in event.papers if p.kind in ("draft_scs", "final_scs") and p.exempt), None)
+
+
 def _current_draft(state: RefreshState, event, out_dir: Path, templates: Path):
     """The draft SCS version the meeting receives (written now if the content changed), or None."""
-    if state.draft is None or state.evidence is None or not any(
-            p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
+    if state.draft is None or state.evidence is None or not considers_strategy(state.timetable, event):
         return None
 
     return write_draft(state.draft.inputs, state.evidence.digest, state.draft.responses, state.evidence.charts,
-                       out_dir / "scs", templates, state.on, state.draft.amendments)
+                       out_dir / "scs", templates, state.on, state.draft.amendments, state.draft.edits)
 
 
 @dataclass(frozen=True)
@@ -122,8 +141,28 @@ def draft_changes(draft, saw: BoardSaw | None, board: str = "the Board") -> Subs
         else draft.changed
     paras = [f"Draft version {draft.version} of the Strategy{as_at} accompanies this report. Since version "
              f"{saw.version}, which {board} saw on {long_date(saw.met)}:"]
-    paras += [f"{section}: {'; '.join(items)}." for section, items in changed.items()]
+    paras += [f"{section}: {'; '.join(items).replace(' -> ', ' to ')}." for section, items in changed.items()]
     return Subsection("CHANGES SINCE THE LAST DRAFT", paras)
+
+
+def _content_of(draft) -> dict:
+    """What the version ``draft`` says (its snapshot)."""
+    return versions.content(draft.docx.parent, draft.version) or {"themes": []}
+
+
+def _pack_context(state: RefreshState, event, kind: str, draft) -> dict:
+    """The launch pack or the away day workshop pack, from the Strategy as it stands on the day."""
+    tt, scs = state.timetable, state.draft.inputs.scs
+    content = _content_of(draft)
+    if kind == "workshop_pack":
+        return workshop_pack_context(content, scs.workshop, state.on, event.date, tt.cycle.partnership,
+                                     tt.cycle.officer.name)
+    decision, adopting = adopted(state), adoption(tt)
+    standing = (f"The Strategy as adopted by {tt.cycle.council} on {long_date(decision.decided_on)}" if decision
+                else f"The Strategy as it goes to {tt.body[adopting.body].name} for adoption on {long_date(adopting.date)}"
+                if adopting is not None and adopting.date else "The Strategy as it stands")
+    return launch_pack_context(content, scs.launch, state.draft.inputs.partners, state.on, standing,
+                               tt.cycle.partnership, tt.cycle.officer.name)
 
 
 def _write_papers(state: RefreshState, event, draft, templates: Path, result: MeetingPapers,
@@ -158,11 +197,43 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             add(review.docx, paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
+        elif paper.kind in ("launch_pack", "workshop_pack") and draft is not None:
+            ctx = _pack_context(state, event, paper.kind, draft)
+            quoted.update(literal_strings(ctx))
+            path = folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx"
+            add(release(render_docx(templates / "scs_paper_tpl.docx", ctx, path), ctx), paper)
+            agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind in ("draft_scs", "final_scs") and draft is not None:
             add(_copy(draft.docx, folder, len(result.papers) + 1, paper.title), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
         elif paper.kind not in ("agenda", "board_pack"):
-            result.not_produced.append(f"{paper.title} ({paper.kind}): not produced by this version yet")
+            result.not_produced.append(f"{paper.title} ({paper.kind}): not written, nothing to write it from yet")
+    if draft is not None and not any(p.kind in ("draft_scs", "final_scs", "submission_pack") for p in event.papers):
+        # A committee of the approval chain considers the Strategy as it stands on the day: it goes in the pack
+        # (after adoption, the adopted Strategy).
+        adopted_file = draft.docx.parent / ADOPTED
+        adopted_now = adopted(state) is not None and adopted_file.is_file()
+        paper = Paper(kind="final_scs", title="Sustainable Community Strategy" + (" as adopted" if adopted_now else ""))
+        add(_copy(adopted_file if adopted_now else draft.docx, folder, len(result.papers) + 1, paper.title), paper)
+        agenda_papers.append((paper, _ref(paper, next(refs))))
+    if draft is not None and draft.version > 1 and draft.changes.is_file():
+        # What changed in the version, with the copy showing the changes as tracked changes beside it.
+        add(_copy(draft.changes, folder, len(result.papers) + 1, f"changes in draft version {draft.version}"),
+            Paper(kind="final_scs", title=f"Changes in draft version {draft.version}",
+                  exempt=strategy_exemption(event)))
+        if draft.tracked is not None and draft.tracked.is_file():
+            write_bytes(folder / f"draft-v{draft.version}-tracked-changes.docx", draft.tracked.read_bytes())
+    if draft is not None and state.draft.comments and state.timetable.body.get(event.body) is not None \
+            and state.timetable.body[event.body].kind == "partnership_board":
+        # The comments log goes to the Board: who said what, and what was done about it.
+        log_ctx = comments_log_context(state.draft.comments, _content_of(draft),
+                                       state.draft.inputs.partners, state.on, tt.cycle.partnership,
+                                       tt.cycle.officer.name)
+        paper = Paper(kind="final_scs", title="Comments on the draft Strategy", exempt=strategy_exemption(event))
+        quoted.update(literal_strings(log_ctx))
+        path = folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx"
+        add(release(render_docx(templates / "scs_paper_tpl.docx", log_ctx, path), log_ctx), paper)
+        agenda_papers.append((paper, _ref(paper, next(refs))))
 
     if any(p.kind == "submission_pack" for p in event.papers) and result.papers:
         # The submission: its report with the Strategy as it stands, in one pack for committee services.
@@ -204,7 +275,12 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         board = "the Board" if event.body and tt.body[event.body].kind == "partnership_board" or not boards \
             else f"the {boards[0].name}"
         saw = board_last_saw(state, event, Path(out_dir))
-        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft, saw, board)])
+        issues = [draft_changes(draft, saw, board)]
+        gaps = [] if strategy_exemption(event) else open_points(_content_of(draft))
+        if gaps:  # nothing "to be agreed" goes to a meeting without being named as an open point
+            issues.append(Subsection("OPEN POINTS IN THE STRATEGY", [
+                "The Strategy leaves these points open; they are to be settled in the delivery plan:", *gaps]))
+        state = replace(state, extra_issues=[*state.extra_issues, *issues])
 
     final = Path(out_dir) / meeting_id
     with output_set(final) as folder:  # all the meeting's papers, or (on any failure) the last set as it was

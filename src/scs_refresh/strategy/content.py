@@ -40,6 +40,12 @@ class ThemeStrategy(StrictModel):
     partners_said: PartnersSaid
 
 
+class LaunchStep(StrictModel):
+    when: Text
+    action: Text
+    lead: Id = Field(description="the partner (partners.yaml id) who leads it")
+
+
 class ScsConfig(StrictModel):
     illustrative: bool = False
     title: Text
@@ -47,6 +53,8 @@ class ScsConfig(StrictModel):
     charts_per_theme: int = Field(3, ge=1, le=10)
     vision: list[Text] = Field(min_length=1)
     themes: list[ThemeStrategy] = Field(min_length=1)
+    launch: list[LaunchStep] = Field(default_factory=list, description="the launch and publicity plan")
+    workshop: list[Text] = Field(default_factory=list, description="the questions for the away day workshop")
 
 
 def load_scs_config(file: Path) -> ScsConfig:
@@ -83,6 +91,9 @@ def check_against(cfg: ScsConfig, manifest, partners, file: Path) -> None:
             if q not in questions:
                 found.append((("themes", i, "partners_said", "questions", k),
                               f"no question '{q}' in the partners.yaml questionnaire (questions: {', '.join(sorted(questions))})"))
+    for k, step in enumerate(cfg.launch):
+        if step.lead not in partner_ids:
+            found.append((("launch", k, "lead"), f"no partner '{step.lead}' in partners.yaml"))
     if found:  # the file is read again only to say on which line each problem is
         doc = read_yaml(file)
         raise ConfigError([doc.problem(path, msg) for path, msg in found])

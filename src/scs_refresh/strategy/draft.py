@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import json
-from collections.abc import Mapping, Sequence
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 from scs_refresh.approval.decisions import Amendment
@@ -30,13 +32,18 @@ from scs_refresh.strategy.content import ScsConfig
 from scs_refresh.documents.render import Figure, TableData
 from scs_refresh.core.atomic import write_text
 from scs_refresh.documents.render import render_docx
+from scs_refresh.documents.contents import pages_of
+from scs_refresh.documents.pdf import PdfError, soffice
+from scs_refresh.documents.tracked import tracked_copy
 from scs_refresh.strategy import versions
+from scs_refresh.strategy.comments import Edit
+from scs_refresh.strategy.papers import change_summary_context, write_change_summary
 
 log = logging.getLogger(__name__)
 
 AMENDMENTS = "Annex B: Amendments agreed"
 
-ILLUSTRATIVE_WORDING = ("ILLUSTRATIVE: the vision, priorities and outcomes in this draft are example wording "
+ILLUSTRATIVE_WORDING = ("ILLUSTRATIVE: the vision, priorities and outcomes in this Strategy are example wording "
                         "written for this pipeline, not the Breckland Partnership's agreed strategy.")
 
 
@@ -114,17 +121,19 @@ class DraftContent:
     partners: int
     amendments: list[Amendment] = field(default_factory=list)  # agreed by the approval chain's meetings
     warnings: list[str] = field(default_factory=list)
+    agreed: list[dict] = field(default_factory=list)  # changes made at partners' request: section, partner, on, text
 
     def snapshot(self) -> dict:
         """The content compared between versions (warnings are about the build, not the draft).
 
-        ``amendments`` is left out while there are none, so snapshots written before amendments
-        were recorded still compare equal to an unchanged draft.
+        ``amendments`` and ``agreed`` are left out while there are none, so snapshots written before
+        they were recorded still compare equal to an unchanged draft.
         """
         data = asdict(self)
         data.pop("warnings")
-        if not data["amendments"]:
-            data.pop("amendments")
+        for optional in ("amendments", "agreed"):
+            if not data[optional]:
+                data.pop(optional)
         for theme in data["themes"]:  # likewise a theme's awaited releases while there are none
             if not theme["awaited"]:
                 theme.pop("awaited")
@@ -178,13 +187,42 @@ def _asked(theme, partners: PartnersConfig) -> str:
     return f"questions {questions} from {who}"
 
 
+def _edited(cfg: ScsConfig, edits: Sequence[Edit]) -> tuple[ScsConfig, list[dict], list[str]]:
+    """The strategy wording with the changes agreed at partners' request made, what was made, and a
+    warning for each change whose words are no longer there to change."""
+    vision = list(cfg.vision)
+    priorities = {t.id: list(t.priorities) for t in cfg.themes}
+    visions = {t.id: t.vision for t in cfg.themes}
+    titles = {"vision": "Our vision", **{t.id: t.title for t in cfg.themes}}
+    agreed, warnings = [], []
+    for e in edits:
+        target = vision if e.section == "vision" else priorities.get(e.section)
+        if target is None:
+            warnings.append(f"a change agreed with {e.partner} is for section '{e.section}', no longer in the strategy")
+            continue
+        if e.old is None:
+            target.append(e.new)
+        elif e.old in target:
+            target[target.index(e.old)] = e.new
+        elif visions.get(e.section) == e.old:
+            visions[e.section] = e.new
+        else:
+            warnings.append(f"a change agreed with {e.partner} in '{titles[e.section]}' was not made: the words "
+                            f"\u201c{e.old}\u201d are no longer there")
+            continue
+        agreed.append({"section": titles[e.section], "partner": e.partner, "on": e.on, "text": e.new})
+    themes = [t.model_copy(update={"priorities": priorities[t.id], "vision": visions[t.id]}) for t in cfg.themes]
+    return cfg.model_copy(update={"vision": vision, "themes": themes}), agreed, warnings
+
+
 def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, responses: Mapping[str, Response],
-                  amendments: Sequence[Amendment] = ()) -> DraftContent:
-    """The draft's content from the strategy wording, the evidence digest, partners' answers and
-    the amendments the approval chain agreed."""
+                  amendments: Sequence[Amendment] = (), edits: Sequence[Edit] = ()) -> DraftContent:
+    """The draft's content from the strategy wording (with the changes agreed at partners' request),
+    the evidence digest, partners' answers and the amendments the approval chain agreed."""
     by_theme = {t.theme_id: t for t in digest.themes}
     by_indicator = {h.indicator: h for t in digest.themes for h in t.headlines}
-    warnings, themes = [], []
+    cfg, agreed, warnings = _edited(cfg, edits)
+    themes = []
     for t in cfg.themes:
         evidence = by_theme.get(t.id)
         headlines = evidence.headlines if evidence else ()
@@ -212,13 +250,16 @@ def build_content(cfg: ScsConfig, digest: Digest, partners: PartnersConfig, resp
                for p in digest.provenance]
     answered = sum(1 for pid in responses if pid in partners.partner)
     return DraftContent(cfg.title, cfg.period, cfg.illustrative, list(cfg.vision), themes, sources,
-                        answered, len(partners.partners), list(amendments), warnings)
+                        answered, len(partners.partners), list(amendments), warnings, agreed)
 
 
 # --- the Word context -----------------------------------------------------------------
 
 def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: int) -> Subsection:
-    paras = [f"{f.text} Source: {f.source}." for f in theme.figures] or ["No evidence has been collated for this theme yet."]
+    # Each figure says what it measures (the indicator and its period), where (Breckland against Norfolk and
+    # England) and from which release: a number on its own tells a member nothing.
+    paras = [f"{f.indicator}: {f.text} Source: {f.source}." for f in theme.figures] or [
+        "No evidence has been collated for this theme yet."]
     if theme.awaited:
         paras.append("Not yet published, so not quoted: " + "; ".join(theme.awaited) + ".")
     if theme.statements:
@@ -227,7 +268,7 @@ def _evidence(theme: ThemeSection, number: str, charts_dir: Path, max_charts: in
                       [[f.indicator, f.breckland, f.norfolk, f.england, f.rank_or_trend] for f in theme.figures],
                       [62, 24, 24, 24, 36]) if theme.figures else None
     charted = [f for f in theme.figures if f.chart][:max_charts]
-    figures = [(Figure(charts_dir / f.chart, f.chart_alt, 150), f"Figure {number}.{i}: {f.chart_title}")
+    figures = [(Figure(charts_dir / f.chart, f.chart_alt, 150), f"Figure {number}.{i}: {f.chart_title}. Source: {f.source}")
                for i, f in enumerate(charted, 1)]
     return Subsection("What the evidence tells us", paras, table, figures)
 
@@ -239,9 +280,25 @@ def _said(theme: ThemeSection, responded: int, partners: int) -> Subsection:
     return Subsection("What partners said", paras)
 
 
+@dataclass(frozen=True)
+class Adoption:
+    """The council's adoption of the Strategy, as the adopted Strategy states it."""
+
+    body: str  # the meeting that adopted it
+    on: date
+
+
+def headings(content: DraftContent) -> list[str]:
+    """The Strategy's top-level headings, as the contents list and the document give them."""
+    heads = ["1. Our vision"] + [f"{i}. {t.title}" for i, t in enumerate(content.themes, 2)]
+    return heads + ["Annex A: Evidence sources"] + ([AMENDMENTS] if content.amendments else [])
+
+
 def context(content: DraftContent, version: int, on: date, charts_dir: Path, partnership: str,
-            author: str, max_charts: int) -> dict:
-    """The draft SCS template's fields."""
+            author: str, max_charts: int, pages: Mapping[str, int] | None = None,
+            adoption: Adoption | None = None) -> dict:
+    """The Strategy template's fields: the draft version ``version``, or with ``adoption`` the adopted
+    Strategy; ``pages`` gives the contents list each heading's page (left blank without it)."""
     sections = [Para("1", "Our vision")] + [Para(str(i), t.title) for i, t in enumerate(content.themes, 2)]
     themes = []
     for i, t in enumerate(content.themes, 2):
@@ -260,8 +317,8 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
         notices.append("Figures and sources marked ILLUSTRATIVE come from files written for this pipeline, "
                        "not from real data.")
     annexes = [Annex("Annex A: Evidence sources",
-                  "Every figure in this draft comes from one of these files in the evidence folder; the "
-                  "draft's text names the file, sheet, row and column of each Breckland figure.",
+                  "Every figure in this Strategy comes from one of these files in the evidence folder; the "
+                  "Strategy's text names the file, sheet, row and column of each Breckland figure.",
                   TableData(["Source", "Publisher", "Period", "Published", "File", "Status"],
                             [[s.title, s.publisher, s.period, long_date(date.fromisoformat(s.published)), s.file,
                               s.status] for s in content.sources],
@@ -271,13 +328,23 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
                              TableData(["Agreed by", "On", "Amendment"],
                                        [[a.meeting, long_date(date.fromisoformat(a.decided_on)), a.text]
                                         for a in content.amendments], [50, 30, 90])))
+    pages = pages or {}
+    contents = [{"number": p.number, "text": p.text, "page": str(pages.get(h, ""))}
+                for p, h in zip(sections + [Para("", a.title) for a in annexes], headings(content))]
+    if adoption is None:
+        title, footer = f"{content.title}: draft", f"Draft SCS version {version}, {long_date(on)}"
+        status = f"Draft version {version} for the {partnership}, as at {long_date(on)}"
+    else:
+        title, footer = content.title, f"{content.title}, adopted {long_date(adoption.on)}"
+        status = (f"Adopted by {adoption.body} on {long_date(adoption.on)}, which resolved to adopt the "
+                  f"{content.title}"
+                  + (f" with the amendments agreed on the way ({AMENDMENTS})" if content.amendments else ""))
     return {
-        "title": f"{content.title}: draft", "author": author,
-        "footer": f"Draft SCS version {version}, {long_date(on)}",
+        "title": title, "author": author, "footer": footer,
         "partnership_upper": partnership.upper(),
-        "status_line": f"Draft version {version} for the {partnership}, as at {long_date(on)}",
+        "status_line": status,
         "notices": notices,
-        "contents": sections + [Para("", a.title) for a in annexes],
+        "contents": contents,
         "vision_heading": "1. Our vision",
         "vision": numbered("1", content.vision),
         "themes": themes,
@@ -301,41 +368,93 @@ class DraftInputs:
 class DraftResult:
     version: int
     docx: Path
-    changes: Path
+    changes: Path  # the change summary paper (changes-v<N>.docx)
     new: bool  # False: nothing changed since the last version, so none was made
     changed: dict[str, list[str]]
     warnings: list[str]
     written_on: date | None = None  # the day the version is "as at" (its status line)
+    tracked: Path | None = None  # the Strategy with its changes against the version before as tracked changes
 
     def summary(self) -> list[str]:
         if not self.new:
             return [f"no changes since draft version {self.version}: {self.docx} is current"]
         lines = [f"wrote {self.docx} (draft version {self.version})", f"wrote {self.changes}"]
+        lines += [f"wrote {self.tracked}"] if self.tracked else []
         lines += [f"changed: {section}: {len(items)} change(s)" for section, items in self.changed.items()]
         return lines + [f"warning: {w}" for w in self.warnings]
 
 
-def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
-                out_dir: Path, templates: Path, on: date, amendments: Sequence[Amendment] = ()) -> DraftResult:
-    """Write a new draft version into ``out_dir`` when its content differs from the last version.
+def render_strategy(templates: Path, make_context: Callable[[Mapping[str, int] | None], dict], heads: list[str],
+                    out: Path) -> tuple[Path, list[str]]:
+    """Render the Strategy, then again with each heading's page in the contents as LibreOffice lays it
+    out (when LibreOffice and pdftotext are installed); release it. Returns it and any warning."""
+    ctx = make_context(None)
+    path = render_docx(templates / "scs_draft_tpl.docx", ctx, out)
+    warnings = []
+    if soffice() is None or shutil.which("pdftotext") is None:
+        warnings.append("LibreOffice or pdftotext is not installed: the contents list has no page numbers")
+    else:
+        try:
+            pages = pages_of(path, heads)
+        except (PdfError, subprocess.CalledProcessError) as exc:
+            warnings.append(f"the contents list has no page numbers: {exc}")
+        else:
+            ctx = make_context(pages)
+            path = render_docx(templates / "scs_draft_tpl.docx", ctx, out)
+    return release(path, ctx), warnings
 
-    The .docx is checked before release; the snapshot is written last and marks the version complete.
+
+def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
+                out_dir: Path, templates: Path, on: date, amendments: Sequence[Amendment] = (),
+                edits: Sequence[Edit] = ()) -> DraftResult:
+    """Write a new draft version into ``out_dir`` when its content differs from the last version: the
+    Strategy, its change summary paper and (after the first) a copy with the changes tracked.
+
+    Each document is checked before release; the snapshot is written last and marks the version complete.
     """
-    content = build_content(inputs.scs, digest, inputs.partners, responses, amendments)
+    content = build_content(inputs.scs, digest, inputs.partners, responses, amendments, edits)
     new = json.loads(json.dumps(content.snapshot()))
     previous = versions.latest(out_dir, on)  # the version current on ``on``: one written later does not count
     if previous is not None and previous[1] == new:
         n = previous[0]
-        return DraftResult(n, out_dir / f"draft-v{n}.docx", out_dir / f"changes-v{n}.md", False, {}, content.warnings,
-                           versions.written_on(out_dir, n))
+        tracked = out_dir / f"draft-v{n}-tracked.docx"
+        return DraftResult(n, out_dir / f"draft-v{n}.docx", out_dir / f"changes-v{n}.docx", False, {},
+                           content.warnings, versions.written_on(out_dir, n), tracked if tracked.is_file() else None)
     # The next number; after a later version (the draft for a past day written again), the one after it.
     n = max(versions.numbers(out_dir), default=0) + 1
     cycle = inputs.timetable.cycle
-    ctx = context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name, inputs.scs.charts_per_theme)
-    docx = release(render_docx(templates / "scs_draft_tpl.docx", ctx, out_dir / f"draft-v{n}.docx"), ctx)
-    changed = None if previous is None else versions.changes(previous[1], new)
-    changes = write_text(out_dir / f"changes-v{n}.md", versions.changes_markdown(n, long_date(on), changed))
+    docx, warnings = render_strategy(
+        templates, lambda pages: context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name,
+                                         inputs.scs.charts_per_theme, pages),
+        headings(content), out_dir / f"draft-v{n}.docx")
+    before = None if previous is None else (previous[0], versions.written_on(out_dir, previous[0]), previous[1])
+    summary = change_summary_context(n, on, before, new, cycle.partnership, cycle.officer.name)
+    changes = write_change_summary(out_dir / f"changes-v{n}.docx", templates, summary)
+    tracked = None
+    if previous is not None and (out_dir / f"draft-v{previous[0]}.docx").is_file():
+        tracked = tracked_copy(out_dir / f"draft-v{previous[0]}.docx", docx, out_dir / f"draft-v{n}-tracked.docx",
+                               cycle.partnership, datetime.combine(on, time(9)))
     write_text(versions.snapshot_path(out_dir, n),
                json.dumps({"version": n, "on": on.isoformat(), "content": new}, indent=1, ensure_ascii=False))
     log.info("wrote draft SCS version %d as at %s: %s", n, on, docx)
-    return DraftResult(n, docx, changes, True, changed or {}, content.warnings, on)
+    changed = {} if previous is None else versions.changes(previous[1], new)
+    return DraftResult(n, docx, changes, True, changed, content.warnings + warnings, on, tracked)
+
+
+ADOPTED = "adopted-strategy.docx"
+
+
+def write_adopted(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
+                  out_dir: Path, templates: Path, adoption: Adoption, amendments: Sequence[Amendment] = (),
+                  edits: Sequence[Edit] = ()) -> Path:
+    """The adopted Strategy, ``out_dir/adopted-strategy.docx``: the content as it stood on the day of
+    adoption, without "draft", stating the adoption and listing the amendments made on the way."""
+    content = build_content(inputs.scs, digest, inputs.partners, responses, amendments, edits)
+    cycle = inputs.timetable.cycle
+    n = max(versions.numbers(out_dir), default=1)
+    docx, _ = render_strategy(
+        templates, lambda pages: context(content, n, adoption.on, charts_dir, cycle.partnership, cycle.officer.name,
+                                         inputs.scs.charts_per_theme, pages, adoption),
+        headings(content), out_dir / ADOPTED)
+    log.info("wrote the adopted Strategy (%s): %s", adoption.on, docx)
+    return docx

@@ -146,12 +146,29 @@ def changes(old: dict, new: dict) -> dict[str, list[str]]:
     return out
 
 
-def changes_markdown(version: int, on: str, diff: dict[str, list[str]] | None) -> str:
-    """The Board's short summary of what changed since the last draft."""
-    if diff is None:
-        return (f"# Draft SCS version {version}: the first draft\n\nAs at {on}. There is no earlier draft "
-                "to compare with.\n")
-    lines = [f"# Draft SCS version {version}: changes since version {version - 1}", "", f"As at {on}.", ""]
-    for section, items in diff.items():
-        lines += [f"## {section}", ""] + [f"- {i}" for i in items] + [""]
-    return "\n".join(lines)
+_EVIDENCE = ("figure ", "source ", "now published", "awaited")
+
+
+def _requested_by(section: str, line: str, old: dict, new: dict) -> str:
+    """Who a change was made for: the meeting that agreed an amendment, the partners whose comments
+    were accepted, new evidence, partners' returns, or otherwise the officer keeping the draft."""
+    if line.startswith("amendment added: "):
+        return line.removeprefix("amendment added: ").split(",")[0]
+    if line.startswith(_EVIDENCE):
+        return "New evidence published"
+    if line.startswith("partner answer") or section == "Partners' questionnaire returns":
+        return "Partners' questionnaire returns"
+    made = [a for a in new.get("agreed", []) if a["section"] == section and a not in old.get("agreed", [])]
+    if made and line.startswith(("priority", "the theme's vision", "the vision")):
+        return "; ".join(dict.fromkeys(f"{a['partner']} (comment accepted)" for a in made))
+    return "Partnership officer"
+
+
+def change_rows(old: dict, new: dict) -> list[tuple[str, str, str]]:
+    """What changed between two snapshots as a member reads it: section, what changed, at whose request."""
+    rows = []
+    for section, lines in changes(old, new).items():
+        for line in lines:
+            what = line.replace(" -> ", " to ")
+            rows.append((section, what[:1].upper() + what[1:], _requested_by(section, line, old, new)))
+    return rows
