@@ -132,7 +132,7 @@ REPORTS_DUE = ('Reports due Tuesday 19 April 2011: Cabinet', """\
 The reports for Breckland Council Cabinet on Tuesday 10 May 2011 must be final by Tuesday 19 April 2011; the papers go out on Thursday 28 April 2011 (5 clear days (LGA 1972 s100B)).
 
 Papers expected:
-  - Sustainable Community Strategy 2011 - for approval
+  - Sustainable Community Strategy 2011 - for recommendation to Full Council
   - Agenda
   - Agenda pack
 

@@ -39,6 +39,7 @@ class Reply(StrictModel):
 class Decisions(StrictModel):
     default: Outcome = "approved"
     defer: Id | None = Field(None, description="the meeting that defers when the demo is run with --defer")
+    defer_note: str = Field("", description="the reason the deferring meeting gives, as its minutes record it")
 
 
 class Simulation(StrictModel):
@@ -130,7 +131,8 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
         deferred_before = any(d.meeting_id == meeting and d.outcome == "deferred" for d in store.decisions())
         outcome = "deferred" if defer and meeting == sim.decisions.defer and not deferred_before \
             else sim.decisions.default
-        record_decision(store, tt, meeting, outcome, on=day, note="recorded by the demonstration", by="demo", at=at)
+        note = sim.decisions.defer_note if outcome == "deferred" else ""
+        record_decision(store, tt, meeting, outcome, on=day, note=note, by="demo", at=at)
         lines.append(f"{meeting}: {outcome.replace('_', ' ')}")
         if outcome != "deferred":
             continue
