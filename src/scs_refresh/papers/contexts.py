@@ -348,7 +348,8 @@ def _common(state: RefreshState, event: Event, paper: Paper) -> dict:
         "officer_email": officer.email, "partnership": tt.cycle.partnership,
         "partnership_upper": tt.cycle.partnership.upper(), "council": tt.cycle.council,
         "council_upper": tt.cycle.council.upper(), "meeting_date": long_date(event.date),
-        "annexes": [] if paper.exempt else [a for a in (evidence_annex(state), *state.annexes) if a is not None],
+        "annexes": [a for a in (evidence_annex(state), *state.annexes) if a is not None]
+        if state.papers.purposes[paper.purpose].issues == "progress" else [],
         # Schedule 12A: an exempt paper says on its face (and on every page) that it is not for publication
         "marking": state.papers.exempt_marking.format(exemption=schedule_12a.citation(paper.exempt))
         if paper.exempt else "",
@@ -397,10 +398,10 @@ def _approval_so_far(state: RefreshState, chain: Sequence[Event]) -> str:
 
 def board_report_context(state: RefreshState, event: Event, paper: Paper,
                          providers: Sequence[Provider] = DEFAULT_PROVIDERS) -> dict:
-    """A report to the LSP Board in the Partnership's own six-section format. An exempt report carries only
-    its exempt business (the funding allocations), never the public report's sections again."""
+    """A report to the LSP Board in the Partnership's own six-section format; section 4 reports the refresh's
+    progress or, when the wording says so, the proposed funding allocations (and nothing else)."""
     words = wording(state, paper)
-    if paper.exempt:
+    if words.issues == "funding_allocations":
         providers = (funding_allocations,)
     body = state.timetable.body[event.body]
     return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -62,6 +62,9 @@ class Purpose(StrictModel):
     reasons: list[Wording] = Field(min_length=1)
     until_adopted: UntilAdopted | None = Field(
         None, description="the wording while the adopting meeting (Full Council) has not yet adopted the Strategy")
+    issues: Literal["progress", "funding_allocations"] = Field(
+        "progress", description="what section 4 of a Board report sets out: the refresh's progress, or the "
+        "proposed funding allocations of funding_allocations.yaml (an exempt paper's business)")
     decided: DecisionWording | None = Field(
         None, description="how later reports record this meeting's approval of the Strategy (approval chain)")
 
