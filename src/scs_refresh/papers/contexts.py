@@ -36,7 +36,6 @@ from scs_refresh.review.paper import ReviewContent
 from scs_refresh.review.register import Register
 from scs_refresh.strategy.draft import DraftInputs
 from scs_refresh.timetable.model import Event, Paper, Timetable
-from scs_refresh.timetable.plan import plan
 
 
 @dataclass(frozen=True)
@@ -203,11 +202,17 @@ def next_steps(state: RefreshState, event: Event) -> Subsection | None:
 
 
 def gaps_and_issues(state: RefreshState, event: Event) -> Subsection | None:
-    """What needs the Board's attention: dates still to be arranged and other warnings."""
-    warnings = plan(state.timetable, state.on, days=0).warnings
-    if not warnings:
-        return None
-    return Subsection("GAPS AND ISSUES", [w.replace("timetable.yaml", "the timetable") for w in warnings])
+    """What needs the Board's attention: meetings still to be arranged, or whose window passed undated, in the
+    Board's words (papers.yaml ``gaps``); what the officer must do about them is in the officer's plan."""
+    words, on = state.papers.gaps, state.on
+    paras = []
+    for s in state.timetable.schedule:
+        if s.event.tba:
+            w = s.event.to_be_arranged
+            text = words.to_be_arranged if on <= w.end else words.not_held
+            paras.append(text.format(event=s.event.title.split(" - ")[0], title=s.event.title,
+                                     start=long_date(w.start), end=long_date(w.end)))
+    return Subsection("GAPS AND ISSUES", paras) if paras else None
 
 
 def partner_returns(state: RefreshState, event: Event) -> Subsection | None:
@@ -259,7 +264,7 @@ def evidence_headlines(state: RefreshState, event: Event) -> Subsection | None:
     read = [p for p in digest.provenance if p.ok]
     illustrative = sum(p.illustrative for p in read)
     paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources published by then"
-             + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: written for this pipeline, "
+             + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: examples, "
                 "not real data)" if illustrative else "")
              + ". Every figure below names its release and is traced to its file in the annex."]
     if digest.awaited:

@@ -92,6 +92,17 @@ class DecisionRecordWording(StrictModel):
     note: DecisionWording = "{note}"
 
 
+_GAP = AfterValidator(_allowing({"event", "title", "start", "end"}))
+
+
+class GapsWording(StrictModel):
+    """How a Board report names a meeting still to be arranged, or one whose window passed undated: {event} its
+    short name, {title} its full title, {start} and {end} its window."""
+
+    to_be_arranged: Annotated[str, _GAP] = "The {title} is still to be arranged, between {start} and {end}."
+    not_held: Annotated[str, _GAP] = "The {title}, planned for between {start} and {end}, was not held."
+
+
 class EqualityWording(StrictModel):
     """The equality implication of a chain report: the screening carried out, or none."""
 
@@ -126,6 +137,7 @@ class PapersConfig(StrictModel):
     implications: list[Implication] = []
     equality: EqualityWording | None = None
     decision_record: DecisionRecordWording = DecisionRecordWording()
+    gaps: GapsWording = GapsWording()
     exempt_marking: Annotated[str, AfterValidator(_names_exemption)] = "NOT FOR PUBLICATION by virtue of {exemption}"
     agenda: AgendaConfig
 
