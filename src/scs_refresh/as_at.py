@@ -24,7 +24,8 @@ from scs_refresh.approval.chain import with_confirmed_dates
 from scs_refresh.approval.decisions import amendments_agreed, confirmed_dates
 from scs_refresh.core.store import Interview, Records, SendRecord, Store
 from scs_refresh.evidence.collate import collate_and_write
-from scs_refresh.papers.contexts import DraftSources, EvidenceSnapshot, PartnerReturns, RefreshState, StrategyVersion
+from scs_refresh.papers.contexts import (DraftSources, EvidenceSnapshot, PartnerReturns, RefreshState, StrategyVersion,
+                                        strategy_version)
 from scs_refresh.partners.status import status
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.performance.scorecard import refresh as refresh_scorecard
@@ -135,10 +136,7 @@ def strategy_on(ws: Workspace, on: date) -> StrategyVersion | None:
     """The version of the Strategy current on ``on``: the newest written as at ``on`` or before."""
     folder = ws.dirs.out / "scs"
     found = versions.latest(folder, on)
-    if found is None:
-        return None
-    number, content = found
-    return StrategyVersion(number, versions.written_on(folder, number), tuple(content.get("amendments", ())))
+    return None if found is None else strategy_version(folder, found[0])
 
 
 def timetable_on(ws: Workspace, records: Records) -> Workspace:

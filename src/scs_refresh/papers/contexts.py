@@ -34,6 +34,7 @@ from scs_refresh.performance import scorecard
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.review.paper import ReviewContent
 from scs_refresh.review.register import Register
+from scs_refresh.strategy import versions
 from scs_refresh.strategy.draft import DraftInputs
 from scs_refresh.timetable.model import Event, Paper, Timetable
 
@@ -79,6 +80,12 @@ class StrategyVersion:
     number: int
     written_on: date
     amendments: Sequence[dict] = ()
+
+
+def strategy_version(folder: Path, number: int) -> StrategyVersion:
+    """Version ``number`` of the Strategy in ``folder`` (``strategy.versions``), with the amendments it holds."""
+    return StrategyVersion(number, versions.written_on(folder, number),
+                           tuple((versions.content(folder, number) or {}).get("amendments", ())))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from scs_refresh.documents.html import to_html
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers.contexts import (RefreshState, agenda_context, board_report_context,
-                                         committee_report_context, equality_screening_context)
+                                         committee_report_context, equality_screening_context, strategy_version)
 from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
@@ -214,7 +214,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         board = "the Board" if event.body and tt.body[event.body].kind == "partnership_board" or not boards \
             else f"the {boards[0].name}"
         saw = board_last_saw(state, event, Path(out_dir))
-        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft, saw, board)])
+        state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft, saw, board)],
+                        strategy=strategy_version(draft.docx.parent, draft.version))  # the one it goes with
 
     making_pdfs = pdf and soffice() is not None
     if pdf and not making_pdfs:
