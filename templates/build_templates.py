@@ -12,6 +12,7 @@ sections 1 Purpose of Report ... 6 Reasons for Recommendation(s) with numbered p
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -152,10 +153,15 @@ def annexes(doc) -> None:
 
 
 def exempt_marking(doc) -> None:
-    """An exempt paper (Schedule 12A) says so above its heading and at the head of every page; a paper
-    open to the public has no such line (its page header is left empty)."""
-    doc.sections[0].header.paragraphs[0].text = "{{ marking }}"
-    doc.sections[0].header.paragraphs[0].style = doc.styles["Paper Header"]
+    """An exempt paper (Schedule 12A) says so above its heading and at the head of every later page; a paper
+    open to the public has no such line (its page header is left empty). The first page has the same footer."""
+    section = doc.sections[0]
+    section.header.paragraphs[0].text = "{{ marking }}"
+    section.header.paragraphs[0].style = doc.styles["Paper Header"]
+    section.different_first_page_header_footer = True
+    first = section.first_page_footer.paragraphs[0]._p
+    first.addnext(copy.deepcopy(section.footer.paragraphs[0]._p))
+    first.getparent().remove(first)
     tag(doc, "{%p if marking %}")
     doc.add_paragraph("{{ marking }}", style="Paper Header")
     tag(doc, "{%p endif %}")

@@ -109,6 +109,11 @@ def test_a_deferred_meeting_that_meets_again_reports_its_own_deferral_and_why(st
     said = "\n".join(_texts(context["background"]))
     assert f"On 10 May 2011 the Breckland Council Cabinet deferred its decision on the Strategy. {note}" in said
     assert "Full Council) on 26 May 2011" in _texts(context["recommendations"])[0]
+    # Full Council's report, written between the deferral and the re-arranged Cabinet, says both
+    event = tt.event["full-council-2011-05-12"]
+    council = "\n".join(_texts(committee_report_context(s, event, event.papers[0])["background"]))
+    assert "On 10 May 2011 the Breckland Council Cabinet deferred its decision on the Strategy." in council
+    assert "The Breckland Council Cabinet is due to consider the Strategy on 19 May 2011." in council
 
 
 def test_the_strategy_before_the_meeting_is_the_version_current_on_the_day_with_its_amendments(state):
@@ -160,6 +165,7 @@ def test_the_exempt_paper_is_marked_and_carries_the_allocations_with_their_total
     marking = ("NOT FOR PUBLICATION by virtue of paragraph 3 of Part 1 of Schedule 12A to the Local Government "
                "Act 1972")
     assert doc.paragraphs[0].text == marking and doc.sections[0].header.paragraphs[0].text == marking
+    assert doc.sections[0].first_page_header.paragraphs[0].text == ""  # page 1 says it once, above the heading
     funding = state.funding
     [table] = doc.tables
     rows = [[c.text for c in r.cells] for r in table.rows]

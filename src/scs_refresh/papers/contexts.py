@@ -462,9 +462,9 @@ def decision_record(state: RefreshState, event: Event) -> list[str]:
             continue
         taken = sorted((d for d in state.decisions if d.meeting_id == eid and d.replaced_by is None
                         and d.decided_on <= state.on), key=lambda d: (d.decided_on, d.seq))
-        if taken:
-            out += [_decided(state, step, d) for d in taken]
-        elif eid != event.id:
+        out += [_decided(state, step, d) for d in taken]
+        meets_again = not taken or (taken[-1].outcome == "deferred" and step.date and step.date > taken[-1].decided_on)
+        if meets_again and eid != event.id:
             out.append(fill(state.papers.decision_record.pending, state, step))
     return out
 

@@ -43,7 +43,7 @@ class EqualityScreening(StrictModel):
 
     def table(self) -> TableData:
         return TableData(["Group", "Likely impact", "Evidence", "Mitigation"],
-                         [[g.group, g.impact, g.evidence, g.mitigation] for g in self.groups], [34, 22, 64, 50])
+                         [[g.group, g.impact.capitalize(), g.evidence, g.mitigation] for g in self.groups], [34, 22, 64, 50])
 
 
 def load_equality(file: Path) -> EqualityScreening:
