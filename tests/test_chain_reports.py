@@ -216,3 +216,33 @@ def test_an_exempt_paper_without_its_paragraph_is_refused_by_check(tmp_path):
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(errors) == 1 and re.search(r"timetable\.yaml:\d+: events\[1\]\.papers\[2\]\.exempt", errors[0])
+
+
+def test_a_gap_the_officer_must_fix_goes_to_the_officers_reminder_and_the_board_reads_it_in_its_own_words(state):
+    from scs_refresh.mail.wording import load_mail_wording
+    from scs_refresh.papers.contexts import board_report_context
+    from scs_refresh.papers.publish import officer_reminder
+
+    tt, on = state.timetable, date(2010, 11, 18)
+    event = tt.event["lsp-board-2010-12-03"]
+    issues = board_report_context(replace(state, on=on), event, event.papers[0])["issues"]
+    [gaps] = [i for i in issues if i["title"] == "GAPS AND ISSUES"]
+    assert [p.text for p in gaps["paragraphs"]] == [
+        "The Away day / workshop is still to be arranged: it is planned for between 01 March 2011 and 31 March "
+        "2011. Board members are asked to hold a day in that period."]
+    scheduled = next(s for s in tt.schedule if s.event.id == event.id)
+    reminder = officer_reminder(tt, scheduled, "officer-reminder", load_mail_wording(TEMPLATES / "mail"),
+                                date(2010, 11, 11))
+    assert "has no date yet: it must fall between Tue 1 Mar 2011 and Thu 31 Mar 2011; set its date in " \
+           "timetable.yaml" in reminder.body
+
+
+def test_check_asks_for_the_allocations_file_when_a_paper_is_written_from_it(tmp_path):
+    for name in ("config", "evidence", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "config" / "funding_allocations.yaml").unlink()
+    proc = scs("check", cwd=tmp_path)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert proc.returncode == 2 and errors == [
+        "error: config/funding_allocations.yaml: file not found: 'Partnership funding allocations 2011/12' "
+        "(lsp-board-2010-12-03) is written from it (theme, partner, project, amount for each allocation)"]

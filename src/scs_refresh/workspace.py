@@ -215,6 +215,11 @@ def _cross_checks(folder: Path, tt: Timetable | None, parts: dict, broken: set[s
             check_against_timetable(parts["papers"], tt, folder / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
+    if parts["papers"] is not None and tt is not None and parts["funding"] is None and FUNDING not in broken:
+        problems += [Problem(folder / FUNDING, f"file not found: '{p.title}' ({e.id}) is written from it (theme, "
+                             "partner, project, amount for each allocation)")
+                     for e in tt.events for p in e.papers if p.purpose in parts["papers"].purposes
+                     and parts["papers"].purposes[p.purpose].issues == "funding_allocations"][:1]
     if parts["scs"] is not None:
         problems.extend(_against_evidence_and_partners(
             folder, parts, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, folder / "scs.yaml"), "scs",
