@@ -156,11 +156,11 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
             add(release(path, context), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
             screening = equality_screening_context(state, event) if paper.kind == "committee_report" else None
-            if screening is not None:  # the report's equality implication rests on it: it goes with the report
-                quoted.update(literal_strings(screening))
+            if screening is not None:  # the report's equality implication rests on it: it goes with the report,
+                quoted.update(literal_strings(screening))  # and is exempt when the report is
                 add(release(render_docx(templates / "equality_screening_tpl.docx", screening,
                                         folder / f"{len(result.papers) + 1:02d}-{slug(screening['title'])}.docx"),
-                            screening))
+                            screening), paper)
         elif paper.kind == "partnership_review" and state.review is not None:
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             add(review.docx, paper)
