@@ -93,6 +93,36 @@ def test_a_set_moved_aside_and_never_replaced_is_put_back(tmp_path):
     assert (tmp_path / "evidence" / "evidence.csv").read_text() == "last good\n"
 
 
+def test_a_published_meeting_moved_aside_is_put_back_too(tmp_path):
+    """Sets one folder down (``out/public/<meeting>``) are swept like those in ``out``; set names are meeting ids."""
+    from scs_refresh.core.atomic import sweep
+
+    dead, public = _dead_pid(), tmp_path / "public"
+    old = public / f".lsp-board-2010-12-03.old..lsp-board-2010-12-03.{dead}.abcdefgh"
+    write_text(old / "00-agenda.docx", "last good\n")
+    write_text(public / f".lsp-board-2010-12-03.{dead}.abcdefgh" / "00-agenda.docx", "half written\n")
+    sweep(tmp_path)
+    assert sorted(p.name for p in public.iterdir()) == ["lsp-board-2010-12-03"]
+    assert (public / "lsp-board-2010-12-03" / "00-agenda.docx").read_text() == "last good\n"
+
+
+def test_a_failed_set_keeps_the_last_one_and_the_refused_paper(tmp_path):
+    from scs_refresh.core.atomic import output_set
+    from scs_refresh.core.errors import UserError
+
+    final = tmp_path / "review"
+    write_text(final / "report.docx", "last good\n")
+    with pytest.raises(UserError) as failed:
+        with output_set(final) as staging:
+            write_text(staging / "report.docx", "new\n")
+            write_text(staging / "report.rejected.docx", "refused by its checks\n")
+            raise UserError(f"{staging / 'report.docx'}: not released, it fails the accessibility checks")
+    assert str(failed.value) == f"{final / 'report.docx'}: not released, it fails the accessibility checks"
+    assert (final / "report.docx").read_text() == "last good\n"
+    assert (final / "report.rejected.docx").read_text() == "refused by its checks\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["review"]
+
+
 def test_debris_without_an_owner_is_removed_only_once_it_is_old(tmp_path):
     """Written by an older version (no process id in the name): taken as abandoned after ten minutes."""
     from scs_refresh.core.atomic import ORPHAN_AGE_SECONDS, sweep

@@ -24,6 +24,17 @@ def test_bank_holidays_include_substitute_and_one_off_days(day, name):
     assert not cal.is_working_day(day)
 
 
+def test_the_bundled_table_is_what_the_holidays_package_says():
+    """The table short commands read is the package's, year by year (regenerate it with
+    ``deadlines.write_bank_holiday_table()`` when this fails after an upgrade or an announcement)."""
+    from scs_refresh.timetable.bank_holidays_england import BANK_HOLIDAYS
+
+    assert min(BANK_HOLIDAYS) <= 2010 and max(BANK_HOLIDAYS) >= 2035
+    for year, days in BANK_HOLIDAYS.items():
+        assert {date.fromisoformat(d): n for d, n in days} == cal.bank_holidays_from_library(year), year
+    assert cal.bank_holiday(date(2060, 12, 25)) == "Christmas Day"  # beyond the table: the package itself
+
+
 def test_ordinary_weekdays_and_weekends():
     assert cal.is_working_day(date(2011, 4, 27))  # Wednesday
     assert not cal.is_working_day(date(2011, 4, 30))  # Saturday

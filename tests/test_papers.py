@@ -3,6 +3,7 @@
 import json
 import re
 import shutil
+from pathlib import Path
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -159,6 +160,30 @@ def test_template_missing_a_field_is_an_error_naming_it(state, tmp_path):
     tpl.save(str(templates / "agenda_tpl.docx"))
     with pytest.raises(UserError, match=r"agenda_tpl\.docx: no value for template field\(s\) quorum"):
         generate_meeting_papers(state, "lsp-board-2010-12-03", tmp_path / "out", templates, pdf=False)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
+    """The papers of a meeting are one set: a run that fails half-way (here the agenda's template
+    asks for a field nobody gives) leaves the last good set exactly as it was, and no debris."""
+    import docx as _docx
+
+    first = generate_meeting_papers(state, "lsp-board-2010-12-03", tmp_path / "out", TEMPLATES, pdf=False)
+    assert first.folder == tmp_path / "out" / "lsp-board-2010-12-03" and all(f.is_file() for f in first.files())
+    before = _files(first.folder)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    tpl = _docx.Document(str(templates / "agenda_tpl.docx"))
+    tpl.add_paragraph("Quorum: {{ quorum }}")
+    tpl.save(str(templates / "agenda_tpl.docx"))
+    later = RefreshState(state.timetable, state.papers, on=date(2010, 11, 25))  # the report would say more
+    with pytest.raises(UserError, match="quorum"):
+        generate_meeting_papers(later, "lsp-board-2010-12-03", tmp_path / "out", templates, pdf=False)
+    assert _files(first.folder) == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["lsp-board-2010-12-03"]
 
 
 #: Each committed template and how its build script is told where to write (a folder or a file).

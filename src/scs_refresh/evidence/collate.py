@@ -12,7 +12,6 @@ import logging
 import dataclasses
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -169,11 +168,8 @@ def _drawn(folder: Path) -> dict[str, str]:
 
 def write(base: EvidenceBase, out_dir: Path, key: str | None = None) -> Path:
     """Write the evidence base to ``out_dir/evidence``, replacing the previous one only when complete."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / "evidence"
-    staging = atomic.staging_folder(out_dir, "evidence")
-    try:
+    final = Path(out_dir) / "evidence"
+    with atomic.output_set(final) as staging:
         atomic.write_text(staging / "evidence.csv", base.table.to_csv(index=False))
         atomic.write_text(staging / "statements.csv", base.statements.to_csv(index=False))
         prov = pd.DataFrame([dataclasses.asdict(p) for p in base.digest.provenance])
@@ -190,14 +186,6 @@ def write(base: EvidenceBase, out_dir: Path, key: str | None = None) -> Path:
         atomic.write_text(staging / "charts" / CHART_INDEX, json.dumps(fingerprints, indent=1))
         if key is not None:
             atomic.write_text(staging / STAMP, json.dumps({"key": key, "on": base.digest.on.isoformat()}))
-        old = out_dir / f".evidence.old.{staging.name}"
-        if final.exists():
-            final.rename(old)
-        staging.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return final
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from scs_refresh.core.atomic import slug, write_bytes, write_text
+from scs_refresh.core.atomic import output_set, rebased, slug, write_bytes, write_text
 from scs_refresh.core.dates import long_date
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.accessibility import literal_strings
@@ -205,9 +205,6 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         raise UserError(f"{meeting_id} has no date yet (to be arranged); set its date in the timetable first")
     if event.body is None and not any(p.kind == "submission_pack" for p in event.papers):
         raise UserError(f"{meeting_id} is a milestone, not a meeting: it has no agenda or board pack")
-    folder = Path(out_dir) / meeting_id
-    result = MeetingPapers(meeting_id, folder)
-
     draft = _current_draft(state, event, Path(out_dir), templates)
     if draft is not None:  # the report says what changed since the Board last saw a draft
         boards = [b for b in tt.bodies if b.kind == "partnership_board"]
@@ -217,6 +214,17 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         state = replace(state, extra_issues=[*state.extra_issues, draft_changes(draft, saw, board)],
                         strategy=strategy_version(draft.docx.parent, draft.version))  # the one it goes with
 
+    final = Path(out_dir) / meeting_id
+    with output_set(final) as folder:  # all the meeting's papers, or (on any failure) the last set as it was
+        result = _write_set(state, event, draft, templates, MeetingPapers(meeting_id, folder), pdf)
+    result = rebased(result, folder, final)
+    log.info("wrote the papers for %s as at %s: %d file(s) in %s", meeting_id, state.on, len(result.files()), final)
+    return result
+
+
+def _write_set(state: RefreshState, event, draft, templates: Path, result: MeetingPapers, pdf: bool) -> MeetingPapers:
+    """The papers, their PDFs and web pages and the manifest (``papers.json``) into ``result.folder``."""
+    meeting_id, folder = event.id, result.folder
     making_pdfs = pdf and soffice() is not None
     if pdf and not making_pdfs:
         result.warnings.append("LibreOffice is not installed: no PDFs were made")
@@ -241,5 +249,4 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
                 "exempt": [f for f in rel if Path(f).stem in exempt_stems],
                 "warnings": result.warnings, "not_produced": result.not_produced}
     write_text(folder / "papers.json", json.dumps(manifest, indent=2))
-    log.info("wrote the papers for %s as at %s: %d file(s) in %s", meeting_id, state.on, len(result.files()), folder)
     return result

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from scs_refresh.core.atomic import write_bytes, write_text
+from scs_refresh.core.atomic import output_set, rebased, write_bytes, write_text
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.render import Figure, TableData
 from scs_refresh.performance.delivery_plan import (PERIOD_FORMS, LoadedPlan, Progress, Rag, Scorecard, period_end,
@@ -185,8 +185,12 @@ def build(inputs: Inputs, dirs: Dirs, on: date, updates: Iterable[ProgressUpdate
 
 
 def refresh(inputs: Inputs, dirs: Dirs, on: date, updates: Iterable[ProgressUpdate]) -> ScorecardPaper:
-    """Build the scorecard as at ``on`` and write it into ``<out>/performance/``."""
-    return write(build(inputs, dirs, on, updates), dirs.out / "performance")
+    """Build the scorecard as at ``on`` and write it into ``<out>/performance/`` as one set (the chart of the
+    last set is carried over, so it is drawn again only if its figures changed)."""
+    final = dirs.out / "performance"
+    with output_set(final, carry=True) as folder:
+        paper = write(build(inputs, dirs, on, updates), folder)
+    return rebased(paper, folder, final)
 
 
 def record(inputs: Inputs, store_file: Path, indicator_id: str, value: float, period: str, *, note: str,

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.atomic import output_set, rebased, write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.pdf import to_pdf
 from scs_refresh.documents.release import release
@@ -305,8 +305,11 @@ def write_review(tt: Timetable, register: Register, content: ReviewContent, on: 
 
 def write_review_from_dirs(tt: Timetable, register: Register, content: ReviewContent, dirs: Dirs, on: date,
                            meeting_id: str | None = None, pdf: bool = False) -> ReviewOutputs:
-    """``scs review``: write the report into ``<out>/review/``, and a PDF if asked."""
-    outputs = write_review(tt, register, content, on, dirs.out / "review", meeting_id)
-    if pdf:
-        outputs = replace(outputs, pdf=to_pdf([outputs.docx], dirs.out / "review")[0])
-    return outputs
+    """``scs review``: the report, its chart, the register workbook and (if asked) its PDF, as one set in
+    ``<out>/review/``: all of them, or on any failure the last set as it was."""
+    final = dirs.out / "review"
+    with output_set(final) as folder:
+        outputs = write_review(tt, register, content, on, folder, meeting_id)
+        if pdf:
+            outputs = replace(outputs, pdf=to_pdf([outputs.docx], folder)[0])
+    return rebased(outputs, folder, final)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
-import holidays
 import pendulum
+
+from scs_refresh.core.atomic import write_text
+from scs_refresh.timetable.bank_holidays_england import BANK_HOLIDAYS
 
 
 #: Local Government Act 1972 s100B(3), as amended by the Local Government (Access to
@@ -26,7 +29,32 @@ def as_date(d: date) -> pendulum.Date:
 
 @lru_cache(maxsize=None)
 def _holidays_for(year: int) -> dict[date, str]:
+    """England and Wales's bank holidays in ``year``: from the table written from the ``holidays`` package
+    for the years councils plan in (importing the package costs a short command most of its time), and
+    from the package itself for any other year."""
+    if year in BANK_HOLIDAYS:
+        return {date.fromisoformat(day): name for day, name in BANK_HOLIDAYS[year]}
+    return bank_holidays_from_library(year)
+
+
+def bank_holidays_from_library(year: int) -> dict[date, str]:
+    """The ``holidays`` package's England and Wales bank holidays (substitute days and one-off holidays)."""
+    import holidays  # only for a year outside the table, or to write the table
+
     return dict(holidays.UK(subdiv="ENG", years=year))
+
+
+def write_bank_holiday_table(first: int = 2000, last: int = 2040) -> Path:
+    """Write ``bank_holidays_england.py`` from the installed ``holidays`` package (after upgrading it, or when a
+    one-off bank holiday is announced); tests/test_calendar.py fails until the table matches the package."""
+    import holidays
+
+    rows = {y: sorted((d.isoformat(), n) for d, n in bank_holidays_from_library(y).items())
+            for y in range(first, last + 1)}
+    lines = [f'"""England and Wales bank holidays {first}-{last}, written by deadlines.write_bank_holiday_table() '
+             f'from holidays {holidays.__version__}; do not edit."""', "", "BANK_HOLIDAYS = {"]
+    lines += [f"    {y}: {rows[y]!r}," for y in rows] + ["}", ""]
+    return Path(write_text(Path(__file__).with_name("bank_holidays_england.py"), "\n".join(lines)))
 
 
 def bank_holiday(d: date) -> str | None:
