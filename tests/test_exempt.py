@@ -90,7 +90,7 @@ def test_a_paper_of_any_kind_marked_exempt_never_reaches_anything_public(tmp_pat
     # Its text: every paragraph of the exempt paper long enough to be its own, searched in every public file.
     own = {" ".join(p.split()) for p in _docx_text(paper).splitlines() if len(p) > 60} - {
         " ".join(p.split()) for f in written.glob("*.docx") if f != paper and "pack" not in f.name
-        for p in _docx_text(f).splitlines()}
+        for p in _docx_text(f).splitlines()} - {e.title for e in ctx.timetable.events}  # the site lists meetings
     assert own, "the exempt paper has text of its own to look for"
     for f in files:
         seen = _public_text(f)

@@ -179,7 +179,7 @@ def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
     tpl = _docx.Document(str(templates / "agenda_tpl.docx"))
     tpl.add_paragraph("Quorum: {{ quorum }}")
     tpl.save(str(templates / "agenda_tpl.docx"))
-    later = RefreshState(state.timetable, state.papers, on=date(2010, 11, 25))  # the report would say more
+    later = replace(state, on=date(2010, 11, 25))  # the report would say more
     with pytest.raises(UserError, match="quorum"):
         generate_meeting_papers(later, "lsp-board-2010-12-03", tmp_path / "out", templates, pdf=False)
     assert _files(first.folder) == before
