@@ -12,6 +12,7 @@ sections 1 Purpose of Report ... 6 Reasons for Recommendation(s) with numbered p
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -151,6 +152,21 @@ def annexes(doc) -> None:
     tag(doc, "{%p endfor %}")
 
 
+def exempt_marking(doc) -> None:
+    """An exempt paper (Schedule 12A) says so above its heading and at the head of every later page; a paper
+    open to the public has no such line (its page header is left empty). The first page has the same footer."""
+    section = doc.sections[0]
+    section.header.paragraphs[0].text = "{{ marking }}"
+    section.header.paragraphs[0].style = doc.styles["Paper Header"]
+    section.different_first_page_header_footer = True
+    first = section.first_page_footer.paragraphs[0]._p
+    first.addnext(copy.deepcopy(section.footer.paragraphs[0]._p))
+    first.getparent().remove(first)
+    tag(doc, "{%p if marking %}")
+    doc.add_paragraph("{{ marking }}", style="Paper Header")
+    tag(doc, "{%p endif %}")
+
+
 def report_header(doc, organisation: str, meeting: str, report_of: str) -> None:
     """The head of a report as seed 000 sets it out: organisation, meeting, "Report of ...", title."""
     doc.add_paragraph(organisation, style="Paper Header")
@@ -161,6 +177,7 @@ def report_header(doc, organisation: str, meeting: str, report_of: str) -> None:
 
 def board_report() -> docx.document.Document:
     doc = base("{{ title }}", "{{ partnership }}, {{ meeting_date }}")
+    exempt_marking(doc)
     report_header(doc, "{{ partnership_upper }}", "{{ meeting_date }}", "{{ officer_name }}, {{ officer_role }}")
     doc.add_heading("1. Purpose of Report", level=1)
     numbered_loop(doc, "purpose")
@@ -181,6 +198,7 @@ def board_report() -> docx.document.Document:
 
 def committee_report() -> docx.document.Document:
     doc = base("{{ title }}", "{{ committee }}, {{ meeting_date }}")
+    exempt_marking(doc)
     report_header(doc, "{{ council_upper }}", "{{ committee }}: {{ meeting_date }}",
                   "{{ officer_name }}, {{ officer_role }}")
     table = doc.add_table(rows=2, cols=3)
@@ -254,7 +272,24 @@ def agenda() -> docx.document.Document:
     return doc
 
 
-TEMPLATES = {"board_report": board_report, "committee_report": committee_report, "agenda": agenda}
+def equality_screening() -> docx.document.Document:
+    """The equality impact assessment screening that goes with a committee report, as a paper of its own."""
+    doc = base("{{ title }}", "{{ committee }}, {{ meeting_date }}")
+    doc.add_paragraph("{{ council_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ committee }}: {{ meeting_date }}", style="Paper Header")
+    doc.add_paragraph("{{ title }}", style="Title")
+    doc.add_paragraph("Screened by {{ screened_by }} on {{ screened_on }}.")
+    doc.add_heading("1. Summary", level=1)
+    doc.add_paragraph("{{ summary }}")
+    doc.add_heading("2. Likely impact on each group", level=1)
+    doc.add_paragraph("{{p groups }}")
+    doc.add_heading("3. Conclusion", level=1)
+    doc.add_paragraph("{{ conclusion }}")
+    return doc
+
+
+TEMPLATES = {"board_report": board_report, "committee_report": committee_report, "agenda": agenda,
+             "equality_screening": equality_screening}
 
 
 def build(out_dir: Path = HERE) -> list[Path]:

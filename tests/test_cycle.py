@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import shutil
 from collections import Counter
 from datetime import date, datetime
@@ -281,3 +282,53 @@ def test_the_strategy_grows_and_each_pack_holds_the_version_current_on_its_day(c
     assert "draft" not in adopted.lower()
     assert "Adopted by Breckland Council (Full Council) on 12 May 2011" in adopted and AMENDMENTS in adopted
     assert "The Strategy is reviewed each year against the delivery plan scorecard" in adopted
+
+
+#: Words of the tool, never of the council: no paper of the demo may say them (issue #12, 7).
+TOOL_WORDS = ("seed 0", "policy 002", "demonstration", "demo ", "this version", "config", "yaml", "Update Field",
+              "TODO", "set its date", "pipeline", "prefect", "scs_refresh", "placeholder", "`scs", "{{", "{%")
+
+
+def _every_text(path) -> list[str]:
+    """A .docx's text as a reader sees it: paragraphs, table cells, and each section's headers and footers."""
+    import docx
+
+    doc = docx.Document(str(path))
+    lines = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    for s in doc.sections:
+        for part in (s.header, s.footer, s.first_page_header, s.first_page_footer):
+            lines += [p.text for p in part.paragraphs] + [c.text for t in part.tables for r in t.rows
+                                                           for c in r.cells]
+    return lines
+
+
+def test_every_paper_speaks_the_councils_words_not_the_tools(cycle):
+    dirs, _ = cycle
+    papers = sorted(dirs.out.rglob("*.docx"))
+    assert len({p.parent for p in papers}) >= 10  # every meeting, the submission, the drafts, the public folder
+    found = {}
+    for path in papers:
+        for line in _every_text(path):
+            for word in TOOL_WORDS:
+                if word.lower() in line.lower():
+                    found.setdefault(word, f"{path.relative_to(dirs.out)}: {line[:160]}")
+    assert found == {}
+
+
+def test_each_step_of_the_chain_has_its_own_report_with_the_decisions_before_it(cycle):
+    dirs, _ = cycle
+    chain = ("cmt-2011-04-27", "executive-board-2011-05-09", "cabinet-2011-05-10", "full-council-2011-05-12")
+    reports = {m: "\n".join(_every_text(next((dirs.out / m).glob("01-*.docx")))) for m in chain}
+    asks = {m: re.search(r"It is recommended that .*?:\n2\.1\t(.*)", text).group(1) for m, text in reports.items()}
+    assert len(set(asks.values())) == 4, asks
+    for meeting, text in reports.items():
+        # each was written before CMT met (27 April): the Board's ratification is the decision it can quote
+        assert "At its meeting on 07 April 2011 the Breckland Partnership (LSP) Board agreed and ratified" in text
+        assert "an equality impact assessment screening of the Strategy on 08 April 2011" in text, meeting
+        assert [p.name for p in (dirs.out / meeting).glob("*equality-impact-assessment*.docx")], meeting
+    assert "The Corporate Management Team (CMT) is due to consider the Strategy on 27 April 2011." \
+        in reports["full-council-2011-05-12"]
+    # the exempt paper: its marking and its table, to members only
+    exempt = "\n".join(_every_text(dirs.out / "lsp-board-2010-12-03" / "03-partnership-funding-allocations-2011-12.docx"))
+    assert "NOT FOR PUBLICATION by virtue of paragraph 3 of Part 1 of Schedule 12A to the Local Government Act 1972" \
+        in exempt and "Total allocated 2011/12" in exempt

@@ -52,7 +52,7 @@ def test_the_bundled_cycle_moved_to_2014_15_keeps_comments_and_passes_scs_check(
     assert ("partners.yaml: interview slots to re-offer: Mon 17 Nov 2014 10:00, Wed 19 Nov 2014 14:00, "
             "Tue 25 Nov 2014 10:00, Thu 27 Nov 2014 14:00") in out
     assert "elections[0].date: an election on Thu 7 May 2015? Confirm with the electoral services team" in out
-    assert "wording that names 2010 or 2011, kept as written" in out and "papers.yaml lines 29, 33" in out
+    assert "wording that names 2010 or 2011, kept as written" in out and "papers.yaml lines 33, 37" in out
     assert f"scs check: no problems in {dest}" in out
     # the pre-election period of 2015 is warned of, in the new folder
     assert f"warning: {dest / 'timetable.yaml'}:" in result.stderr and "Thu 7 May 2015" in result.stderr

@@ -13,6 +13,7 @@ import pytest
 
 from scs_refresh.core.errors import ConfigError, UserError
 from scs_refresh.documents.accessibility import check_docx, check_html, check_pdf
+from scs_refresh.papers.funding import load_funding
 from scs_refresh.papers.wording import load_papers_config
 from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers.contexts import RefreshState, agenda_context
@@ -31,7 +32,8 @@ TEMPLATES = ROOT / "templates"
 @pytest.fixture(scope="module")
 def state():
     tt = load_timetable(ROOT / "config" / "timetable.yaml")
-    return RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on=date(2010, 11, 18))
+    return RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on=date(2010, 11, 18),
+                        funding=load_funding(ROOT / "config" / "funding_allocations.yaml"))
 
 
 def headings(doc) -> list[str]:
@@ -65,7 +67,7 @@ def test_board_report_in_the_seed_format(state, tmp_path):
 
 def test_untrusted_text_in_a_section_appears_literally(state, tmp_path):
     hostile = "Partner said {{ 7*7 }} & <w:p> {% for x in y %} — keep it"
-    extra = RefreshState(state.timetable, state.papers, state.on,
+    extra = replace(state,
                          extra_issues=[Subsection("WHAT PARTNERS SAID", [hostile],
                                                   TableData(["Partner", "Answer"], [["Police", hostile]]))])
     result = generate_meeting_papers(extra, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
@@ -75,7 +77,7 @@ def test_untrusted_text_in_a_section_appears_literally(state, tmp_path):
 
 
 def test_committee_report_layout(state, tmp_path):
-    later = RefreshState(state.timetable, state.papers, date(2011, 4, 21))
+    later = replace(state, on=date(2011, 4, 21))
     result = generate_meeting_papers(later, "executive-board-2011-05-09", tmp_path, TEMPLATES, pdf=False)
     doc = docx.Document(str(result.papers[0]))
     hs = headings(doc)
@@ -119,7 +121,7 @@ def test_every_meeting_converts_to_pdf_with_continuous_page_numbers(state, tmp_p
         e = s.event
         if e.type != "meeting":
             continue
-        result = generate_meeting_papers(RefreshState(state.timetable, state.papers, s.report_deadline),
+        result = generate_meeting_papers(replace(state, on=s.report_deadline),
                                          e.id, tmp_path, TEMPLATES)
         assert result.pdfs and all(p.read_bytes().startswith(b"%PDF") for p in result.pdfs)
         for pdf_file in result.pdfs:  # tagged, en-GB, title shown, every picture a described figure
@@ -177,7 +179,7 @@ def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
     tpl = _docx.Document(str(templates / "agenda_tpl.docx"))
     tpl.add_paragraph("Quorum: {{ quorum }}")
     tpl.save(str(templates / "agenda_tpl.docx"))
-    later = RefreshState(state.timetable, state.papers, on=date(2010, 11, 25))  # the report would say more
+    later = replace(state, on=date(2010, 11, 25))  # the report would say more
     with pytest.raises(UserError, match="quorum"):
         generate_meeting_papers(later, "lsp-board-2010-12-03", tmp_path / "out", templates, pdf=False)
     assert _files(first.folder) == before
@@ -185,8 +187,10 @@ def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
 
 
 #: Each committed template and how its build script is told where to write (a folder or a file).
-BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx"),
-            "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",), "build_scs_template.py": ("scs_draft_tpl.docx", "scs_paper_tpl.docx"),
+BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx",
+                                   "equality_screening_tpl.docx"),
+            "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",),
+            "build_scs_template.py": ("scs_draft_tpl.docx", "scs_paper_tpl.docx"),
             "build_review_template.py": ("partnership_review_tpl.docx",)}
 
 
@@ -246,7 +250,7 @@ def test_board_report_quotes_partner_returns_and_traceable_evidence(state, evide
                           date(2010, 11, 8), [], False, "held"),
             PartnerStatus("police", "Norfolk Constabulary", "sent 2010-10-15", [("first", date(2010, 11, 5))],
                           None, [], True, "requested")]
-    full = RefreshState(state.timetable, state.papers, state.on, partners=PartnerReturns(date(2010, 11, 12), rows),
+    full = replace(state, partners=PartnerReturns(date(2010, 11, 12), rows),
                         evidence=evidence)
     result = generate_meeting_papers(full, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
     doc = docx.Document(str(result.papers[0]))
@@ -277,7 +281,7 @@ def test_board_report_quotes_partner_returns_and_traceable_evidence(state, evide
 def test_the_3_december_papers_are_released_as_tagged_pdfs_with_described_charts(state, evidence, tmp_path):
     import pikepdf
 
-    full = RefreshState(state.timetable, state.papers, state.on, evidence=evidence)
+    full = replace(state, evidence=evidence)
     result = generate_meeting_papers(full, "lsp-board-2010-12-03", tmp_path, TEMPLATES)
     assert sorted(p.name for p in result.pdfs) == sorted(
         p.stem + ".pdf" for p in [result.agenda, *result.papers, result.pack])
@@ -303,7 +307,7 @@ def test_the_3_december_papers_are_released_as_tagged_pdfs_with_described_charts
 def test_the_3_december_board_carries_the_partnership_review(state, tmp_path):
     from scs_refresh.core.folders import Dirs
 
-    with_review = RefreshState(state.timetable, state.papers, state.on,
+    with_review = replace(state,
                                review=Workspace.load(Dirs(ROOT / "config", tmp_path, tmp_path)).review_inputs())
     result = generate_meeting_papers(with_review, "lsp-board-2010-12-03", tmp_path, TEMPLATES, pdf=False)
     assert result.not_produced == []

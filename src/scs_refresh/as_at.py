@@ -24,10 +24,12 @@ from scs_refresh.approval.chain import with_confirmed_dates
 from scs_refresh.approval.decisions import amendments_agreed, confirmed_dates
 from scs_refresh.core.store import Interview, Records, SendRecord, Store
 from scs_refresh.evidence.collate import collate_and_write
-from scs_refresh.papers.contexts import DraftSources, EvidenceSnapshot, PartnerReturns, RefreshState
+from scs_refresh.papers.contexts import (DraftSources, EvidenceSnapshot, PartnerReturns, RefreshState, StrategyVersion,
+                                        strategy_version)
 from scs_refresh.partners.status import status
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.performance.scorecard import refresh as refresh_scorecard
+from scs_refresh.strategy import versions
 from scs_refresh.strategy.comments import comments_on, edits
 from scs_refresh.strategy.draft import Adoption, DraftResult, write_adopted, write_draft
 from scs_refresh.strategy.publish import publish_strategy
@@ -153,6 +155,13 @@ def adopted_on(ws: Workspace, on: date) -> Path | None:
     return publish_strategy(docx, ws.dirs.out / "public" / "strategy", ws.dirs.templates)
 
 
+def strategy_on(ws: Workspace, on: date) -> StrategyVersion | None:
+    """The version of the Strategy current on ``on``: the newest written as at ``on`` or before."""
+    folder = ws.dirs.out / "scs"
+    found = versions.latest(folder, on)
+    return None if found is None else strategy_version(folder, found[0])
+
+
 def timetable_on(ws: Workspace, records: Records) -> Workspace:
     """The cycle with each re-arranged meeting at the date confirmed in ``records``."""
     return ws.with_timetable(with_confirmed_dates(ws.timetable, confirmed_dates(records.replans)))
@@ -167,4 +176,5 @@ def load_state(ws: Workspace, on: date, *, evidence: bool = True) -> RefreshStat
     return RefreshState(ws.timetable, ws.need_papers(), on, partners=partner_returns(ws, on, records),
                         evidence=snapshot, review=ws.review_inputs(), draft=draft_sources(ws, on, records),
                         scorecard=refresh_scorecard(plan, ws.dirs, on, records.progress) if plan else None,
-                        decisions=tuple(records.decisions))
+                        decisions=tuple(records.decisions), strategy=strategy_on(ws, on), funding=ws.funding,
+                        equality=ws.equality)

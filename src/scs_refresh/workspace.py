@@ -21,6 +21,10 @@ from scs_refresh.mail.dispatch import DeliverySettings, load_delivery
 from scs_refresh.mail.wording import MailWording, load_mail_wording
 from scs_refresh.mail.wording import fingerprint as mail_fingerprint
 from scs_refresh.papers.contexts import ReviewInputs
+from scs_refresh.papers.equality import FILE_NAME as EQUALITY
+from scs_refresh.papers.equality import EqualityScreening, load_equality
+from scs_refresh.papers.funding import FILE_NAME as FUNDING
+from scs_refresh.papers.funding import FundingAllocations, load_funding
 from scs_refresh.papers.wording import PapersConfig, check_against_timetable, load_papers_config
 from scs_refresh.partners.outreach import Setup as Outreach
 from scs_refresh.partners.register import PartnersConfig, load_partners
@@ -38,7 +42,7 @@ log = logging.getLogger(__name__)
 #: the files of a config folder, in the order they are read; only the timetable is required,
 #: the others are needed from the stage that uses them
 FILES = ("timetable.yaml", "papers.yaml", "partners.yaml", "delivery.yaml", "evidence.yaml", YAML_NAME,
-         XLSX_NAME, "partnership_review.yaml", "scs.yaml", DELIVERY_PLAN)
+         XLSX_NAME, "partnership_review.yaml", "scs.yaml", DELIVERY_PLAN, FUNDING, EQUALITY)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Workspace:
     review_content: ReviewContent | None = None
     scs: ScsConfig | None = None
     delivery_plan: LoadedPlan | None = None
+    funding: FundingAllocations | None = None  # the exempt paper's allocations (members only)
+    equality: EqualityScreening | None = None  # the Strategy's equality impact assessment screening
 
     @classmethod
     def load(cls, dirs: Dirs) -> Workspace:
@@ -178,6 +184,8 @@ def _load(folder: Path, mail: Path) -> dict:
         "review_content": read("partnership_review.yaml", load_review_content),
         "scs": read("scs.yaml", load_scs_config),
         "delivery_plan": read(DELIVERY_PLAN, load_delivery_plan),
+        "funding": read(FUNDING, load_funding),
+        "equality": read(EQUALITY, load_equality),
     }
     if (folder / YAML_NAME).exists() or (folder / XLSX_NAME).exists():
         try:
@@ -207,6 +215,11 @@ def _cross_checks(folder: Path, tt: Timetable | None, parts: dict, broken: set[s
             check_against_timetable(parts["papers"], tt, folder / "papers.yaml")
         except ConfigError as exc:
             problems.extend(exc.problems)
+    if parts["papers"] is not None and tt is not None and parts["funding"] is None and FUNDING not in broken:
+        problems += [Problem(folder / FUNDING, f"file not found: '{p.title}' ({e.id}) is written from it (theme, "
+                             "partner, project, amount for each allocation)")
+                     for e in tt.events for p in e.papers if p.purpose in parts["papers"].purposes
+                     and parts["papers"].purposes[p.purpose].issues == "funding_allocations"][:1]
     if parts["scs"] is not None:
         problems.extend(_against_evidence_and_partners(
             folder, parts, "scs.yaml", lambda scs, ev, pa: check_against(scs, ev, pa, folder / "scs.yaml"), "scs",

@@ -61,6 +61,7 @@ class DraftComment(StrictModel):
     current_text: str | None = None
     proposed_text: str | None = None
     response: CommentResponse | None = None
+    defer_note: str = Field("", description="the reason the deferring meeting gives, as its minutes record it")
 
 
 class Simulation(StrictModel):
@@ -164,7 +165,8 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
         amendment = sim.decisions.amendments.get(meeting)
         outcome = "deferred" if defer and meeting == sim.decisions.defer and not deferred_before \
             else Outcome.APPROVED_WITH_AMENDMENTS if amendment else sim.decisions.default
-        record_decision(store, tt, meeting, outcome, on=day, note="recorded by the demonstration", by="demo", at=at,
+        note = sim.decisions.defer_note if outcome == "deferred" else ""
+        record_decision(store, tt, meeting, outcome, on=day, note=note, by="demo", at=at,
                         amendment=amendment if outcome == Outcome.APPROVED_WITH_AMENDMENTS else None)
         lines.append(f"{meeting}: {outcome.replace('_', ' ')}")
         if outcome != "deferred":

@@ -176,7 +176,7 @@ def send_draft_for_comment(ctx: Context, draft_docx: Path, version: int, on: dat
 
 def officer_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
     s = ctx.scheduled(action.meeting_id)
-    report, queued = _send(ctx, [publish.officer_reminder(ctx.timetable, s, action.key, ctx.ws.mail)], on)
+    report, queued = _send(ctx, [publish.officer_reminder(ctx.timetable, s, action.key, ctx.ws.mail, on)], on)
     return ActionResult.mailed(action, f"reminded the officer (reports due {s.report_deadline})", report, queued)
 
 

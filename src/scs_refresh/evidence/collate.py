@@ -109,7 +109,7 @@ def collate(manifest: LoadedManifest, read: list[SourceEvidence], failed: dict[s
 def markdown(digest: Digest) -> str:
     """The digest as a readable markdown page; every chart has its text alternative beside it."""
     out = [f"# Evidence digest: {digest.focus}", "", f"As at {digest.on:%d %B %Y}: only releases published by then. "
-           "Figures marked ILLUSTRATIVE come from files written for this pipeline, not from real data.", ""]
+           "Figures marked ILLUSTRATIVE are examples, not real data.", ""]
     if digest.neighbours:
         out += [f"Ranks are among the {digest.neighbours}", ""]
     for t in digest.themes:

@@ -55,7 +55,7 @@ KINDS: dict[str, Kind] = {
         "member_name", "meeting_title", "meeting_date", "body_name"})),
     "officer-reminder": Kind("reports-due.txt", "the officer's reminder that a meeting's reports are due",
                              frozenset({"meeting_title", "meeting_date", "body_name", "report_deadline",
-                                        "publication_deadline", "publication_rule", "papers"})),
+                                        "publication_deadline", "publication_rule", "papers", "to_fix"})),
 }
 
 _SUBJECT = re.compile(r"^subject:[ \t]*(.*?)\s*$", re.IGNORECASE)

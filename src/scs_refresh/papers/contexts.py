@@ -15,14 +15,18 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from scs_refresh.core import schedule_12a
-from scs_refresh.approval.chain import adoption, current_decisions
+from scs_refresh.approval.chain import adoption, current_decisions, decision_chain
 from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import Amendment
 from scs_refresh.core.dates import long_date, short_date
+from scs_refresh.core.errors import UserError
 from scs_refresh.core.store import DecisionRecord, Response
 from scs_refresh.documents.render import Figure, TableData
 from scs_refresh.documents.structure import Annex, Subsection, numbered, numbered_subsections
 from scs_refresh.evidence.digest import Digest
+from scs_refresh.papers import funding as funding_table
+from scs_refresh.papers.equality import EqualityScreening
+from scs_refresh.papers.funding import FundingAllocations
 from scs_refresh.papers.wording import PapersConfig
 from scs_refresh.partners.status import PartnerStatus
 from scs_refresh.performance.delivery_plan import Rag
@@ -30,9 +34,9 @@ from scs_refresh.performance import scorecard
 from scs_refresh.performance.scorecard import ScorecardPaper
 from scs_refresh.review.paper import ReviewContent
 from scs_refresh.review.register import Register
+from scs_refresh.strategy import versions
 from scs_refresh.strategy.draft import DraftInputs
 from scs_refresh.timetable.model import Event, Paper, Timetable
-from scs_refresh.timetable.plan import plan
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,22 @@ class DraftSources:
 
 
 @dataclass(frozen=True)
+class StrategyVersion:
+    """The version of the Strategy current on the day (``strategy.versions``): its number, the day it was
+    written as at, and the amendments agreed by the approval chain that it includes."""
+
+    number: int
+    written_on: date
+    amendments: Sequence[dict] = ()
+
+
+def strategy_version(folder: Path, number: int) -> StrategyVersion:
+    """Version ``number`` of the Strategy in ``folder`` (``strategy.versions``), with the amendments it holds."""
+    return StrategyVersion(number, versions.written_on(folder, number),
+                           tuple((versions.content(folder, number) or {}).get("amendments", ())))
+
+
+@dataclass(frozen=True)
 class RefreshState:
     """Everything a paper may report, as at ``on``: computed once at the edge, read by providers."""
 
@@ -85,6 +105,9 @@ class RefreshState:
     annexes: Sequence[Annex] = ()
     scorecard: ScorecardPaper | None = None  # the delivery plan scorecard as at ``on`` (scs_refresh.performance.scorecard)
     decisions: Sequence[DecisionRecord] = ()  # the approval chain's decisions recorded by ``on``
+    strategy: StrategyVersion | None = None  # the Strategy's version current on ``on``
+    funding: FundingAllocations | None = None  # the exempt allocations paper's figures (members only)
+    equality: EqualityScreening | None = None  # the equality impact assessment screening, once recorded
 
 
 Provider = Callable[[RefreshState, Event], "Subsection | None"]
@@ -112,16 +135,32 @@ def _adoption_date(state: RefreshState) -> str:
     return long_date(event.date) if event is not None and event.date else "a date to be arranged"
 
 
-def fill(text: str, state: RefreshState, event: Event) -> str:
-    """Fill the placeholders allowed in papers.yaml wording (checked when it was loaded)."""
+def next_step_of(tt: Timetable, event: Event) -> Event | None:
+    """The meeting of the approval chain that considers the Strategy after ``event``: the next in the chain,
+    or for a meeting outside it, the first of the chain dated after it."""
+    chain = [tt.event[e] for e in decision_chain(tt)]
+    if event.id in decision_chain(tt):
+        later = chain[[e.id for e in chain].index(event.id) + 1:]
+    else:
+        later = [e for e in chain if e.date and event.date and e.date > event.date]
+    return next((e for e in later if e.body), None)
+
+
+def fill(text: str, state: RefreshState, event: Event, **decision: str) -> str:
+    """Fill the placeholders allowed in papers.yaml wording (checked when it was loaded); a sentence of
+    the decision record also gets ``decision`` (decided_on, amendment, note)."""
     tt = state.timetable
-    nxt = next_meeting_of(tt, event)
+    nxt, step = next_meeting_of(tt, event), next_step_of(tt, event)
     body = tt.body[event.body].name if event.body else tt.cycle.council
     return text.format(
         body=body, partnership=tt.cycle.partnership, council=tt.cycle.council,
         meeting_date=long_date(event.date) if event.date else "to be arranged",
         next_meeting=f"the {nxt.title.split(' - ')[0]} on {long_date(nxt.date)}" if nxt else "the next meeting",
         adoption_date=_adoption_date(state),
+        next_body=tt.body[step.body].name if step else tt.cycle.council,
+        next_step=f"the {tt.body[step.body].name} on {long_date(step.date)}" if step and step.date
+        else f"the {tt.body[step.body].name}" if step else "the next meeting",
+        **decision,
     )
 
 
@@ -172,11 +211,17 @@ def next_steps(state: RefreshState, event: Event) -> Subsection | None:
 
 
 def gaps_and_issues(state: RefreshState, event: Event) -> Subsection | None:
-    """What needs the Board's attention: dates still to be arranged and other warnings."""
-    warnings = plan(state.timetable, state.on, days=0).warnings
-    if not warnings:
-        return None
-    return Subsection("GAPS AND ISSUES", [w.replace("timetable.yaml", "the timetable") for w in warnings])
+    """What needs the Board's attention: meetings still to be arranged, or whose window passed undated, in the
+    Board's words (papers.yaml ``gaps``); what the officer must do about them is in the officer's plan."""
+    words, on = state.papers.gaps, state.on
+    paras = []
+    for s in state.timetable.schedule:
+        if s.event.tba:
+            w = s.event.to_be_arranged
+            text = words.to_be_arranged if on <= w.end else words.not_held
+            paras.append(text.format(event=s.event.title.split(" - ")[0], title=s.event.title,
+                                     start=long_date(w.start), end=long_date(w.end)))
+    return Subsection("GAPS AND ISSUES", paras) if paras else None
 
 
 def partner_returns(state: RefreshState, event: Event) -> Subsection | None:
@@ -228,7 +273,7 @@ def evidence_headlines(state: RefreshState, event: Event) -> Subsection | None:
     read = [p for p in digest.provenance if p.ok]
     illustrative = sum(p.illustrative for p in read)
     paras = [f"The evidence base as at {long_date(state.on)} draws on {len(read)} sources published by then"
-             + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: written for this pipeline, "
+             + (f", {illustrative} of them illustrative (marked ILLUSTRATIVE: examples, "
                 "not real data)" if illustrative else "")
              + ". Every figure below names its release and is traced to its file in the annex."]
     if digest.awaited:
@@ -286,6 +331,19 @@ def scorecard_section(state: RefreshState, event: Event) -> Subsection | None:
                       [(paper.chart, f"Progress on the SCS delivery plan as at {long_date(card.on)}")])
 
 
+def funding_allocations(state: RefreshState, event: Event) -> Subsection:
+    """The exempt paper's business: the proposed allocations per theme, partner and project, with totals."""
+    f = state.funding
+    if f is None:
+        raise UserError("funding_allocations.yaml: not found in the config folder; the exempt paper on the "
+                        "Partnership's funding allocations is written from it (theme, partner, project, amount)")
+    partners = {a.partner for a in f.allocations}
+    paras = [f"The proposed allocations of Partnership funding for {f.year} total "
+             f"{funding_table.pounds(f.total())}, to {len(f.allocations)} projects of {len(partners)} partners "
+             f"under {len(f.themes())} themes of the Strategy, as the table sets out."]
+    return Subsection("PROPOSED ALLOCATIONS", paras, funding_table.table(f))
+
+
 DEFAULT_PROVIDERS: tuple[Provider, ...] = (stage_progress, partner_returns, evidence_headlines, scorecard_section,
                                            gaps_and_issues, next_steps)
 
@@ -304,11 +362,18 @@ def _common(state: RefreshState, event: Event, paper: Paper) -> dict:
         "officer_email": officer.email, "partnership": tt.cycle.partnership,
         "partnership_upper": tt.cycle.partnership.upper(), "council": tt.cycle.council,
         "council_upper": tt.cycle.council.upper(), "meeting_date": long_date(event.date),
-        "annexes": [a for a in (evidence_annex(state), *state.annexes) if a is not None],
+        "annexes": [a for a in (evidence_annex(state), *state.annexes) if a is not None]
+        if state.papers.purposes[paper.purpose].issues == "progress" else [],
+        # Schedule 12A: an exempt paper says on its face (and on every page) that it is not for publication
+        "marking": state.papers.exempt_marking.format(exemption=schedule_12a.citation(paper.exempt))
+        if paper.exempt else "",
     }
 
 
-def _background(state: RefreshState, event: Event, wording: Sequence[str]) -> list[str]:
+def _background(state: RefreshState, event: Event, wording: Sequence[str],
+                record: Sequence[str] | None = None) -> list[str]:
+    """The report's background wording, the process the Board agreed, then the approval chain: ``record``
+    (a chain report's decision record) or, by default, the chain in one sentence."""
     tt = state.timetable
     first = tt.schedule[0].event
     chain = [tt.event[e] for e in tt.approval_chain]
@@ -317,7 +382,9 @@ def _background(state: RefreshState, event: Event, wording: Sequence[str]) -> li
     if first.id != event.id and first.date:
         generated.append(f"At its meeting on {long_date(first.date)} the Board agreed the process and timescales "
                          f"for refreshing the Sustainable Community Strategy in {len(tt.stages)} stages: {stages}.")
-    if chain:
+    if record is not None:
+        generated += record
+    elif chain:
         generated.append(_approval_so_far(state, chain[1:]))
     return [fill(w, state, event) for w in wording] + generated
 
@@ -345,8 +412,11 @@ def _approval_so_far(state: RefreshState, chain: Sequence[Event]) -> str:
 
 def board_report_context(state: RefreshState, event: Event, paper: Paper,
                          providers: Sequence[Provider] = DEFAULT_PROVIDERS) -> dict:
-    """A report to the LSP Board in the Partnership's own six-section format."""
+    """A report to the LSP Board in the Partnership's own six-section format; section 4 reports the refresh's
+    progress or, when the wording says so, the proposed funding allocations (and nothing else)."""
     words = wording(state, paper)
+    if words.issues == "funding_allocations":
+        providers = (funding_allocations,)
     body = state.timetable.body[event.body]
     return {
         **_common(state, event, paper),
@@ -360,10 +430,96 @@ def board_report_context(state: RefreshState, event: Event, paper: Paper,
     }
 
 
+def _decided(state: RefreshState, step: Event, d: DecisionRecord) -> str:
+    """One decision of the record in the wording of papers.yaml: an approval as the step's own report
+    asked it (its ``decided`` wording), with the amendment agreed and the note of the decision."""
+    words = state.papers.decision_record
+    said = {"decided_on": long_date(d.decided_on), "amendment": d.amendment or "", "note": d.note or ""}
+    if d.outcome in APPROVING:
+        asked = next((state.papers.purposes[p.purpose].decided for p in step.papers
+                      if p.purpose in state.papers.purposes and state.papers.purposes[p.purpose].decided), None)
+        text = asked or words.approved
+    else:
+        text = getattr(words, str(d.outcome))
+    parts = [fill(text, state, step, **said)]
+    if d.amendment:
+        parts.append(fill(words.amendment, state, step, **said))
+    if d.note:
+        parts.append(fill(words.note, state, step, **said))
+    return " ".join(parts)
+
+
+def decision_record(state: RefreshState, event: Event) -> list[str]:
+    """What each meeting of the approval chain before ``event`` decided, with its amendments and dates, as
+    recorded by ``state.on`` (and ``event``'s own deferral when it meets again); a meeting not yet held is
+    named with the day it is due to meet."""
+    tt = state.timetable
+    chain = decision_chain(tt)
+    steps = chain[:chain.index(event.id) + 1] if event.id in chain else \
+        [e for e in chain if tt.event[e].date and event.date and tt.event[e].date < event.date]
+    out = []
+    for eid in steps:
+        step = tt.event[eid]
+        if step.body is None:
+            continue
+        taken = sorted((d for d in state.decisions if d.meeting_id == eid and d.replaced_by is None
+                        and d.decided_on <= state.on), key=lambda d: (d.decided_on, d.seq))
+        out += [_decided(state, step, d) for d in taken]
+        meets_again = not taken or (taken[-1].outcome == "deferred" and step.date and step.date > taken[-1].decided_on)
+        if meets_again and eid != event.id:
+            out.append(fill(state.papers.decision_record.pending, state, step))
+    return out
+
+
+def strategy_considered(state: RefreshState, event: Event) -> Subsection | None:
+    """The version of the Strategy the meeting considers, and the amendments of the approval chain it holds."""
+    v = state.strategy
+    if v is None:
+        return None
+    body = state.timetable.body[event.body].name if event.body else f"{state.timetable.cycle.council} committees"
+    paras = [f"The Strategy before the {body} is version {v.number} of the Sustainable Community Strategy, as at "
+             f"{long_date(v.written_on)}."]
+    if v.amendments:
+        paras.append("It includes the amendments agreed so far: " + "; ".join(
+            f"{a['meeting']}, {long_date(date.fromisoformat(a['decided_on']))}: {a['text']}" for a in v.amendments)
+            + ".")
+    return Subsection("THE STRATEGY BEFORE THE MEETING", paras)
+
+
+def _screening_conclusion(state: RefreshState) -> str:
+    eq, words = state.equality, state.papers.equality
+    return (words.full_assessment if eq.full_assessment_needed else words.no_full_assessment).format(reason=eq.reason)
+
+
+def _equality(state: RefreshState) -> dict | None:
+    """The equality implication as it stands on the day: the screening carried out by then, or none."""
+    words, eq = state.papers.equality, state.equality
+    if words is None:
+        return None
+    if eq is None or not eq.done_by(state.on):
+        return {"title": words.title, "text": words.not_screened}
+    return {"title": words.title, "text": words.screened.format(
+        screened_by=eq.screened_by, screened_on=long_date(eq.screened_on), summary=eq.summary, paper=eq.title)
+        + " " + _screening_conclusion(state)}
+
+
+def equality_screening_context(state: RefreshState, event: Event) -> dict | None:
+    """The screening as a paper of its own beside a committee report, once it has been carried out."""
+    eq, words, tt = state.equality, state.papers.equality, state.timetable
+    if eq is None or words is None or not eq.done_by(state.on):
+        return None
+    return {"title": eq.title, "author": tt.cycle.officer.name, "council_upper": tt.cycle.council.upper(),
+            "committee": tt.body[event.body].name if event.body else f"{tt.cycle.council} committees",
+            "meeting_date": long_date(event.date), "screened_by": eq.screened_by,
+            "screened_on": long_date(eq.screened_on), "summary": eq.summary, "groups": eq.table(),
+            "conclusion": _screening_conclusion(state)}
+
+
 def committee_report_context(state: RefreshState, event: Event, paper: Paper,
-                             providers: Sequence[Provider] = (stage_progress,)) -> dict:
-    """A council committee report: purpose, recommendations, background, options, reasons,
-    implications (legal, financial, risk, equality), contact officer and background papers."""
+                             providers: Sequence[Provider] = (strategy_considered,)) -> dict:
+    """A council committee report: purpose, recommendations, background (the decisions of the approval chain
+    so far), options, reasons, implications (legal, financial, risk, equality as screened), contact officer
+    and background papers."""
     tt = state.timetable
     words = wording(state, paper)
     board_papers = [f"{p.title}, report to the {tt.body[s.event.body].name}, {long_date(s.event.date)}"
@@ -371,7 +527,9 @@ def committee_report_context(state: RefreshState, event: Event, paper: Paper,
                     and s.event.date and event.date
                     and s.event.date < event.date for p in s.event.papers if p.kind == "board_report"
                     and not p.exempt]  # an exempt report is no background paper to a public one
-    background = _background(state, event, words.background)
+    background = _background(state, event, words.background, decision_record(state, event))
+    implications = [{"title": imp.title, "text": imp.text} for imp in state.papers.implications]
+    implications += [i for i in (_equality(state),) if i is not None]
     return {
         **_common(state, event, paper),
         # A submission (a milestone, no body) goes to all the council's committees in the chain.
@@ -383,8 +541,7 @@ def committee_report_context(state: RefreshState, event: Event, paper: Paper,
         "issues": _issues(state, event, providers, 3, start=len(background) + 1),
         "options": numbered("4", state.papers.committee_options),
         "reasons": numbered("5", [fill(t, state, event) for t in words.reasons]),
-        "implications": [{"number": f"6.{i}", "title": imp.title, "text": imp.text}
-                         for i, imp in enumerate(state.papers.implications, 1)],
+        "implications": [{"number": f"6.{i}", **imp} for i, imp in enumerate(implications, 1)],
         "background_papers": board_papers or ["None"],
     }
 

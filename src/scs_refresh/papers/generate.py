@@ -23,7 +23,8 @@ from scs_refresh.documents.accessibility import literal_strings
 from scs_refresh.documents.html import to_html
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
-from scs_refresh.papers.contexts import RefreshState, agenda_context, board_report_context, committee_report_context
+from scs_refresh.papers.contexts import (RefreshState, agenda_context, board_report_context,
+                                         committee_report_context, equality_screening_context, strategy_version)
 from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
@@ -193,6 +194,12 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
                                folder / f"{len(result.papers) + 1:02d}-{slug(paper.title)}.docx")
             add(release(path, context), paper)
             agenda_papers.append((paper, _ref(paper, next(refs))))
+            screening = equality_screening_context(state, event) if paper.kind == "committee_report" else None
+            if screening is not None:  # the report's equality implication rests on it: it goes with the report,
+                quoted.update(literal_strings(screening))  # and is exempt when the report is
+                add(release(render_docx(templates / "equality_screening_tpl.docx", screening,
+                                        folder / f"{len(result.papers) + 1:02d}-{slug(screening['title'])}.docx"),
+                            screening), paper)
         elif paper.kind == "partnership_review" and state.review is not None:
             review = write_review(tt, state.review.register, state.review.content, state.on, folder, meeting_id)
             add(review.docx, paper)
@@ -280,7 +287,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
         if gaps:  # nothing "to be agreed" goes to a meeting without being named as an open point
             issues.append(Subsection("OPEN POINTS IN THE STRATEGY", [
                 "The Strategy leaves these points open; they are to be settled in the delivery plan:", *gaps]))
-        state = replace(state, extra_issues=[*state.extra_issues, *issues])
+        state = replace(state, extra_issues=[*state.extra_issues, *issues],
+                        strategy=strategy_version(draft.docx.parent, draft.version))  # the one it goes with
 
     final = Path(out_dir) / meeting_id
     with output_set(final) as folder:  # all the meeting's papers, or (on any failure) the last set as it was

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
@@ -24,6 +24,7 @@ from scs_refresh.mail.wording import MailWording, signed_by
 from scs_refresh.papers.wording import AgendaConfig
 from scs_refresh.partners.questionnaire import DOCX_TYPE
 from scs_refresh.timetable.model import Event, Scheduled, Timetable
+from scs_refresh.timetable.plan import plan
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,15 @@ def members(tt: Timetable, event: Event) -> list[Contact]:
     return [c for c in (_contact(m) for m in tt.body[event.body].members) if c]
 
 
-def officer_reminder(tt: Timetable, s: Scheduled, key: str, wording: MailWording) -> Outgoing:
-    """The officer's reminder that a meeting's reports must be final by its report deadline."""
+def officer_reminder(tt: Timetable, s: Scheduled, key: str, wording: MailWording, on: date) -> Outgoing:
+    """The officer's reminder that a meeting's reports must be final by its report deadline, with what the
+    timetable still lacks on ``on`` (a meeting to be arranged): the officer's to fix, never the Board's to read."""
     officer = Contact(name=tt.cycle.officer.name, email=tt.cycle.officer.email)
     subject, body = wording.render(
         "officer-reminder", **signed_by(tt.cycle), meeting_title=s.event.title, body_name=tt.body[s.event.body].name,
         meeting_date=day_text_long(s.event.date), report_deadline=day_text_long(s.report_deadline),
         publication_deadline=day_text_long(s.publication_deadline), publication_rule=s.rule,
-        papers=[p.title for p in s.event.papers])
+        papers=[p.title for p in s.event.papers], to_fix=plan(tt, on, days=0).warnings)
     return Outgoing(key=key, kind="officer-reminder", to=(officer,), subject=subject, body=body)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -14,19 +14,27 @@ from scs_refresh.core.errors import Problem
 from scs_refresh.core.model import StrictModel
 
 #: What a piece of wording may say in braces; filled in per meeting by the context builder.
-PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting", "adoption_date"}
+#: {next_step} is the next meeting of the approval chain with its date, {next_body} its body.
+PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting", "adoption_date", "next_step",
+                "next_body"}
+#: What a sentence of the decision record may say too: the day the decision was taken, the amendment, the note.
+DECISION_PLACEHOLDERS = PLACEHOLDERS | {"decided_on", "amendment", "note"}
 
 
-def _known_placeholders(text: str) -> str:
-    names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    unknown = names - PLACEHOLDERS
-    if unknown:
-        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed: "
-                         + ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS)) + ")")
-    return text
+def _allowing(allowed: set[str]):
+    def known(text: str) -> str:
+        names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        unknown = names - allowed
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed: "
+                             + ", ".join(f"{{{p}}}" for p in sorted(allowed)) + ")")
+        return text
+    return known
 
 
-Wording = Annotated[str, AfterValidator(_known_placeholders)]
+Wording = Annotated[str, AfterValidator(_allowing(PLACEHOLDERS))]
+#: a sentence of the decision record, filled in for the meeting that decided
+DecisionWording = Annotated[str, AfterValidator(_allowing(DECISION_PLACEHOLDERS))]
 
 
 def _names_exemption(text: str) -> str:
@@ -54,6 +62,11 @@ class Purpose(StrictModel):
     reasons: list[Wording] = Field(min_length=1)
     until_adopted: UntilAdopted | None = Field(
         None, description="the wording while the adopting meeting (Full Council) has not yet adopted the Strategy")
+    issues: Literal["progress", "funding_allocations"] = Field(
+        "progress", description="what section 4 of a Board report sets out: the refresh's progress, or the "
+        "proposed funding allocations of funding_allocations.yaml (an exempt paper's business)")
+    decided: DecisionWording | None = Field(
+        None, description="how later reports record this meeting's approval of the Strategy (approval chain)")
 
     def as_written(self, adopted: bool) -> Purpose:
         """The wording for a paper written after (``adopted``) or before the Strategy was adopted."""
@@ -65,6 +78,39 @@ class Purpose(StrictModel):
 class Implication(StrictModel):
     title: str
     text: str
+
+
+class DecisionRecordWording(StrictModel):
+    """How a chain report records the decisions before it: a meeting not yet held, a deferral, a refusal, an
+    amendment agreed, a note of the decision. The approval itself is each report's ``decided`` wording."""
+
+    approved: DecisionWording = "On {decided_on} the {body} approved the Strategy."
+    pending: DecisionWording = "The {body} is due to consider the Strategy on {meeting_date}."
+    deferred: DecisionWording = "On {decided_on} the {body} deferred its decision on the Strategy."
+    rejected: DecisionWording = "On {decided_on} the {body} did not approve the Strategy."
+    amendment: DecisionWording = "It agreed this amendment: {amendment}"
+    note: DecisionWording = "{note}"
+
+
+_GAP = AfterValidator(_allowing({"event", "title", "start", "end"}))
+
+
+class GapsWording(StrictModel):
+    """How a Board report names a meeting still to be arranged, or one whose window passed undated: {event} its
+    short name, {title} its full title, {start} and {end} its window."""
+
+    to_be_arranged: Annotated[str, _GAP] = "The {title} is still to be arranged, between {start} and {end}."
+    not_held: Annotated[str, _GAP] = "The {title}, planned for between {start} and {end}, was not held."
+
+
+class EqualityWording(StrictModel):
+    """The equality implication of a chain report: the screening carried out, or none."""
+
+    title: str = "Equality"
+    screened: Annotated[str, AfterValidator(_allowing({"screened_by", "screened_on", "summary", "paper"}))]
+    full_assessment: Annotated[str, AfterValidator(_allowing({"reason"}))]
+    no_full_assessment: Annotated[str, AfterValidator(_allowing({"reason"}))]
+    not_screened: str
 
 
 class AgendaItem(StrictModel):
@@ -89,6 +135,10 @@ class PapersConfig(StrictModel):
     committee_options: list[str] = Field(min_length=1)
     purposes: dict[str, Purpose]
     implications: list[Implication] = []
+    equality: EqualityWording | None = None
+    decision_record: DecisionRecordWording = DecisionRecordWording()
+    gaps: GapsWording = GapsWording()
+    exempt_marking: Annotated[str, AfterValidator(_names_exemption)] = "NOT FOR PUBLICATION by virtue of {exemption}"
     agenda: AgendaConfig
 
 

@@ -232,8 +232,8 @@ def context(tt: Timetable, register: Register, content: ReviewContent, assessmen
         "report_of": f"{officer.name}, {officer.role}" if officer.role else officer.name,
         "title": content.title,
         "illustrative": content.illustrative or register.illustrative,
-        "illustrative_note": "Illustrative: the partnerships, figures and ratings in this report are examples "
-                             "for the demonstration, not Breckland Council's actual register.",
+        "illustrative_note": "Illustrative: the partnerships, figures and ratings in this report are examples, "
+                             "not Breckland Council's actual register.",
         "purpose": numbered("1", content.purpose),
         "recommendations": numbered("2", recommendations(content, assessments, on)),
         "background": numbered("3", content.background),

@@ -133,7 +133,7 @@ def resources_rating(contribution: Decimal) -> Rating:
 #: most criteria fall at; when two levels tie, risk takes the higher and value the lower,
 #: so a split judgement errs on the side of caution. Shown in every report.
 OVERALL_RULE = ("the level most criteria fall at; on a tie, the higher level for risk and "
-                "the lower level for value (policy 002 gives no combining rule)")
+                "the lower level for value (the Partnership Policy gives no combining rule)")
 
 
 def overall(ratings: list[Rating], *, prefer_higher: bool) -> Rating:

@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 
 AMENDMENTS = "Annex B: Amendments agreed"
 
-ILLUSTRATIVE_WORDING = ("ILLUSTRATIVE: the vision, priorities and outcomes in this Strategy are example wording "
-                        "written for this pipeline, not the Breckland Partnership's agreed strategy.")
+ILLUSTRATIVE_WORDING = ("ILLUSTRATIVE: the vision, priorities and outcomes in this Strategy are example wording, "
+                        "not the Breckland Partnership's agreed strategy.")
 
 
 @dataclass(frozen=True)
@@ -314,8 +314,7 @@ def context(content: DraftContent, version: int, on: date, charts_dir: Path, par
         themes.append({"heading": f"{i}. {t.title}", "subsections": numbered_subsections(subs, i)})
     notices = [ILLUSTRATIVE_WORDING] if content.illustrative else []
     if any(f.illustrative for t in content.themes for f in t.figures):
-        notices.append("Figures and sources marked ILLUSTRATIVE come from files written for this pipeline, "
-                       "not from real data.")
+        notices.append("Figures and sources marked ILLUSTRATIVE are examples, not real data.")
     annexes = [Annex("Annex A: Evidence sources",
                   "Every figure in this Strategy comes from one of these files in the evidence folder; the "
                   "Strategy's text names the file, sheet, row and column of each Breckland figure.",
