@@ -42,6 +42,7 @@ class Decisions(StrictModel):
     default: Outcome = "approved"
     defer: Id | None = Field(None, description="the meeting that defers when the demo is run with --defer")
     amendments: dict[Id, str] = Field(default_factory=dict, description="meeting id: the amendment it agrees")
+    defer_note: str = Field("", description="the reason the deferring meeting gives, as its minutes record it")
 
 
 class CommentResponse(StrictModel):
@@ -61,7 +62,6 @@ class DraftComment(StrictModel):
     current_text: str | None = None
     proposed_text: str | None = None
     response: CommentResponse | None = None
-    defer_note: str = Field("", description="the reason the deferring meeting gives, as its minutes record it")
 
 
 class Simulation(StrictModel):
