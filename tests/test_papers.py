@@ -92,8 +92,8 @@ def test_agenda_items_and_two_hour_warning(state):
     event = state.timetable.event["lsp-board-2011-02-03"]
     papers = [(p, f"Paper {c}") for p, c in zip(event.papers, "AB") if p.kind in ("board_report", "draft_scs")]
     plan = agenda_context(state, event, papers)
-    assert [i["title"] for i in plan.context["items"]][2:4] == [p.title for p, _ in papers]
-    assert plan.minutes == 5 + 10 + 30 + 40 + 10 + 5 and plan.warnings == []
+    assert [i["title"] for i in plan.context["items"]][4:6] == [p.title for p, _ in papers]
+    assert plan.minutes == 5 + 5 + 5 + 5 + 30 + 40 + 5 + 5 and plan.warnings == []
     long = agenda_context(state, event, papers * 2)
     assert long.minutes == 170 and "runs 170 minutes, over the 120-minute limit" in long.warnings[0]
     assert long.context["finish_time"] == "12:50"

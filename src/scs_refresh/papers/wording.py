@@ -17,24 +17,18 @@ from scs_refresh.core.model import StrictModel
 PLACEHOLDERS = {"body", "meeting_date", "partnership", "council", "next_meeting", "adoption_date"}
 
 
-def _known_placeholders(text: str) -> str:
-    names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    unknown = names - PLACEHOLDERS
-    if unknown:
-        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} (allowed: "
-                         + ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS)) + ")")
-    return text
+def _placeholders_in(allowed: set[str]):
+    """A validator: the text may name only ``allowed`` in braces."""
+    def check(text: str) -> str:
+        names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        if names - allowed:
+            raise ValueError(f"unknown placeholder {{{sorted(names - allowed)[0]}}} (allowed: "
+                             + ", ".join(f"{{{a}}}" for a in sorted(allowed)) + ")")
+        return text
+    return check
 
 
-Wording = Annotated[str, AfterValidator(_known_placeholders)]
-
-
-def _names_exemption(text: str) -> str:
-    """The published agenda's line for an exempt item: it may say {exemption}, and nothing else in braces."""
-    names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    if names - {"exemption"}:
-        raise ValueError(f"unknown placeholder {{{sorted(names - {'exemption'})[0]}}} (allowed: {{exemption}})")
-    return text
+Wording = Annotated[str, AfterValidator(_placeholders_in(PLACEHOLDERS))]
 
 
 class UntilAdopted(StrictModel):
@@ -73,15 +67,55 @@ class AgendaItem(StrictModel):
     minutes: int = Field(ge=1, le=480)
 
 
+class MinutesItem(AgendaItem):
+    """The item to confirm the minutes of the body's previous meeting: ``{previous_meeting}`` is its date."""
+
+    title: Annotated[str, AfterValidator(_placeholders_in({"previous_meeting"}))]
+
+
+class ExclusionItem(AgendaItem):
+    """The resolution to exclude the press and public before exempt business (LGA 1972 s100A(4)):
+    ``{paragraphs}`` is "paragraph 3" or "paragraphs 1 and 3"."""
+
+    title: Annotated[str, AfterValidator(_placeholders_in({"paragraphs"}))]
+    minutes: int = Field(0, ge=0, le=30, description="passing the resolution takes a moment")
+
+
+class BodyBusiness(StrictModel):
+    """One body's own agenda items and the rules for its business after a meeting."""
+
+    opening: list[AgendaItem] = Field([], description="its standing items, after the minutes")
+    closing: list[AgendaItem] = Field([], description="its items after the common closing items")
+    decision_notice_working_days: int | None = Field(None, ge=0, le=20,
+                                                     description="overrides agenda.decision_notice_working_days")
+    pack_limit_mb: float | None = Field(None, gt=0, le=50, description="overrides agenda.pack_limit_mb")
+
+
 class AgendaConfig(StrictModel):
     organisation: str
     default_time: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     venue: str
     max_minutes: int = Field(120, ge=15)
-    exempt_item: Annotated[str, AfterValidator(_names_exemption)] = "Exempt item, not for publication: {exemption}"
+    exempt_item: Annotated[str, AfterValidator(_placeholders_in({"exemption"}))] = "Exempt item, not for publication: {exemption}"
     opening: list[AgendaItem] = []
+    minutes_item: MinutesItem | None = Field(None, description="only when the body met before")
     closing: list[AgendaItem] = []
+    exclusion: ExclusionItem | None = Field(None, description="before any exempt item, which comes last")
     paper_minutes: dict[str, int] = {}
+    decision_notice_working_days: int = Field(3, ge=0, le=20, description="working days after a meeting")
+    pack_limit_mb: float = Field(10, gt=0, le=50, description="the largest pack PDF attached to the papers e-mail")
+    bodies: dict[str, BodyBusiness] = Field({}, description="by body id: its own items and rules")
+
+    def body(self, body_id: str) -> BodyBusiness:
+        return self.bodies.get(body_id, BodyBusiness())
+
+    def notice_days(self, body_id: str) -> int:
+        own = self.body(body_id).decision_notice_working_days
+        return self.decision_notice_working_days if own is None else own
+
+    def pack_limit(self, body_id: str) -> float:
+        own = self.body(body_id).pack_limit_mb
+        return self.pack_limit_mb if own is None else own
 
 
 class PapersConfig(StrictModel):
@@ -102,5 +136,7 @@ def check_against_timetable(cfg: PapersConfig, tt, file: Path) -> None:
         Problem(file, f"no wording for purpose '{p.purpose}', used by {e.id} in the timetable", "purposes")
         for e in tt.events for p in e.papers if p.purpose and p.purpose not in cfg.purposes
     ]
+    problems += [Problem(file, f"no body '{b}' in the timetable (bodies: {', '.join(tt.body)})", f"agenda.bodies.{b}")
+                 for b in cfg.agenda.bodies if b not in tt.body]
     if problems:
         raise ConfigError(problems)
