@@ -37,7 +37,8 @@ def site(tmp_path_factory):
     on = date(2010, 11, 18)
     generate_meeting_papers(load_state(ws, on), MEETING, ws.dirs.out, templates, pdf=False)
     invite = publish.invitation(ws.dirs, tt, tt.event[MEETING], ws.need_papers().agenda, datetime(2010, 11, 25, 7))
-    publish.publication(ws.dirs, tt, tt.event[MEETING], publish.written(ws.dirs, MEETING), "papers", invite, ws.mail)
+    publish.publication(ws.dirs, tt, tt.event[MEETING], publish.written(ws.dirs, MEETING), "papers", invite, ws.mail,
+                        ws.need_papers().agenda)
     with Store.open(ws.dirs.store) as store:
         for step in ("lsp-board-2011-04-07", "cmt-2011-04-27", "executive-board-2011-05-09"):
             record_decision(store, tt, step, "approved", on=tt.event[step].date, by="test",

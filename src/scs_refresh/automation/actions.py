@@ -13,18 +13,20 @@ the send ledger, so a crash midway is finished by the next tick without sending 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from scs_refresh.approval.decisions import moves_of
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.timetable.model import PRE_CYCLE, Scheduled, Timetable
+from scs_refresh.core.store import Replan
 from scs_refresh.partners.register import PartnersConfig
 
 ActionKind = Literal["send_questionnaires", "request_interviews", "chase_partners", "officer_reminder",
-                     "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard",
+                     "meeting_moved", "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard",
                      "send_draft_for_comment"]
 
 #: The order actions of one day run in: papers are written before they are published.
@@ -78,6 +80,15 @@ def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
                       cal.working_days_before(e.date, tt.rules.member_reminder_working_days),
                       f"Remind {body} members of the meeting on {day_text(e.date)}", e.id, e.stage))
     return out
+
+
+def moved_actions(tt: Timetable, replans: Sequence[Replan]) -> list[Action]:
+    """Each re-arrangement of a meeting to another day, on the day it was recorded: the members'
+    calendars are updated then (the old slot cancelled, the new one sent), once per move."""
+    return [Action(f"moved:{m.meeting_id}@{m.moved_to}", "meeting_moved", m.record.recorded_at.date(),
+                   f"Tell {tt.body[e.body].name} members the meeting of {day_text(m.moved_from)} is moved to "
+                   f"{day_text(m.moved_to)}", e.id, e.stage)
+            for e in tt.events if e.body for m in moves_of(replans, e.id, e.date)]
 
 
 def partner_actions(partners: PartnersConfig) -> list[Action]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
 from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import load_approvals
-from scs_refresh.automation.actions import Action, cycle_actions, due
+from scs_refresh.automation.actions import Action, cycle_actions, due, moved_actions
 from scs_refresh.core.dates import day_text, recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
@@ -190,8 +190,23 @@ def generate_papers(ctx: Context, action: Action, on: date) -> ActionResult:
                         files=result.files())
 
 
+def _moves(ctx: Context, meeting_id: str, on: date) -> publish.Moves:
+    """How often the meeting had been re-arranged by ``on``: the invitation's SEQUENCE follows it."""
+    return publish.Moves.of(records_on(ctx.dirs.store, on).replans, meeting_id, ctx.timetable.event[meeting_id].date)
+
+
 def _invitation(ctx: Context, event, on: date):
-    return publish.invitation(ctx.dirs, ctx.timetable, event, ctx.ws.need_papers().agenda, recorded_at(on))
+    return publish.invitation(ctx.dirs, ctx.timetable, event, ctx.ws.need_papers().agenda, recorded_at(on),
+                              _moves(ctx, event.id, on))
+
+
+def meeting_moved(ctx: Context, action: Action, on: date) -> ActionResult:
+    """A meeting re-arranged to another day: the old slot cancelled and the new one sent to every member."""
+    event = ctx.scheduled(action.meeting_id).event
+    messages = publish.moved(ctx.dirs, ctx.timetable, event, _moves(ctx, event.id, on), ctx.ws.need_papers().agenda,
+                             action.key, recorded_at(on), ctx.ws.mail)
+    report, queued = _send(ctx, messages, on)
+    return ActionResult.mailed(action, f"told {len(messages) // 2} member(s) of the new date", report, queued)
 
 
 def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
@@ -202,7 +217,7 @@ def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
         generate_papers(ctx, action, on)
         manifest = publish.written(ctx.dirs, event.id)
     out = publish.publication(ctx.dirs, ctx.timetable, event, manifest, action.key, _invitation(ctx, event, on),
-                              ctx.ws.mail)
+                              ctx.ws.mail, ctx.ws.need_papers().agenda, _moves(ctx, event.id, on))
     if ctx.timetable.body[event.body].public:  # the meetings site shows the newly published papers
         build_site(ctx.dirs, ctx.timetable, ctx.ws.need_papers().agenda, ctx.dirs.templates, recorded_at(on))
     report, queued = _send(ctx, out.messages, on)
@@ -309,7 +324,8 @@ def pending(ctx: Context, on: date) -> list[Action]:
     with ctx.store() as store:
         done = store.actions_done() | {r["key"] for r in store.actions_held()}
     scorecard = scorecard_action(ctx, on)
-    return due(ctx.actions() + ([scorecard] if scorecard else []), done, on)
+    moved = moved_actions(ctx.timetable, records_on(ctx.dirs.store, on).replans)
+    return due(ctx.actions() + moved + ([scorecard] if scorecard else []), done, on)
 
 
 def held(ctx: Context) -> list:
@@ -356,6 +372,7 @@ def stage_pending(ctx: Context, stage_id: str, on: date) -> list[Action]:
 
 RUNNERS: dict[str, Callable[[Context, Action, date], ActionResult]] = {
     "send_questionnaires": send_questionnaires, "request_interviews": request_interviews,
-    "chase_partners": chase_partners, "officer_reminder": officer_reminder, "generate_papers": generate_papers,
+    "chase_partners": chase_partners, "officer_reminder": officer_reminder, "meeting_moved": meeting_moved,
+    "generate_papers": generate_papers,
     "publish_papers": publish_papers, "member_reminder": member_reminder, "refresh_scorecard": refresh_scorecard,
 }

@@ -51,6 +51,7 @@ class MeetingPapers:
     warnings: list[str] = field(default_factory=list)
     not_produced: list[str] = field(default_factory=list)
     exempt: list[Path] = field(default_factory=list)  # Schedule 12A: members only, never published
+    agenda_minutes: int | None = None  # the agenda's planned length: the invitation ends when it does
 
     def files(self) -> list[Path]:
         return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs, *self.pages] if p is not None]
@@ -174,6 +175,7 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
     if any(p.kind == "agenda" for p in event.papers):
         plan = agenda_context(state, event, agenda_papers)
         result.warnings.extend(plan.warnings)
+        result.agenda_minutes = plan.minutes
         result.agenda = release(render_docx(templates / "agenda_tpl.docx", plan.context,
                                              folder / "00-agenda.docx"), plan.context)
         convert(result.agenda)
@@ -231,7 +233,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
                 "draft_version": draft.version if draft is not None else None,
                 "pack": str(result.pack.relative_to(folder)) if result.pack else None,
                 "exempt": [f for f in rel if Path(f).stem in exempt_stems],
-                "warnings": result.warnings, "not_produced": result.not_produced}
+                "warnings": result.warnings, "not_produced": result.not_produced,
+                "agenda_minutes": result.agenda_minutes}
     write_text(folder / "papers.json", json.dumps(manifest, indent=2))
     log.info("wrote the papers for %s as at %s: %d file(s) in %s", meeting_id, state.on, len(result.files()), folder)
     return result
