@@ -254,7 +254,44 @@ def agenda() -> docx.document.Document:
     return doc
 
 
-TEMPLATES = {"board_report": board_report, "committee_report": committee_report, "agenda": agenda}
+def record() -> docx.document.Document:
+    """What follows or announces a decision: the decision notice, the draft minutes, the forward plan entry.
+
+    A heading block, a two-column table of the particulars (body, date, decision maker ...), then
+    headed sections of paragraphs (each item of business, each decision)."""
+    doc = base("{{ title }}", "{{ footer }}")
+    doc.add_paragraph("{{ organisation_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ title }}", style="Title")
+    tag(doc, "{%p for line in intro %}")
+    doc.add_paragraph("{{ line }}")
+    tag(doc, "{%p endfor %}")
+    table = doc.add_table(rows=4, cols=2)
+    table.style = "Table Grid"
+    rows = (("Particular", "Detail"), ("{%tr for row in particulars %}", ""),
+            ("{{ row.label }}", "{{ row.value }}"), ("{%tr endfor %}", ""))
+    for row, texts in zip(table.rows, rows):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    table.autofit = False
+    widths = (Mm(50), Mm(120))
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    mark_header_row(table)
+    keep_rows_whole(table)
+    tag(doc, "{%p for section in sections %}")
+    doc.add_heading("{{ section.heading }}", level=1)
+    tag(doc, "{%p for para in section.paragraphs %}")
+    doc.add_paragraph("{{ para }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph("{{ contact_line }}")
+    return doc
+
+
+TEMPLATES = {"board_report": board_report, "committee_report": committee_report, "agenda": agenda, "record": record}
 
 
 def build(out_dir: Path = HERE) -> list[Path]:

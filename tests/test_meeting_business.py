@@ -81,3 +81,35 @@ def test_a_minutes_item_with_an_unknown_placeholder_is_refused(tmp_path):
     (tmp_path / "papers.yaml").write_text(text)
     with pytest.raises(ConfigError, match=r"unknown placeholder \{date\}"):
         load_papers_config(tmp_path / "papers.yaml")
+
+
+# --- the forward plan: pure date rules pinned to real dates -------------------------------------
+
+from scs_refresh.timetable import forward_plan as fp  # noqa: E402
+
+
+def test_2011_cabinet_decision_is_listed_in_the_may_forward_plan_published_by_fri_15_april():
+    # Cabinet, Tue 10 May 2011: the plan for May to August must be out 14 days before Sun 1 May, i.e. by
+    # Sun 17 Apr 2011; published on the working day before, Fri 15 Apr 2011.
+    assert fp.regulations_for(date(2011, 5, 10)) is fp.REGULATIONS_2000
+    assert fp.forward_plan_2000(date(2011, 5, 10)) == date(2011, 4, 15)
+    # A decision on 1 June: 18 May 2011 is a Wednesday, a working day.
+    assert fp.forward_plan_2000(date(2011, 6, 1)) == date(2011, 5, 18)
+
+
+def test_after_10_september_2012_the_notice_needs_28_clear_days():
+    assert fp.regulations_for(date(2012, 9, 9)) is fp.REGULATIONS_2000
+    assert fp.regulations_for(date(2012, 9, 10)) is fp.REGULATIONS_2012
+    # Cabinet on Tue 13 May 2014 (the 2014 cycle): 28 clear days (15 Apr to 12 May): published Mon 14 Apr 2014.
+    assert fp.notice_2012(date(2014, 5, 13)) == date(2014, 4, 14)
+    # A decision on Wed 23 Jan 2013: 29 days before is Christmas Day 2012; the working day before, Mon 24 Dec.
+    assert fp.notice_2012(date(2013, 1, 23)) == date(2012, 12, 24)
+    # Thu 27 Apr 2017: 29 days before is Tue 29 Mar 2017, a working day
+    assert fp.notice_2012(date(2017, 4, 27)) == date(2017, 3, 29)
+
+
+def test_the_latest_day_before_easter_moves_back_over_the_bank_holidays():
+    # Decision Fri 20 May 2011 under the 2012 rule would need publication by Thu 21 Apr 2011 (29 days before):
+    assert fp.notice_2012(date(2011, 5, 20)) == date(2011, 4, 21)
+    # ...and a decision on Mon 23 May 2011: 24 Apr is Easter Sunday; Good Friday 22 Apr is a bank holiday: Thu 21 Apr.
+    assert fp.notice_2012(date(2011, 5, 23)) == date(2011, 4, 21)

@@ -23,6 +23,7 @@ from scs_refresh.documents.accessibility import literal_strings
 from scs_refresh.documents.html import to_html
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
+from scs_refresh.papers import records
 from scs_refresh.papers.contexts import RefreshState, agenda_context, board_report_context, committee_report_context
 from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.render import render_docx
@@ -143,6 +144,11 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
     refs = iter(string.ascii_uppercase)
     agenda_papers = []
     quoted: set[str] = set()  # every string the papers quote, so the pack check knows them
+    minutes_ref = ""
+    previous = records.minutes_for_approval(state, event, folder.parent)
+    if previous is not None and any(p.kind == "agenda" for p in event.papers):  # to confirm as a correct record
+        add(_copy(previous, folder, len(result.papers) + 1, previous.stem))
+        minutes_ref = f"Paper {next(refs)}"
     if draft is not None:  # the draft SCS quotes partners' answers word for word
         quoted.update(a for r in state.draft.responses.values() for a in r.answers.values())
     for paper in event.papers:
@@ -173,7 +179,7 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
                                     f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
         convert(result.pack)
     if any(p.kind == "agenda" for p in event.papers):
-        plan = agenda_context(state, event, agenda_papers)
+        plan = agenda_context(state, event, agenda_papers, minutes_ref)
         result.warnings.extend(plan.warnings)
         result.agenda_minutes = plan.minutes
         result.agenda = release(render_docx(templates / "agenda_tpl.docx", plan.context,

@@ -152,6 +152,18 @@ def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: st
     return Publication(messages, published)
 
 
+def meeting_record(tt: Timetable, event: Event, met: date, document: Path, key: str, wording: MailWording, *,
+                   minutes: bool) -> list[Outgoing]:
+    """A meeting's decision notice or draft minutes (``document``, the members' version) to each member, once."""
+    exempt = minutes and any(p.exempt for p in event.papers)
+    attachment = Attachment(document.name, document.read_bytes(), DOCX_TYPE)
+    return [Outgoing(key=f"{key}:{m.email}", kind="meeting-record", to=(m,), attachments=(attachment,),
+                     **_worded(wording, "meeting-record", tt, event, member_name=m.name,
+                               record="the draft minutes" if minutes else "the decision notice", draft=minutes,
+                               exempt=exempt, met=met))
+            for m in members(tt, event)]
+
+
 def member_reminders(tt: Timetable, event: Event, key: str, invite: Attachment,
                      wording: MailWording) -> list[Outgoing]:
     """A reminder to each member shortly before the meeting, with the invitation again."""
@@ -160,9 +172,11 @@ def member_reminders(tt: Timetable, event: Event, key: str, invite: Attachment,
             for m in members(tt, event)]
 
 
-def _worded(wording: MailWording, kind: str, tt: Timetable, event: Event, **values) -> dict[str, str]:
-    """The subject and body of a message to a member about ``event`` (templates/mail)."""
+def _worded(wording: MailWording, kind: str, tt: Timetable, event: Event, met: date | None = None,
+            **values) -> dict[str, str]:
+    """The subject and body of a message to a member about ``event`` (templates/mail); the meeting's day is
+    its date unless ``met`` (the sitting a record is of) says otherwise."""
     subject, body = wording.render(kind, **signed_by(tt.cycle), meeting_title=event.title,
-                                   meeting_date=day_text_long(event.date), body_name=tt.body[event.body].name,
-                                   **values)
+                                   meeting_date=day_text_long(met or event.date),
+                                   body_name=tt.body[event.body].name, **values)
     return {"subject": subject, "body": body}

@@ -118,12 +118,24 @@ class AgendaConfig(StrictModel):
         return self.pack_limit_mb if own is None else own
 
 
+class ForwardPlan(StrictModel):
+    """The key decision of the executive to adopt the Strategy, for its forward plan entry or notice."""
+
+    decision: str = Field(description="the executive's meeting (timetable event id) that takes the key decision")
+    council: str | None = Field(None, description="the Council meeting that adopts it (policy framework)")
+    matter: str = Field(min_length=1)
+    wards: str = "All"
+    consultation: list[str] = Field(min_length=1)
+    documents: list[str] = Field(min_length=1)
+
+
 class PapersConfig(StrictModel):
     options: list[str] = Field(min_length=1)
     committee_options: list[str] = Field(min_length=1)
     purposes: dict[str, Purpose]
     implications: list[Implication] = []
     agenda: AgendaConfig
+    forward_plan: ForwardPlan | None = None
 
 
 def load_papers_config(file: Path) -> PapersConfig:
@@ -136,6 +148,10 @@ def check_against_timetable(cfg: PapersConfig, tt, file: Path) -> None:
         Problem(file, f"no wording for purpose '{p.purpose}', used by {e.id} in the timetable", "purposes")
         for e in tt.events for p in e.papers if p.purpose and p.purpose not in cfg.purposes
     ]
+    fp = cfg.forward_plan
+    for key, ref in (("decision", fp.decision if fp else None), ("council", fp.council if fp else None)):
+        if ref is not None and (ref not in tt.event or tt.event[ref].type != "meeting" or tt.event[ref].body is None):
+            problems.append(Problem(file, f"'{ref}' is not a meeting in the timetable", f"forward_plan.{key}"))
     problems += [Problem(file, f"no body '{b}' in the timetable (bodies: {', '.join(tt.body)})", f"agenda.bodies.{b}")
                  for b in cfg.agenda.bodies if b not in tt.body]
     if problems:
