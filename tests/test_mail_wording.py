@@ -226,6 +226,12 @@ def _build(name: str, ws: Workspace, tmp_path: Path):
         messages = publish.moved(ws.dirs, tt, moved, publish.Moves(1, scheduled.event.date), ws.need_papers().agenda,
                                  "moved", datetime(2011, 5, 11, 7), ws.mail)
         return next(m for m in messages if m.kind == name.lower().replace("_", "-"))
+    if name == "MEETING_RECORD":
+        document = tmp_path / "draft-minutes-2011-05-10.docx"
+        document.write_bytes(b"docx")
+        [message] = publish.meeting_record(tt, scheduled.event, scheduled.event.date, document, "minutes", ws.mail,
+                                           minutes=True)
+        return message
     if name == "MEETING_REMINDER":
         [message] = publish.member_reminders(tt, scheduled.event, "member-reminder", invite, ws.mail)
         return message
@@ -254,6 +260,16 @@ Mark Fretwell
 Partnership (LSP) Officer, Breckland Council
 """)
 
+MEETING_RECORD = ('Draft minutes: Cabinet (Tuesday 10 May 2011)', """\
+Dear Cabinet members,
+
+Please find attached the draft minutes of Breckland Council Cabinet, which met on Tuesday 10 May 2011.
+They are a draft, to be confirmed as a correct record at the next meeting; please tell me of any correction.
+
+Mark Fretwell
+Partnership (LSP) Officer, Breckland Council
+""")
+
 
 EXPECTED = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, tuple)}
 
@@ -269,7 +285,7 @@ def test_every_kind_of_message_is_covered():
     kinds = {"QUESTIONNAIRE": "questionnaire", "REMINDER": "reminder", "INTERVIEW_REQUEST": "interview-request",
              "DRAFT_COMMENT": "draft-comment", "REPORTS_DUE": "officer-reminder", "PAPERS": "papers",
              "MEETING_REMINDER": "meeting-reminder", "MEETING_MOVED": "meeting-moved",
-             "MEETING_CANCELLED": "meeting-cancelled"}
+             "MEETING_CANCELLED": "meeting-cancelled", "MEETING_RECORD": "meeting-record"}
     assert set(kinds) <= set(EXPECTED) and set(kinds.values()) == set(KINDS)
 
 
