@@ -152,3 +152,16 @@ def test_a_decision_for_a_meeting_not_yet_held_is_one_line_and_exit_2(tmp_path):
     assert result.output == (f"error: {RATIFY} meets on Thu 7 Apr 2011; a decision cannot be dated Wed 6 Apr 2011, "
                              "before it\n")
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("decision-notice*"))
+
+
+def test_the_officers_plan_says_which_decision_notices_are_awaited(ctx):
+    from scs_refresh.as_at import records_on
+    from scs_refresh.papers.records import awaited
+
+    _decide(ctx, RATIFY, date(2011, 4, 7))
+    events = [s.event for s in ctx.schedule()]
+    lines = awaited(events, records_on(ctx.dirs.store, date(2011, 4, 8)).decisions, date(2011, 4, 8))
+    assert [line.split("'")[1] for line in lines] == ["lsp-board-2010-10-07", BOARD, "lsp-board-2011-02-03"]
+    assert lines[1].endswith(f"record it with `scs decision {BOARD} OUTCOME --on 2010-12-03`")
+    # as known the day before the Board ratified: the ratification had not been recorded, and was not due
+    assert len(awaited(events, records_on(ctx.dirs.store, date(2011, 4, 6)).decisions, date(2011, 4, 6))) == 3

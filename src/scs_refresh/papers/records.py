@@ -308,3 +308,12 @@ def minutes_for_approval(state: RefreshState, event: Event, out: Path) -> Path |
     if written_on is None or date.fromisoformat(written_on) > state.on:
         return None
     return Path(out) / sitting.meeting_id / f"{minutes_name(sitting)}.docx"
+
+
+def awaited(events: Iterable[Event], decisions: Sequence[DecisionRecord], on: date) -> list[str]:
+    """For the officer's plan: each sitting held by ``on`` whose decision is not recorded, so it has no
+    decision notice yet."""
+    every = sittings(events, decisions)
+    return [f"'{s.meeting_id}' met on {day_text(s.day)}: its decision notice waits for the decision; record it "
+            f"with `scs decision {s.meeting_id} OUTCOME --on {s.day}`"
+            for s in every if s.day <= on and decision_at(decisions, every, s) is None]
