@@ -140,7 +140,7 @@ def test_check_warns_when_the_forward_plan_falls_due_before_the_board_ratifies(t
         "date: 2011-04-07", "date: 2011-04-19"))  # the Board ratifies on Tue 19 Apr, after the plan is due (15 Apr)
     report = check_cycle(Dirs(config, tmp_path / "out", tmp_path / "state", ROOT / "templates"))
     [warning] = [str(w) for w in report.warnings if "forward plan" in w.message]
-    assert "forward_plan.decision" in warning and "must be published by Fri 15 Apr 2011" in warning
+    assert "forward_plan.executive" in warning and "must be published by Fri 15 Apr 2011" in warning
     assert "before lsp-board-2011-04-07 (Tue 19 Apr 2011) ratifies the Strategy" in warning
     assert not [w for w in check_cycle(Dirs(ROOT / "config", tmp_path / "o", tmp_path / "s",
                                             ROOT / "templates")).warnings if "forward plan" in w.message]

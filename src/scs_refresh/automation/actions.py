@@ -119,7 +119,7 @@ def forward_plan_action(tt: Timetable, fp: ForwardPlan) -> Action | None:
     due = records.forward_plan_due(tt, fp)
     if due is None:
         return None
-    e = tt.event[fp.decision]
+    e = fp.meeting(tt, fp.executive)
     return Action(f"forward-plan:{e.id}", "forward_plan", due,
                   f"Publish the forward plan entry for {tt.body[e.body].name}, {day_text(e.date)}: {fp.matter}",
                   e.id, e.stage)

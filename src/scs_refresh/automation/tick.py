@@ -374,7 +374,7 @@ def pending(ctx: Context, on: date) -> list[Action]:
         done = store.actions_done() | {r["key"] for r in store.actions_held()}
     scorecard = scorecard_action(ctx, on)
     moved = moved_actions(ctx.timetable, records_on(ctx.dirs.store, on).replans)
-    return due(ctx.actions(on) + moved + ([scorecard] if scorecard else []), done, on)
+    return sorted(due(ctx.actions(on) + moved + ([scorecard] if scorecard else []), done, on), key=Action.sort_key)
 
 
 def held(ctx: Context) -> list:

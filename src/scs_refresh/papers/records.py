@@ -130,7 +130,8 @@ def notice_context(state: RefreshState, event: Event, sitting: Sitting, decision
         {"label": "Decision", "value": decision.outcome.replace("_", " ").capitalize()},
         {"label": "Published", "value": long_date(state.on)}]
     fp = state.papers.forward_plan
-    if fp is not None and fp.decision == event.id:
+    key = fp.meeting(tt, fp.executive) if fp is not None else None
+    if key is not None and key.id == event.id:
         particulars.append({"label": "Key decision", "value": "Yes: in the forward plan"})
     return {**_common(state, event, title), "particulars": particulars, "sections": sections,
             "intro": [f"The decision of {body} at its meeting on {long_date(sitting.day)}, as recorded on "
@@ -178,9 +179,9 @@ def forward_plan_context(state: RefreshState, fp: ForwardPlan, publish_by: date)
     """The forward plan entry (or notice of key decision) for the Strategy's adoption, citing the
     regulations in force on the day the decision is to be taken."""
     tt = state.timetable
-    event = tt.event[fp.decision]
+    event = fp.meeting(tt, fp.executive)
     regs = regulations_for(event.date)
-    council = tt.event[fp.council] if fp.council else None
+    council = fp.meeting(tt, fp.council)
     title = f"{regs.document.capitalize()}: {fp.matter}"
     particulars = [{"label": "Matter for decision", "value": fp.matter},
                    {"label": "Decision maker", "value": tt.body[event.body].name},
@@ -203,7 +204,7 @@ def forward_plan_context(state: RefreshState, fp: ForwardPlan, publish_by: date)
 
 def forward_plan_due(tt: Timetable, fp: ForwardPlan) -> date | None:
     """The last day to publish the entry, by the regulations in force on the day of the decision."""
-    event = tt.event.get(fp.decision)
+    event = fp.meeting(tt, fp.executive)
     return regulations_for(event.date).latest(event.date) if event is not None and event.date else None
 
 
@@ -213,12 +214,12 @@ def forward_plan_warnings(tt: Timetable, fp: ForwardPlan | None) -> list[tuple[t
     by = forward_plan_due(tt, fp) if fp is not None else None
     if by is None:
         return []
-    event = tt.event[fp.decision]
+    event = fp.meeting(tt, fp.executive)
     ratify = tt.event[decision_chain(tt)[0]]
     if ratify.date is None or by >= ratify.date:
         return []
     regs = regulations_for(event.date)
-    return [(("forward_plan", "decision"),
+    return [(("forward_plan", "executive"),
              f"the {regs.document} for {event.id} ({day_text(event.date)}) must be published by {day_text(by)} "
              f"under {regs.title}, {regs.rule}; that is before {ratify.id} ({day_text(ratify.date)}) ratifies the "
              "Strategy: move the decision later or the ratification earlier")]

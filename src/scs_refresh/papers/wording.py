@@ -121,8 +121,14 @@ class AgendaConfig(StrictModel):
 class ForwardPlan(StrictModel):
     """The key decision of the executive to adopt the Strategy, for its forward plan entry or notice."""
 
-    decision: str = Field(description="the executive's meeting (timetable event id) that takes the key decision")
-    council: str | None = Field(None, description="the Council meeting that adopts it (policy framework)")
+    executive: str = Field(description="the body (timetable id) that takes the key decision: its meeting in the "
+                                       "approval chain")
+    council: str | None = Field(None, description="the body that adopts it (policy framework): its meeting in "
+                                                  "the approval chain")
+
+    def meeting(self, tt, body: str | None):
+        """The approval chain's meeting of ``body``, or None."""
+        return next((tt.event[e] for e in tt.approval_chain if body and tt.event[e].body == body), None)
     matter: str = Field(min_length=1)
     wards: str = "All"
     consultation: list[str] = Field(min_length=1)
@@ -143,15 +149,18 @@ def load_papers_config(file: Path) -> PapersConfig:
 
 
 def check_against_timetable(cfg: PapersConfig, tt, file: Path) -> None:
-    """Every report purpose named in the timetable must have its wording here."""
+    """Every report purpose named in the timetable must have its wording here; the bodies named here
+    (agenda.bodies, forward_plan) must be the timetable's."""
     problems = [
         Problem(file, f"no wording for purpose '{p.purpose}', used by {e.id} in the timetable", "purposes")
         for e in tt.events for p in e.papers if p.purpose and p.purpose not in cfg.purposes
     ]
     fp = cfg.forward_plan
-    for key, ref in (("decision", fp.decision if fp else None), ("council", fp.council if fp else None)):
-        if ref is not None and (ref not in tt.event or tt.event[ref].type != "meeting" or tt.event[ref].body is None):
-            problems.append(Problem(file, f"'{ref}' is not a meeting in the timetable", f"forward_plan.{key}"))
+    in_chain = ", ".join(sorted({tt.event[e].body for e in tt.approval_chain if tt.event[e].body}))
+    for key, body in (("executive", fp.executive if fp else None), ("council", fp.council if fp else None)):
+        if body is not None and fp.meeting(tt, body) is None:
+            problems.append(Problem(file, f"'{body}' has no meeting in the timetable's approval chain (bodies that "
+                                          f"do: {in_chain})", f"forward_plan.{key}"))
     problems += [Problem(file, f"no body '{b}' in the timetable (bodies: {', '.join(tt.body)})", f"agenda.bodies.{b}")
                  for b in cfg.agenda.bodies if b not in tt.body]
     if problems:
