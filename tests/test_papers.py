@@ -160,7 +160,8 @@ def test_template_missing_a_field_is_an_error_naming_it(state, tmp_path):
 
 
 #: Each committed template and how its build script is told where to write (a folder or a file).
-BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx"),
+BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx",
+                                   "record_tpl.docx"),
             "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",), "build_scs_template.py": ("scs_draft_tpl.docx",),
             "build_review_template.py": ("partnership_review_tpl.docx",)}
 
