@@ -102,10 +102,10 @@ def _particulars(state: RefreshState, event: Event, day: date) -> list[dict]:
             {"label": "Venue", "value": event.venue or cfg.venue}]
 
 
-def _common(state: RefreshState, event: Event | None, title: str) -> dict:
+def _common(state: RefreshState, event: Event, title: str) -> dict:
     tt = state.timetable
-    body = tt.body[event.body] if event is not None else None
-    organisation = state.papers.agenda.organisation if body and body.kind == "partnership_board" else tt.cycle.council
+    body = tt.body[event.body]
+    organisation = state.papers.agenda.organisation if body.kind == "partnership_board" else tt.cycle.council
     officer = tt.cycle.officer
     return {"title": title, "author": officer.name, "organisation_upper": organisation.upper(),
             "footer": title, "contact_line": f"Contact: {officer.name}, {officer.role}, {officer.email}"}
