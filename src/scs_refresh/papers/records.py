@@ -134,8 +134,7 @@ def notice_context(state: RefreshState, event: Event, sitting: Sitting, decision
     if key is not None and key.id == event.id:
         particulars.append({"label": "Key decision", "value": "Yes: in the forward plan"})
     return {**_common(state, event, title), "particulars": particulars, "sections": sections,
-            "intro": [f"The decision of {body} at its meeting on {long_date(sitting.day)}, as recorded on "
-                      f"{long_date(decision.decided_on)}."]}
+            "intro": [f"The decision taken by {body} at its meeting on {long_date(sitting.day)}."]}
 
 
 def minutes_context(state: RefreshState, event: Event, sitting: Sitting, decision: DecisionRecord | None,
