@@ -113,3 +113,13 @@ def test_the_latest_day_before_easter_moves_back_over_the_bank_holidays():
     assert fp.notice_2012(date(2011, 5, 20)) == date(2011, 4, 21)
     # ...and a decision on Mon 23 May 2011: 24 Apr is Easter Sunday; Good Friday 22 Apr is a bank holiday: Thu 21 Apr.
     assert fp.notice_2012(date(2011, 5, 23)) == date(2011, 4, 21)
+
+
+def test_a_forward_plan_naming_a_body_outside_the_approval_chain_is_refused(tmp_path, tt):
+    from scs_refresh.papers.wording import check_against_timetable
+
+    text = (ROOT / "config" / "papers.yaml").read_text().replace("  executive: cabinet ", "  executive: cabinett ")
+    (tmp_path / "papers.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=r"forward_plan.executive: 'cabinett' has no meeting in the timetable's "
+                                          r"approval chain \(bodies that do: cabinet, cmt, executive-board"):
+        check_against_timetable(load_papers_config(tmp_path / "papers.yaml"), tt, tmp_path / "papers.yaml")
