@@ -161,7 +161,8 @@ def test_the_officers_plan_says_which_decision_notices_are_awaited(ctx):
     _decide(ctx, RATIFY, date(2011, 4, 7))
     events = [s.event for s in ctx.schedule()]
     lines = awaited(events, records_on(ctx.dirs.store, date(2011, 4, 8)).decisions, date(2011, 4, 8))
-    assert [line.split("'")[1] for line in lines] == ["lsp-board-2010-10-07", BOARD, "lsp-board-2011-02-03"]
-    assert lines[1].endswith(f"record it with `scs decision {BOARD} OUTCOME --on 2010-12-03`")
+    # (the Board of 7 October 2010, whose papers came before the cycle, had its business done then)
+    assert [line.split("'")[1] for line in lines] == [BOARD, "lsp-board-2011-02-03"]
+    assert lines[0].endswith(f"record it with `scs decision {BOARD} OUTCOME --on 2010-12-03`")
     # as known the day before the Board ratified: the ratification had not been recorded, and was not due
-    assert len(awaited(events, records_on(ctx.dirs.store, date(2011, 4, 6)).decisions, date(2011, 4, 6))) == 3
+    assert len(awaited(events, records_on(ctx.dirs.store, date(2011, 4, 6)).decisions, date(2011, 4, 6))) == 2

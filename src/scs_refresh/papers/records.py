@@ -32,7 +32,7 @@ from scs_refresh.documents.render import render_docx
 from scs_refresh.papers.contexts import RefreshState, agenda_context, fill, previous_sitting, wording
 from scs_refresh.papers.wording import ForwardPlan
 from scs_refresh.timetable.forward_plan import regulations_for
-from scs_refresh.timetable.model import Event, Paper, Timetable
+from scs_refresh.timetable.model import PRE_CYCLE, Event, Paper, Timetable
 
 NOTICE, MINUTES, MINUTES_PUBLIC, FORWARD_PLAN = "decision-notice", "draft-minutes", "draft-minutes-public", \
     "forward-plan-entry"
@@ -50,7 +50,9 @@ def sittings(events: Iterable[Event], decisions: Sequence[DecisionRecord]) -> li
     re-arranged) and each day a meeting deferred, in date order."""
     events = list(events)
     ids = {e.id for e in events}
-    days = {Sitting(e.id, e.date) for e in events if e.type == "meeting" and e.body and e.date}
+    # a meeting whose papers were written before the cycle (the 7 October 2010 Board) had its business done then
+    days = {Sitting(e.id, e.date) for e in events
+            if e.type == "meeting" and e.body and e.date and e.fed_by != PRE_CYCLE}
     days |= {Sitting(d.meeting_id, d.decided_on) for d in decisions
              if d.outcome == Outcome.DEFERRED and d.replaced_by is None and d.meeting_id in ids}
     return sorted(days, key=lambda s: (s.day, s.meeting_id))
