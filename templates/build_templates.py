@@ -237,6 +237,26 @@ def committee_report() -> docx.document.Document:
     return doc
 
 
+def looped_table(doc, header: tuple[str, ...], loop: str, cells: tuple[str, ...], widths: tuple) -> None:
+    """A table with a header row and one row per item of ``loop`` (docxtpl replaces a row holding a
+    {%tr %} tag with the tag, so the loop needs rows of its own); widths in the grid and the cells."""
+    table = doc.add_table(rows=4, cols=len(header))
+    table.style = "Table Grid"
+    blank = ("",) * (len(header) - 1)
+    rows = (header, (f"{{%tr for {loop} %}}", *blank), cells, ("{%tr endfor %}", *blank))
+    for row, texts in zip(table.rows, rows):
+        for cell, text in zip(row.cells, texts):
+            cell.text = text
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    mark_header_row(table)
+    keep_rows_whole(table)
+
+
 def agenda() -> docx.document.Document:
     doc = base("{{ title }}", "{{ body_name }}, {{ meeting_date }}")
     doc.add_paragraph("{{ organisation_upper }}", style="Paper Header")
@@ -246,26 +266,10 @@ def agenda() -> docx.document.Document:
     doc.add_paragraph("Time: {{ meeting_time }}")
     doc.add_paragraph("Venue: {{ venue }}")
     doc.add_heading("Items of business", level=1)
-    # docxtpl replaces a row holding a {%tr %} tag with the tag, so the loop needs rows of its own.
-    table = doc.add_table(rows=4, cols=5)
-    table.style = "Table Grid"
-    rows = (("Item", "Business", "Presented by", "Minutes", "Paper"),
-            ("{%tr for item in items %}", "", "", "", ""),
-            ("{{ item.number }}", "{{ item.title }}", "{{ item.presenter }}", "{{ item.minutes }}", "{{ item.paper }}"),
-            ("{%tr endfor %}", "", "", "", ""))
-    for row, texts in zip(table.rows, rows):
-        for cell, text in zip(row.cells, texts):
-            cell.text = text
-    # Item and Minutes hold a number, Business the item's title; widths in the grid and the cells.
-    table.autofit = False
-    widths = (Mm(14), Mm(70), Mm(44), Mm(18), Mm(24))  # Paper: "Paper C (exempt)" with no word broken
-    for column, width in zip(table.columns, widths):
-        column.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
-    mark_header_row(table)
-    keep_rows_whole(table)
+    # Item and Minutes hold a number, Business the item's title; Paper: "Paper C (exempt)" with no word broken.
+    looped_table(doc, ("Item", "Business", "Presented by", "Minutes", "Paper"), "item in items",
+                 ("{{ item.number }}", "{{ item.title }}", "{{ item.presenter }}", "{{ item.minutes }}",
+                  "{{ item.paper }}"), (Mm(14), Mm(70), Mm(44), Mm(18), Mm(24)))
     doc.add_paragraph("")
     doc.add_paragraph("Planned length of the meeting: {{ total_duration }}, finishing at {{ finish_time }}.")
     doc.add_paragraph("{{ contact_line }}")
@@ -288,8 +292,31 @@ def equality_screening() -> docx.document.Document:
     return doc
 
 
+def record() -> docx.document.Document:
+    """What follows or announces a decision: the decision notice, the draft minutes, the forward plan entry.
+
+    A heading block, a two-column table of the particulars (body, date, decision maker ...), then
+    headed sections of paragraphs (each item of business, each decision)."""
+    doc = base("{{ title }}", "{{ footer }}")
+    doc.add_paragraph("{{ organisation_upper }}", style="Paper Header")
+    doc.add_paragraph("{{ title }}", style="Title")
+    tag(doc, "{%p for line in intro %}")
+    doc.add_paragraph("{{ line }}")
+    tag(doc, "{%p endfor %}")
+    looped_table(doc, ("Particular", "Detail"), "row in particulars", ("{{ row.label }}", "{{ row.value }}"),
+                 (Mm(50), Mm(120)))
+    tag(doc, "{%p for section in sections %}")
+    doc.add_heading("{{ section.heading }}", level=1)
+    tag(doc, "{%p for para in section.paragraphs %}")
+    doc.add_paragraph("{{ para }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph("{{ contact_line }}")
+    return doc
+
+
 TEMPLATES = {"board_report": board_report, "committee_report": committee_report, "agenda": agenda,
-             "equality_screening": equality_screening}
+             "equality_screening": equality_screening, "record": record}
 
 
 def build(out_dir: Path = HERE) -> list[Path]:

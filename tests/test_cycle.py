@@ -33,11 +33,13 @@ EXPECTED = [
     ("2010-11-18", ["papers:lsp-board-2010-12-03"]),
     ("2010-11-25", ["publish:lsp-board-2010-12-03"]),
     ("2010-12-01", ["member-reminder:lsp-board-2010-12-03"]),
+    ("2010-12-08", ["minutes:lsp-board-2010-12-03@2010-12-03"]),
     ("2011-01-12", ["officer-reminder:lsp-board-2011-02-03:5"]),
     ("2011-01-18", ["officer-reminder:lsp-board-2011-02-03:1"]),
     ("2011-01-19", ["papers:lsp-board-2011-02-03"]),
     ("2011-01-26", ["publish:lsp-board-2011-02-03"]),
     ("2011-02-01", ["member-reminder:lsp-board-2011-02-03"]),
+    ("2011-02-08", ["minutes:lsp-board-2011-02-03@2011-02-03"]),
     ("2011-03-16", ["officer-reminder:lsp-board-2011-04-07:5"]),
     ("2011-03-22", ["officer-reminder:lsp-board-2011-04-07:1"]),
     ("2011-03-23", ["papers:lsp-board-2011-04-07"]),
@@ -45,10 +47,11 @@ EXPECTED = [
     ("2011-04-05", ["member-reminder:lsp-board-2011-04-07"]),
     ("2011-04-06", ["officer-reminder:cmt-2011-04-27:5"]),
     ("2011-04-11", ["officer-reminder:executive-board-2011-05-09:5"]),
-    ("2011-04-12", ["officer-reminder:cabinet-2011-05-10:5", "officer-reminder:cmt-2011-04-27:1"]),
+    ("2011-04-12", ["officer-reminder:cabinet-2011-05-10:5", "officer-reminder:cmt-2011-04-27:1",
+                    "minutes:lsp-board-2011-04-07@2011-04-07", "decision-notice:lsp-board-2011-04-07@2011-04-07"]),
     ("2011-04-13", ["papers:cmt-2011-04-27"]),
     ("2011-04-14", ["officer-reminder:full-council-2011-05-12:5"]),
-    ("2011-04-15", ["officer-reminder:executive-board-2011-05-09:1"]),
+    ("2011-04-15", ["officer-reminder:executive-board-2011-05-09:1", "forward-plan:cabinet-2011-05-10"]),
     ("2011-04-18", ["officer-reminder:cabinet-2011-05-10:1", "papers:executive-board-2011-05-09"]),
     ("2011-04-19", ["papers:cabinet-2011-05-10"]),
     ("2011-04-20", ["officer-reminder:full-council-2011-05-12:1", "papers:submission-2011-04-20",
@@ -58,13 +61,17 @@ EXPECTED = [
     ("2011-04-27", ["publish:executive-board-2011-05-09"]),
     ("2011-04-28", ["publish:cabinet-2011-05-10"]),
     ("2011-05-03", ["officer-reminder:lsp-board-2011-05-19:1"]),
-    ("2011-05-04", ["papers:lsp-board-2011-05-19", "publish:full-council-2011-05-12"]),
+    ("2011-05-04", ["minutes:cmt-2011-04-27@2011-04-27", "decision-notice:cmt-2011-04-27@2011-04-27",
+                    "papers:lsp-board-2011-05-19", "publish:full-council-2011-05-12"]),
     ("2011-05-05", ["member-reminder:executive-board-2011-05-09"]),
     ("2011-05-06", ["member-reminder:cabinet-2011-05-10"]),
     ("2011-05-10", ["member-reminder:full-council-2011-05-12"]),
-    ("2011-05-11", ["publish:lsp-board-2011-05-19"]),
-    ("2011-05-12", ["scorecard:*"]),  # Full Council adopts the SCS: its scorecard, for the evidence as it stands
-    ("2011-05-17", ["member-reminder:lsp-board-2011-05-19"]),
+    ("2011-05-11", ["minutes:executive-board-2011-05-09@2011-05-09",  # the Executive: 2 working days
+                    "decision-notice:executive-board-2011-05-09@2011-05-09", "publish:lsp-board-2011-05-19"]),
+    ("2011-05-12", ["minutes:cabinet-2011-05-10@2011-05-10", "decision-notice:cabinet-2011-05-10@2011-05-10",
+                    "scorecard:*"]),  # Full Council adopts the SCS: its scorecard, for the evidence as it stands
+    ("2011-05-17", ["minutes:full-council-2011-05-12@2011-05-12",
+                    "decision-notice:full-council-2011-05-12@2011-05-12", "member-reminder:lsp-board-2011-05-19"]),
 ]
 
 
@@ -151,6 +158,7 @@ def test_each_member_gets_the_papers_once_and_exempt_items_are_never_public(cycl
     assert leaks == []
     agenda = _docx_text(public / "lsp-board-2010-12-03" / "00-agenda.docx")
     assert "Exempt item, not for publication: paragraph 3 of Part 1 of Schedule 12A" in agenda
+    assert agenda.index("the press and public be excluded") < agenda.index("Exempt item, not for publication")
 
 
 def _docx_text(path) -> str:

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -145,7 +145,9 @@ Still to put right in the timetable (the papers do not mention these; `scs plan`
 PAPERS = ('Papers: Cabinet (Tuesday 10 May 2011)', """\
 Dear Cabinet members,
 
-Please find attached the papers for Breckland Council Cabinet on Tuesday 10 May 2011, and a calendar invitation.
+Please find attached the papers for Breckland Council Cabinet on Tuesday 10 May 2011 at 10:00, at Elizabeth House, Walpole Loke, Dereham, and a calendar invitation.
+
+The agenda pack is attached as a Word document.
 
 Mark Fretwell
 Partnership (LSP) Officer, Breckland Council
@@ -154,7 +156,9 @@ Partnership (LSP) Officer, Breckland Council
 PAPERS_EXEMPT = ('Papers: Cabinet (Tuesday 10 May 2011)', """\
 Dear Cabinet members,
 
-Please find attached the papers for Breckland Council Cabinet on Tuesday 10 May 2011, and a calendar invitation.
+Please find attached the papers for Breckland Council Cabinet on Tuesday 10 May 2011 at 10:00, at Elizabeth House, Walpole Loke, Dereham, and a calendar invitation.
+
+The agenda pack is attached as a Word document.
 
 Items marked exempt (Local Government Act 1972, Schedule 12A) are confidential to members and are not published.
 
@@ -190,7 +194,8 @@ def _papers(ws: Workspace, exempt: bool):
         (folder / name).write_bytes(b"docx")
     manifest = {"files": ["report.docx", "confidential.docx"], "exempt": ["confidential.docx"] if exempt else []}
     invite = Attachment(f"{MEETING}.ics", b"ics", "text/calendar")
-    [message] = publish.publication(ws.dirs, ws.timetable, event, manifest, "papers", invite, ws.mail).messages
+    [message] = publish.publication(ws.dirs, ws.timetable, event, manifest, "papers", invite, ws.mail,
+                                      ws.need_papers().agenda).messages
     return message
 
 
@@ -219,10 +224,54 @@ def _build(name: str, ws: Workspace, tmp_path: Path):
         return publish.officer_reminder(tt, scheduled, "officer-reminder", ws.mail, date(2011, 4, 12))
     if name in ("PAPERS", "PAPERS_EXEMPT"):
         return _papers(ws, exempt=name == "PAPERS_EXEMPT")
+    if name in ("MEETING_MOVED", "MEETING_CANCELLED"):
+        moved = scheduled.event.model_copy(update={"date": date(2011, 5, 19)})
+        messages = publish.moved(ws.dirs, tt, moved, publish.Moves(1, scheduled.event.date), ws.need_papers().agenda,
+                                 "moved", datetime(2011, 5, 11, 7), ws.mail)
+        return next(m for m in messages if m.kind == name.lower().replace("_", "-"))
+    if name == "MEETING_RECORD":
+        document = tmp_path / "draft-minutes-2011-05-10.docx"
+        document.write_bytes(b"docx")
+        [message] = publish.meeting_record(tt, scheduled.event, scheduled.event.date, document, "minutes", ws.mail,
+                                           minutes=True)
+        return message
     if name == "MEETING_REMINDER":
         [message] = publish.member_reminders(tt, scheduled.event, "member-reminder", invite, ws.mail)
         return message
     raise AssertionError(name)
+
+
+MEETING_MOVED = ('Moved: Cabinet, now Thursday 19 May 2011 (moved from Tue 10 May 2011)', """\
+Dear Cabinet members,
+
+The meeting of Breckland Council Cabinet arranged for Tue 10 May 2011 has been moved to Thursday 19 May 2011 at \
+10:00, at Elizabeth House, Walpole Loke, Dereham. The attached invitation moves the entry in your calendar; the papers \
+follow when they are published.
+
+Mark Fretwell
+Partnership (LSP) Officer, Breckland Council
+""")
+
+MEETING_CANCELLED = ('Cancelled: Cabinet, Tue 10 May 2011 (moved to Thursday 19 May 2011)', """\
+Dear Cabinet members,
+
+The meeting of Breckland Council Cabinet on Tue 10 May 2011 will not take place on that day: it has been moved to \
+Thursday 19 May 2011. The attached cancellation clears the old slot from your calendar; the invitation for the new day \
+follows separately.
+
+Mark Fretwell
+Partnership (LSP) Officer, Breckland Council
+""")
+
+MEETING_RECORD = ('Draft minutes: Cabinet (Tuesday 10 May 2011)', """\
+Dear Cabinet members,
+
+Please find attached the draft minutes of Breckland Council Cabinet, which met on Tuesday 10 May 2011.
+They are a draft, to be confirmed as a correct record at the next meeting; please tell me of any correction.
+
+Mark Fretwell
+Partnership (LSP) Officer, Breckland Council
+""")
 
 
 EXPECTED = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, tuple)}
@@ -238,7 +287,8 @@ def test_bundled_templates_word_each_message_exactly_as_before(name, tmp_path):
 def test_every_kind_of_message_is_covered():
     kinds = {"QUESTIONNAIRE": "questionnaire", "REMINDER": "reminder", "INTERVIEW_REQUEST": "interview-request",
              "DRAFT_COMMENT": "draft-comment", "REPORTS_DUE": "officer-reminder", "PAPERS": "papers",
-             "MEETING_REMINDER": "meeting-reminder"}
+             "MEETING_REMINDER": "meeting-reminder", "MEETING_MOVED": "meeting-moved",
+             "MEETING_CANCELLED": "meeting-cancelled", "MEETING_RECORD": "meeting-record"}
     assert set(kinds) <= set(EXPECTED) and set(kinds.values()) == set(KINDS)
 
 

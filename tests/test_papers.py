@@ -95,8 +95,8 @@ def test_agenda_items_and_two_hour_warning(state):
     event = state.timetable.event["lsp-board-2011-02-03"]
     papers = [(p, f"Paper {c}") for p, c in zip(event.papers, "AB") if p.kind in ("board_report", "draft_scs")]
     plan = agenda_context(state, event, papers)
-    assert [i["title"] for i in plan.context["items"]][2:4] == [p.title for p, _ in papers]
-    assert plan.minutes == 5 + 10 + 30 + 40 + 10 + 5 and plan.warnings == []
+    assert [i["title"] for i in plan.context["items"]][4:6] == [p.title for p, _ in papers]
+    assert plan.minutes == 5 + 5 + 5 + 5 + 30 + 40 + 5 + 5 and plan.warnings == []
     long = agenda_context(state, event, papers * 2)
     assert long.minutes == 170 and "runs 170 minutes, over the 120-minute limit" in long.warnings[0]
     assert long.context["finish_time"] == "12:50"
@@ -188,7 +188,7 @@ def test_a_meeting_written_again_is_all_or_nothing(state, tmp_path):
 
 #: Each committed template and how its build script is told where to write (a folder or a file).
 BUILT_BY = {"build_templates.py": ("board_report_tpl.docx", "committee_report_tpl.docx", "agenda_tpl.docx",
-                                   "equality_screening_tpl.docx"),
+                                   "equality_screening_tpl.docx", "record_tpl.docx"),
             "build_questionnaire_tpl.py": ("questionnaire_tpl.docx",),
             "build_scs_template.py": ("scs_draft_tpl.docx", "scs_paper_tpl.docx"),
             "build_review_template.py": ("partnership_review_tpl.docx",)}

@@ -37,7 +37,8 @@ def site(tmp_path_factory):
     on = date(2010, 11, 18)
     generate_meeting_papers(load_state(ws, on), MEETING, ws.dirs.out, templates, pdf=False)
     invite = publish.invitation(ws.dirs, tt, tt.event[MEETING], ws.need_papers().agenda, datetime(2010, 11, 25, 7))
-    publish.publication(ws.dirs, tt, tt.event[MEETING], publish.written(ws.dirs, MEETING), "papers", invite, ws.mail)
+    publish.publication(ws.dirs, tt, tt.event[MEETING], publish.written(ws.dirs, MEETING), "papers", invite, ws.mail,
+                        ws.need_papers().agenda)
     with Store.open(ws.dirs.store) as store:
         for step in ("lsp-board-2011-04-07", "cmt-2011-04-27", "executive-board-2011-05-09"):
             record_decision(store, tt, step, "approved", on=tt.event[step].date, by="test",
@@ -109,12 +110,27 @@ def test_the_feeds_can_be_read(site):
     assert len(events) == 8  # the public bodies' dated meetings (not CMT, not the away day still to be arranged)
     dec = next(e for e in events if str(e["uid"]).startswith(MEETING))
     assert dec.decoded("dtstart").isoformat() == "2010-12-03T10:00:00+00:00"
+    assert dec.decoded("dtend").isoformat() == "2010-12-03T12:00:00+00:00"  # when its agenda finishes (2 h)
     assert str(dec["location"]) == "Elizabeth House, Walpole Loke, Dereham"
     feed = etree.fromstring((public / "papers.atom").read_bytes())
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) == 3 and feed.findtext(f"{ATOM}updated") == "2010-11-25T09:00:00+00:00"
     for entry in entries:
         assert (public / entry.find(f"{ATOM}link").get("href")).is_file()
+
+
+def test_each_meeting_in_the_calendar_ends_when_its_agenda_does(site):
+    from scs_refresh.papers.site import meetings
+
+    ws, _ = site
+    folder = ws.dirs.out / "cabinet-2011-05-10"
+    folder.mkdir(exist_ok=True)
+    (folder / "papers.json").write_text('{"agenda_minutes": 65}')
+    try:
+        found = {m.id: m.minutes for m in meetings(ws.dirs, ws.timetable, ws.need_papers().agenda)}
+    finally:
+        (folder / "papers.json").unlink()
+    assert found["cabinet-2011-05-10"] == 65 and found["full-council-2011-05-12"] == 120  # no agenda yet: the longest
 
 
 def test_the_strategy_page_says_it_is_not_yet_adopted(site):

@@ -21,6 +21,7 @@ from scs_refresh.core.errors import ConfigError, Problem
 from scs_refresh.core.folders import Dirs
 from scs_refresh.core.yamlio import Path_, key_path, read_yaml
 from scs_refresh.evidence.manifest import LoadedManifest, load_manifest
+from scs_refresh.papers.records import forward_plan_warnings
 from scs_refresh.partners.register import load_partners
 from scs_refresh.partners.register import calendar_warnings as partner_warnings
 from scs_refresh.timetable.calendar_checks import calendar_warnings
@@ -53,6 +54,9 @@ def check_cycle(dirs: Dirs) -> Report:
     warnings: list[Problem] = []
     if tt is not None:
         warnings += _located(folder / "timetable.yaml", calendar_warnings(tt))
+    papers = ws.papers if ws else None
+    if tt is not None and papers is not None:
+        warnings += _located(folder / "papers.yaml", forward_plan_warnings(tt, papers.forward_plan))
     if partners is not None:
         warnings += _located(folder / "partners.yaml", partner_warnings(partners))
     if evidence is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Annotated, Optional
 
 import typer
@@ -79,6 +80,13 @@ def plan(
     from scs_cli import views as render
     from scs_refresh.timetable.plan import plan as make_plan
 
+    from scs_refresh.as_at import records_on
+    from scs_refresh.papers.records import awaited
+
     tt = load_timetable(ctx)
     schedule, risks = _as_it_stands(ctx, tt)
-    render.plan(make_plan(tt, parse_on(on), days, schedule=schedule, at_risk=risks, extra=_partner_items(ctx, tt)))
+    day = parse_on(on)
+    made = make_plan(tt, day, days, schedule=schedule, at_risk=risks, extra=_partner_items(ctx, tt))
+    waiting = awaited([s.event for s in schedule if not getattr(s, "at_risk", False)],
+                      records_on(ctx.obj.store, day).decisions, day)
+    render.plan(replace(made, warnings=[*made.warnings, *waiting]))

@@ -35,6 +35,27 @@ def confirmed_dates(replans: Sequence[Replan]) -> dict[str, date]:
     return {r.meeting_id: r.new_date for r in sorted(replans, key=lambda r: r.seq)}
 
 
+@dataclass(frozen=True)
+class Move:
+    """A meeting re-arranged from one day to another, as the officer recorded it."""
+
+    meeting_id: str
+    moved_from: date
+    moved_to: date
+    record: Replan
+
+
+def moves_of(replans: Sequence[Replan], meeting_id: str, original: date | None) -> list[Move]:
+    """The moves of ``meeting_id`` from the timetable's ``original`` day, in the order recorded;
+    confirming the day it already has again is no move."""
+    out, was = [], original
+    for r in sorted((r for r in replans if r.meeting_id == meeting_id), key=lambda r: r.seq):
+        if was is not None and r.new_date != was:
+            out.append(Move(meeting_id, was, r.new_date, r))
+        was = r.new_date
+    return out
+
+
 def _meeting(tt: Timetable, meeting_id: str):
     event = tt.event.get(meeting_id)
     if event is None:

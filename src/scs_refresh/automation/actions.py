@@ -13,18 +13,22 @@ the send ledger, so a crash midway is finished by the next tick without sending 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from scs_refresh.approval.decisions import moves_of
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.timetable.model import PRE_CYCLE, Scheduled, Timetable
+from scs_refresh.core.store import DecisionRecord, Replan
+from scs_refresh.papers import records
+from scs_refresh.papers.wording import ForwardPlan
 from scs_refresh.partners.register import PartnersConfig
 
 ActionKind = Literal["send_questionnaires", "request_interviews", "chase_partners", "officer_reminder",
-                     "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard",
+                     "meeting_moved", "draft_minutes", "decision_notice", "forward_plan", "generate_papers", "publish_papers", "member_reminder", "refresh_scorecard",
                      "send_draft_for_comment"]
 
 #: The order actions of one day run in: papers are written before they are published.
@@ -78,6 +82,47 @@ def meeting_actions(tt: Timetable, s: Scheduled) -> list[Action]:
                       cal.working_days_before(e.date, tt.rules.member_reminder_working_days),
                       f"Remind {body} members of the meeting on {day_text(e.date)}", e.id, e.stage))
     return out
+
+
+def moved_actions(tt: Timetable, replans: Sequence[Replan]) -> list[Action]:
+    """Each re-arrangement of a meeting to another day, on the day it was recorded: the members'
+    calendars are updated then (the old slot cancelled, the new one sent), once per move."""
+    return [Action(f"moved:{m.meeting_id}@{m.moved_to}", "meeting_moved", m.record.recorded_at.date(),
+                   f"Tell {tt.body[e.body].name} members the meeting of {day_text(m.moved_from)} is moved to "
+                   f"{day_text(m.moved_to)}", e.id, e.stage)
+            for e in tt.events if e.body for m in moves_of(replans, e.id, e.date)]
+
+
+def after_meeting_actions(tt: Timetable, schedule: Iterable[Scheduled], decisions: Sequence[DecisionRecord],
+                          notice_days: Callable[[str], int]) -> list[Action]:
+    """After each sitting of a meeting, ``notice_days(body)`` working days on: its draft minutes, and its
+    decision notice when the decision taken there is in ``decisions`` (none while it is awaited)."""
+    events = [s.event for s in schedule if not getattr(s, "at_risk", False)]
+    every = records.sittings(events, decisions)
+    out = []
+    for sitting in every:
+        e = tt.event[sitting.meeting_id]
+        days = notice_days(e.body)
+        due = cal.working_days_after(sitting.day, days) if days else sitting.day
+        at = f"{e.id}@{sitting.day}"
+        body = tt.body[e.body].name
+        out.append(Action(f"minutes:{at}", "draft_minutes", due,
+                          f"Write the draft minutes of {body}, {day_text(sitting.day)}", e.id, e.stage))
+        if records.decision_at(decisions, every, sitting) is not None:
+            out.append(Action(f"decision-notice:{at}", "decision_notice", due,
+                              f"Publish the decision notice of {body}, {day_text(sitting.day)}", e.id, e.stage))
+    return out
+
+
+def forward_plan_action(tt: Timetable, fp: ForwardPlan) -> Action | None:
+    """The forward plan entry for the executive's key decision, on the last day the regulations allow."""
+    due = records.forward_plan_due(tt, fp)
+    if due is None:
+        return None
+    e = fp.meeting(tt, fp.executive)
+    return Action(f"forward-plan:{e.id}", "forward_plan", due,
+                  f"Publish the forward plan entry for {tt.body[e.body].name}, {day_text(e.date)}: {fp.matter}",
+                  e.id, e.stage)
 
 
 def partner_actions(partners: PartnersConfig) -> list[Action]:

@@ -21,7 +21,8 @@ from pathlib import Path
 from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
 from scs_refresh.approval.outcomes import APPROVING
 from scs_refresh.approval.decisions import load_approvals
-from scs_refresh.automation.actions import Action, cycle_actions, due
+from scs_refresh.automation.actions import (Action, after_meeting_actions, cycle_actions, due, forward_plan_action,
+                                            moved_actions)
 from scs_refresh.core.dates import day_text, recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
@@ -29,7 +30,7 @@ from scs_refresh.core.store import Store
 from scs_refresh.evidence.manifest import fingerprint
 from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
-from scs_refresh.papers import publish
+from scs_refresh.papers import publish, records
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.papers.site import build_site
 from scs_refresh.as_at import load_state, records_on, scorecard_on
@@ -73,8 +74,18 @@ class Context:
     def scheduled(self, meeting_id: str) -> Scheduled:
         return next(s for s in self.schedule() if s.event.id == meeting_id)
 
-    def actions(self) -> list[Action]:
-        return cycle_actions(self.timetable, self.partners, self.schedule())
+    def actions(self, on: date | None = None) -> list[Action]:
+        """Every action of the cycle as the schedule now stands, with the business before and after
+        meetings; with ``on``, only the decision notices of the decisions recorded by then."""
+        schedule = self.schedule()
+        out = cycle_actions(self.timetable, self.partners, schedule)
+        papers = self.ws.papers
+        if papers is None:
+            return out
+        decisions = records_on(self.dirs.store, on).decisions if on else load_approvals(self.dirs.store).decisions
+        out += after_meeting_actions(self.timetable, schedule, decisions, papers.agenda.notice_days)
+        planned = forward_plan_action(self.timetable, papers.forward_plan) if papers.forward_plan else None
+        return out + ([planned] if planned else [])
 
     def store(self) -> Store:
         return Store.open(self.dirs.store)
@@ -190,8 +201,23 @@ def generate_papers(ctx: Context, action: Action, on: date) -> ActionResult:
                         files=result.files())
 
 
+def _moves(ctx: Context, meeting_id: str, on: date) -> publish.Moves:
+    """How often the meeting had been re-arranged by ``on``: the invitation's SEQUENCE follows it."""
+    return publish.Moves.of(records_on(ctx.dirs.store, on).replans, meeting_id, ctx.timetable.event[meeting_id].date)
+
+
 def _invitation(ctx: Context, event, on: date):
-    return publish.invitation(ctx.dirs, ctx.timetable, event, ctx.ws.need_papers().agenda, recorded_at(on))
+    return publish.invitation(ctx.dirs, ctx.timetable, event, ctx.ws.need_papers().agenda, recorded_at(on),
+                              _moves(ctx, event.id, on))
+
+
+def meeting_moved(ctx: Context, action: Action, on: date) -> ActionResult:
+    """A meeting re-arranged to another day: the old slot cancelled and the new one sent to every member."""
+    event = ctx.scheduled(action.meeting_id).event
+    messages = publish.moved(ctx.dirs, ctx.timetable, event, _moves(ctx, event.id, on), ctx.ws.need_papers().agenda,
+                             action.key, recorded_at(on), ctx.ws.mail)
+    report, queued = _send(ctx, messages, on)
+    return ActionResult.mailed(action, f"told {len(messages) // 2} member(s) of the new date", report, queued)
 
 
 def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
@@ -202,7 +228,7 @@ def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
         generate_papers(ctx, action, on)
         manifest = publish.written(ctx.dirs, event.id)
     out = publish.publication(ctx.dirs, ctx.timetable, event, manifest, action.key, _invitation(ctx, event, on),
-                              ctx.ws.mail)
+                              ctx.ws.mail, ctx.ws.need_papers().agenda, _moves(ctx, event.id, on))
     if ctx.timetable.body[event.body].public:  # the meetings site shows the newly published papers
         build_site(ctx.dirs, ctx.timetable, ctx.ws.need_papers().agenda, ctx.dirs.templates, recorded_at(on))
     report, queued = _send(ctx, out.messages, on)
@@ -217,6 +243,44 @@ def member_reminder(ctx: Context, action: Action, on: date) -> ActionResult:
     messages = publish.member_reminders(ctx.timetable, event, action.key, _invitation(ctx, event, on), ctx.ws.mail)
     report, queued = _send(ctx, messages, on)
     return ActionResult.mailed(action, f"reminded {len(messages)} member(s)", report, queued)
+
+
+# --- after a meeting, and the forward plan -----------------------------------------------
+
+def _after_meeting(ctx: Context, action: Action, on: date, kind: str) -> ActionResult:
+    """The decision notice or the draft minutes of one sitting, as at ``on``: written, published without
+    exempt parts, and sent to every member once."""
+    state = load_state(ctx.ws, on, evidence=False)
+    sitting = records.sitting_of(action.key, action.meeting_id)
+    written = records.write_after_meeting(state, sitting, kind, ctx.dirs.out, ctx.dirs.templates, pdf=ctx.pdf)
+    event = state.timetable.event[sitting.meeting_id]
+    messages = publish.meeting_record(ctx.timetable, event, sitting.day, written.for_members, action.key,
+                                      ctx.ws.mail, minutes=kind == records.MINUTES)
+    if written.public:
+        build_site(ctx.dirs, ctx.timetable, ctx.ws.need_papers().agenda, ctx.dirs.templates, recorded_at(on))
+    report, queued = _send(ctx, messages, on)
+    what = "draft minutes" if kind == records.MINUTES else "decision notice"
+    return ActionResult.mailed(action, f"{what} to {len(messages)} member(s); {len(written.public)} file(s) published",
+                               report, queued, files=written.files)
+
+
+def draft_minutes(ctx: Context, action: Action, on: date) -> ActionResult:
+    return _after_meeting(ctx, action, on, records.MINUTES)
+
+
+def decision_notice(ctx: Context, action: Action, on: date) -> ActionResult:
+    return _after_meeting(ctx, action, on, records.NOTICE)
+
+
+def forward_plan(ctx: Context, action: Action, on: date) -> ActionResult:
+    """The forward plan entry for the Strategy's adoption: written and published (it is public by law)."""
+    state = load_state(ctx.ws, on, evidence=False)
+    fp = ctx.ws.need_papers().forward_plan
+    folder = ctx.dirs.out / "forward-plan"
+    files = records.write_record(records.forward_plan_context(state, fp, action.due), ctx.dirs.templates, folder,
+                                 records.FORWARD_PLAN, pdf=ctx.pdf, public=ctx.dirs.out / "public" / "forward-plan")
+    return ActionResult(action, f"forward plan entry published in out/public/forward-plan ({len(files)} file(s))",
+                        files=files)
 
 
 # --- the scorecard ----------------------------------------------------------------------
@@ -309,7 +373,8 @@ def pending(ctx: Context, on: date) -> list[Action]:
     with ctx.store() as store:
         done = store.actions_done() | {r["key"] for r in store.actions_held()}
     scorecard = scorecard_action(ctx, on)
-    return due(ctx.actions() + ([scorecard] if scorecard else []), done, on)
+    moved = moved_actions(ctx.timetable, records_on(ctx.dirs.store, on).replans)
+    return sorted(due(ctx.actions(on) + moved + ([scorecard] if scorecard else []), done, on), key=Action.sort_key)
 
 
 def held(ctx: Context) -> list:
@@ -356,6 +421,8 @@ def stage_pending(ctx: Context, stage_id: str, on: date) -> list[Action]:
 
 RUNNERS: dict[str, Callable[[Context, Action, date], ActionResult]] = {
     "send_questionnaires": send_questionnaires, "request_interviews": request_interviews,
-    "chase_partners": chase_partners, "officer_reminder": officer_reminder, "generate_papers": generate_papers,
+    "chase_partners": chase_partners, "officer_reminder": officer_reminder, "meeting_moved": meeting_moved,
+    "draft_minutes": draft_minutes, "decision_notice": decision_notice, "forward_plan": forward_plan,
+    "generate_papers": generate_papers,
     "publish_papers": publish_papers, "member_reminder": member_reminder, "refresh_scorecard": refresh_scorecard,
 }

@@ -4,11 +4,26 @@ One VEVENT per meeting with a UID fixed by the cycle and meeting, so a re-sent i
 updates the entry in the member's calendar instead of adding a second one. Times are
 Europe/London local times (TZID), which calendar programs convert correctly across the
 clock change.
+
+A meeting re-arranged to another day (iTIP, RFC 5546): the UID stays, and the organiser sends
+two messages for each move, numbered by SEQUENCE so that the order they arrive in does not matter:
+
+- a CANCEL for the old slot (SEQUENCE ``2n - 1`` for the n-th move, STATUS:CANCELLED, the old
+  DTSTART), so a member who never accepted the update still sees the old slot cancelled;
+- a REQUEST for the new slot (SEQUENCE ``2n``), which every later invitation (the papers, the
+  reminder) repeats.
+
+Why this and not a CANCEL alone or a REQUEST alone: a REQUEST with a higher SEQUENCE is how
+RFC 5546 (3.2.2) reschedules an event, and it moves the one entry; a calendar that sees the
+CANCEL first deletes the entry and then re-creates it from the REQUEST, and one that sees the
+REQUEST first discards the CANCEL as out of date (its SEQUENCE is lower, RFC 5546 2.1.5). Either
+way the member ends with exactly one entry, on the new day. A CANCEL with the same or a higher
+SEQUENCE than the new REQUEST would cancel the re-arranged meeting too, so it never has one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scs_refresh.timetable.model import Event, Timetable
@@ -16,26 +31,46 @@ from scs_refresh.timetable.model import Event, Timetable
 LONDON = ZoneInfo("Europe/London")
 
 
+def request_sequence(moves: int) -> int:
+    """The SEQUENCE of the invitation to a meeting moved ``moves`` times (0: never moved)."""
+    return 2 * moves
+
+
+def cancel_sequence(moves: int) -> int:
+    """The SEQUENCE of the cancellation of the old slot on the ``moves``-th move: just below the new REQUEST's."""
+    return 2 * moves - 1
+
+
 def meeting_invitation(tt: Timetable, event: Event, start_time: str, minutes: int, venue: str,
-                       stamp: datetime) -> bytes:
-    """The .ics for ``event`` (dated), organised by the officer, with the body's members as attendees."""
+                       stamp: datetime, *, moves: int = 0, cancel_slot: date | None = None) -> bytes:
+    """The .ics for ``event`` (dated), organised by the officer, with the body's members as attendees.
+
+    ``moves``: how many times the meeting has been re-arranged (its SEQUENCE follows). With
+    ``cancel_slot``, the cancellation of the meeting's old slot on that day instead (METHOD:CANCEL).
+    """
     from icalendar import Calendar, Event as VEvent, vCalAddress, vText
 
     if event.date is None:
         raise ValueError(f"{event.id} has no date yet")
+    if cancel_slot is not None and moves < 1:
+        raise ValueError("only a move cancels a slot")
+    day = cancel_slot or event.date
     hour, minute = map(int, (event.time or start_time).split(":"))
-    start = datetime(event.date.year, event.date.month, event.date.day, hour, minute, tzinfo=LONDON)
+    start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
     cal = Calendar()
     cal.add("prodid", "-//scs-refresh//meeting invitations//EN")
     cal.add("version", "2.0")
-    cal.add("method", "REQUEST")
+    cal.add("method", "CANCEL" if cancel_slot else "REQUEST")
     ev = VEvent()
     ev.add("uid", f"{event.id}@{tt.cycle.id}.scs-refresh")
+    ev.add("sequence", cancel_sequence(moves) if cancel_slot else request_sequence(moves))
     ev.add("dtstamp", stamp)
     ev.add("dtstart", start)
     ev.add("dtend", start + timedelta(minutes=minutes))
     ev.add("summary", event.title)
     ev.add("location", event.venue or venue)
+    if cancel_slot:
+        ev.add("status", "CANCELLED")
     ev.add("description", f"{tt.body[event.body].name}. Papers from {tt.cycle.officer.name}, "
                           f"{tt.cycle.officer.role} ({tt.cycle.officer.email}).")
     organizer = vCalAddress(f"mailto:{tt.cycle.officer.email}")

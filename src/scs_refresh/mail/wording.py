@@ -50,7 +50,17 @@ KINDS: dict[str, Kind] = {
     "draft-comment": Kind("draft-comment.txt", "the draft SCS sent to partners for comment", frozenset({
         "partner_name", "contact_name", "version"})),
     "papers": Kind("papers.txt", "the meeting papers sent to each member", frozenset({
-        "member_name", "meeting_title", "meeting_date", "body_name", "exempt"})),
+        "member_name", "meeting_title", "meeting_date", "body_name", "exempt", "meeting_time", "venue",
+        "moved_from", "pack_pdf_attached", "pack_pdf_size", "papers_online"})),
+    "meeting-moved": Kind("meeting-moved.txt", "the updated invitation to a meeting re-arranged to another day",
+                          frozenset({"member_name", "meeting_title", "meeting_date", "body_name", "meeting_time",
+                                     "venue", "moved_from"})),
+    "meeting-record": Kind("meeting-record.txt", "a meeting's decision notice or draft minutes sent to each member",
+                           frozenset({"member_name", "meeting_title", "meeting_date", "body_name", "record",
+                                      "draft", "exempt"})),
+    "meeting-cancelled": Kind("meeting-cancelled.txt", "the cancellation of a re-arranged meeting's old slot",
+                              frozenset({"member_name", "meeting_title", "meeting_date", "body_name",
+                                         "moved_from"})),
     "meeting-reminder": Kind("meeting-reminder.txt", "the members' reminder before a meeting", frozenset({
         "member_name", "meeting_title", "meeting_date", "body_name"})),
     "officer-reminder": Kind("reports-due.txt", "the officer's reminder that a meeting's reports are due",

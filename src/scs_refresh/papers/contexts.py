@@ -553,20 +553,61 @@ class AgendaPlan:
     warnings: list[str]
 
 
-def agenda_context(state: RefreshState, event: Event, papers: Sequence[tuple[Paper, str]]) -> AgendaPlan:
-    """The agenda: standard opening and closing items around one item per paper.
+def previous_sitting(state: RefreshState, event: Event) -> tuple[str, date] | None:
+    """The body's last sitting before ``event`` (meeting id, date): the one whose minutes it confirms.
+    A meeting re-arranged after a deferral follows its own first sitting, known from the decision record."""
+    tt = state.timetable
+    sittings = [(s.event.id, s.event.date) for s in tt.schedule
+                if s.event.body == event.body and s.event.type == "meeting" and s.event.date]
+    sittings += [(d.meeting_id, d.decided_on) for d in state.decisions
+                 if d.outcome == "deferred" and d.meeting_id in tt.event and tt.event[d.meeting_id].body == event.body]
+    earlier = [x for x in sittings if event.date and x[1] < event.date]
+    return max(earlier, key=lambda x: x[1]) if earlier else None
 
-    ``papers`` pairs each paper with its reference (Paper A, B ...). Warns when the meeting
-    runs over the configured length: seed 003 found the best LSP meetings were well
-    structured and no longer than two hours.
+
+def paragraphs_text(numbers: Sequence[int]) -> str:
+    """'paragraph 3' or 'paragraphs 1 and 3': how the exclusion resolution names Schedule 12A's paragraphs."""
+    ns = [str(n) for n in sorted(set(numbers))]
+    return f"paragraph {ns[0]}" if len(ns) == 1 else f"paragraphs {', '.join(ns[:-1])} and {ns[-1]}"
+
+
+def agenda_context(state: RefreshState, event: Event, papers: Sequence[tuple[Paper, str]],
+                   minutes_ref: str = "") -> AgendaPlan:
+    """The agenda in the order of business of a council meeting.
+
+    Apologies, declarations of interest, the minutes of the body's previous meeting (``minutes_ref``
+    when its draft minutes go in the pack), the body's standing items, the open business, the closing
+    items; then, if there is exempt business, the resolution to exclude the press and public
+    (LGA 1972 s100A(4)) citing the paragraphs of Schedule 12A, and the exempt items last, so the
+    public can stay for everything before it. ``papers`` pairs each paper with its reference.
+    Warns when the meeting runs over the configured length: seed 003 found the best LSP meetings
+    were well structured and no longer than two hours.
     """
     tt, cfg = state.timetable, state.papers.agenda
     body = tt.body[event.body]
-    items = [(i.title, i.presenter, i.minutes, "") for i in cfg.opening]
+    own = cfg.body(event.body)
+
+    def standing(agenda_items) -> list[tuple]:
+        return [(i.title, i.presenter, i.minutes, "") for i in agenda_items]
+
+    def business(rows) -> list[tuple]:
+        return [(title, tt.cycle.officer.name, cfg.paper_minutes.get(p.kind, 15), ref) for p, ref, title in rows]
+
+    items = standing(cfg.opening)
+    previous = previous_sitting(state, event)
+    if cfg.minutes_item is not None and previous is not None:
+        items.append((cfg.minutes_item.title.format(previous_meeting=long_date(previous[1])),
+                      cfg.minutes_item.presenter, cfg.minutes_item.minutes, minutes_ref))
+    items += standing(own.opening)
+    items += business([(p, ref, p.title) for p, ref in papers if not p.exempt])
+    items += standing(cfg.closing) + standing(own.closing)
+    exempt = [(p, ref) for p, ref in papers if p.exempt]
+    if exempt and cfg.exclusion is not None:
+        items.append((cfg.exclusion.title.format(paragraphs=paragraphs_text([p.exempt for p, _ in exempt])),
+                      cfg.exclusion.presenter, cfg.exclusion.minutes, ""))
     # The agenda is published: an exempt item shows the paragraph it is exempt under, never its title.
-    items += [(cfg.exempt_item.format(exemption=schedule_12a.described(p.exempt)) if p.exempt else p.title, tt.cycle.officer.name,
-               cfg.paper_minutes.get(p.kind, 15), ref) for p, ref in papers]
-    items += [(i.title, i.presenter, i.minutes, "") for i in cfg.closing]
+    items += business([(p, ref, cfg.exempt_item.format(exemption=schedule_12a.described(p.exempt)))
+                       for p, ref in exempt])
     total = sum(m for _, _, m, _ in items)
     start = event.time or cfg.default_time
     finish = (datetime.strptime(start, "%H:%M") + timedelta(minutes=total)).strftime("%H:%M")
@@ -579,7 +620,7 @@ def agenda_context(state: RefreshState, event: Event, papers: Sequence[tuple[Pap
         "organisation_upper": (cfg.organisation if body.kind == "partnership_board" else tt.cycle.council).upper(),
         "body_name": body.name, "meeting_date": long_date(event.date), "meeting_time": start,
         "venue": event.venue or cfg.venue,
-        "items": [{"number": str(n), "title": t, "presenter": who, "minutes": str(m), "paper": ref}
+        "items": [{"number": str(n), "title": t, "presenter": who, "minutes": str(m) if m else "", "paper": ref}
                   for n, (t, who, m, ref) in enumerate(items, 1)],
         "total_duration": f"{total // 60} h {total % 60:02d} min", "finish_time": finish,
         "contact_line": f"Contact: {tt.cycle.officer.name}, {tt.cycle.officer.role}, {tt.cycle.officer.email}",

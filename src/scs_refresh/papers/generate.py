@@ -23,6 +23,7 @@ from scs_refresh.documents.accessibility import literal_strings
 from scs_refresh.documents.html import to_html
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
+from scs_refresh.papers import records
 from scs_refresh.papers.contexts import (RefreshState, agenda_context, board_report_context,
                                          committee_report_context, equality_screening_context, strategy_version)
 from scs_refresh.documents.pdf import PdfQueue, soffice
@@ -58,6 +59,7 @@ class MeetingPapers:
     warnings: list[str] = field(default_factory=list)
     not_produced: list[str] = field(default_factory=list)
     exempt: list[Path] = field(default_factory=list)  # Schedule 12A: members only, never published
+    agenda_minutes: int | None = None  # the agenda's planned length: the invitation ends when it does
 
     def files(self) -> list[Path]:
         return [p for p in [*self.papers, self.agenda, self.pack, *self.pdfs, *self.pages] if p is not None]
@@ -182,6 +184,11 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
     refs = iter(string.ascii_uppercase)
     agenda_papers = []
     quoted: set[str] = set()  # every string the papers quote, so the pack check knows them
+    minutes_ref = ""
+    previous = records.minutes_for_approval(state, event, folder.parent)
+    if previous is not None and any(p.kind == "agenda" for p in event.papers):  # to confirm as a correct record
+        add(_copy(previous, folder, len(result.papers) + 1, previous.stem))
+        minutes_ref = f"Paper {next(refs)}"
     if draft is not None:  # the draft SCS quotes partners' answers word for word
         quoted.update(a for r in state.draft.responses.values() for a in r.answers.values())
     for paper in event.papers:
@@ -250,8 +257,9 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
                                     f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
         convert(result.pack)
     if any(p.kind == "agenda" for p in event.papers):
-        plan = agenda_context(state, event, agenda_papers)
+        plan = agenda_context(state, event, agenda_papers, minutes_ref)
         result.warnings.extend(plan.warnings)
+        result.agenda_minutes = plan.minutes
         result.agenda = release(render_docx(templates / "agenda_tpl.docx", plan.context,
                                              folder / "00-agenda.docx"), plan.context)
         convert(result.agenda)
@@ -323,6 +331,7 @@ def _write_set(state: RefreshState, event, draft, templates: Path, result: Meeti
                 "draft_version": draft.version if draft is not None else None,
                 "pack": str(result.pack.relative_to(folder)) if result.pack else None,
                 "exempt": [f for f in rel if Path(f).stem in exempt_stems],
-                "warnings": result.warnings, "not_produced": result.not_produced}
+                "warnings": result.warnings, "not_produced": result.not_produced,
+                "agenda_minutes": result.agenda_minutes}
     write_text(folder / "papers.json", json.dumps(manifest, indent=2))
     return result

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import logging
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
-from scs_refresh.core.dates import day_text_long, in_london
+from scs_refresh.core.dates import day_text, day_text_long, in_london
 from scs_refresh.core.folders import Dirs
+from scs_refresh.approval.decisions import moves_of
+from scs_refresh.core.store import Replan
 from scs_refresh.mail.dispatch import Attachment, Contact, Outgoing
 from scs_refresh.mail.invitations import meeting_invitation
 from scs_refresh.mail.wording import MailWording, signed_by
@@ -49,12 +52,52 @@ def officer_reminder(tt: Timetable, s: Scheduled, key: str, wording: MailWording
     return Outgoing(key=key, kind="officer-reminder", to=(officer,), subject=subject, body=body)
 
 
-def invitation(dirs: Dirs, tt: Timetable, event: Event, agenda: AgendaConfig, at: datetime) -> Attachment:
-    """The meeting's calendar invitation (.ics), kept beside its papers."""
-    ics = meeting_invitation(tt, event, agenda.default_time, agenda.max_minutes, agenda.venue,
-                              in_london(at).astimezone(timezone.utc))  # DTSTAMP is UTC (RFC 5545)
-    write_bytes(dirs.out / event.id / f"{event.id}.ics", ics)
-    return Attachment(f"{event.id}.ics", ics, "text/calendar")
+@dataclass(frozen=True)
+class Moves:
+    """How often a meeting has been re-arranged to another day, and the day it was last moved from."""
+
+    count: int = 0
+    moved_from: date | None = None
+
+    @classmethod
+    def of(cls, replans: Sequence[Replan], event_id: str, original: date | None) -> Moves:
+        done = moves_of(replans, event_id, original)
+        return cls(len(done), done[-1].moved_from if done else None)
+
+
+def _length(dirs: Dirs, event: Event, agenda: AgendaConfig) -> int:
+    """The meeting's planned length: its agenda's, once written, else the configured longest meeting."""
+    manifest = written(dirs, event.id)
+    return (manifest or {}).get("agenda_minutes") or agenda.max_minutes
+
+
+def invitation(dirs: Dirs, tt: Timetable, event: Event, agenda: AgendaConfig, at: datetime,
+               moves: Moves = Moves(), cancel: bool = False) -> Attachment:
+    """The meeting's calendar invitation (.ics), kept beside its papers; ending when its agenda does.
+    With ``cancel``, the cancellation of the slot it was moved from."""
+    ics = meeting_invitation(tt, event, agenda.default_time, _length(dirs, event, agenda), agenda.venue,
+                             in_london(at).astimezone(timezone.utc),  # DTSTAMP is UTC (RFC 5545)
+                             moves=moves.count, cancel_slot=moves.moved_from if cancel else None)
+    name = f"{event.id}-cancel-{moves.moved_from}.ics" if cancel else f"{event.id}.ics"
+    write_bytes(dirs.out / event.id / name, ics)
+    return Attachment(name, ics, "text/calendar")
+
+
+def moved(dirs: Dirs, tt: Timetable, event: Event, moves: Moves, agenda: AgendaConfig, key: str, at: datetime,
+          wording: MailWording) -> list[Outgoing]:
+    """A meeting re-arranged to another day: to each member, the cancellation of the old slot and the
+    invitation for the new one, each a message of its own (``key`` names the move, so each goes once)."""
+    cancel, request = (invitation(dirs, tt, event, agenda, at, moves, cancel=c) for c in (True, False))
+    was = day_text(moves.moved_from)
+    return [Outgoing(key=f"{key}:{part}:{m.email}", kind=kind, to=(m,), attachments=(ics,),
+                     **_worded(wording, kind, tt, event, member_name=m.name, moved_from=was, **extra))
+            for m in members(tt, event)
+            for part, kind, ics, extra in (("cancel", "meeting-cancelled", cancel, {}),
+                                           ("invite", "meeting-moved", request, _where(event, agenda)))]
+
+
+def _where(event: Event, agenda: AgendaConfig) -> dict[str, str]:
+    return {"meeting_time": event.time or agenda.default_time, "venue": event.venue or agenda.venue}
 
 
 @dataclass(frozen=True)
@@ -71,17 +114,33 @@ def written(dirs: Dirs, meeting_id: str) -> dict | None:
     return json.loads(manifest.read_text()) if manifest.is_file() else None
 
 
+def _pack_pdf(folder: Path, pack: str | None, limit_mb: float) -> tuple[Attachment | None, str]:
+    """The pack's PDF to attach when there is one within ``limit_mb``, and its size in words."""
+    pdf = folder / "pdf" / f"{Path(pack).stem}.pdf" if pack else None
+    if pdf is None or not pdf.is_file():
+        return None, ""
+    size = pdf.stat().st_size
+    words = f"{size / 1_048_576:.1f} MB"
+    return (Attachment(pdf.name, pdf.read_bytes(), "application/pdf") if size <= limit_mb * 1_048_576 else None), words
+
+
 def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: str,
-                invite: Attachment, wording: MailWording) -> Publication:
-    """The papers to every member, once each; non-exempt papers to the public folder."""
+                invite: Attachment, wording: MailWording, agenda: AgendaConfig, moves: Moves = Moves()) -> Publication:
+    """The papers to every member, once each, with the time and venue, the pack as Word and (within the
+    body's size limit) as PDF; non-exempt papers to the public folder."""
     body = tt.body[event.body]
     folder = dirs.out / event.id
     exempt = set(manifest.get("exempt", []))
     pack = manifest.get("pack")
     files = [pack] if pack else [f for f in manifest["files"] if f.endswith(".docx")]
-    attachments = tuple(Attachment(Path(f).name, (folder / f).read_bytes(), DOCX_TYPE) for f in files) + (invite,)
+    pdf, pdf_size = _pack_pdf(folder, pack, agenda.pack_limit(event.body))
+    attachments = tuple(Attachment(Path(f).name, (folder / f).read_bytes(), DOCX_TYPE) for f in files) \
+        + ((pdf,) if pdf else ()) + (invite,)
+    details = {**_where(event, agenda), "moved_from": day_text(moves.moved_from) if moves.moved_from else "",
+               "pack_pdf_attached": pdf is not None, "pack_pdf_size": pdf_size,
+               "papers_online": f"public/{event.id}/index.html" if body.public else ""}
     messages = [Outgoing(key=f"{key}:{m.email}", kind="papers", to=(m,),
-                         **_worded(wording, "papers", tt, event, member_name=m.name, exempt=bool(exempt)),
+                         **_worded(wording, "papers", tt, event, member_name=m.name, exempt=bool(exempt), **details),
                          attachments=attachments)
                 for m in members(tt, event)]
     published = []
@@ -95,6 +154,18 @@ def publication(dirs: Dirs, tt: Timetable, event: Event, manifest: dict, key: st
     return Publication(messages, published)
 
 
+def meeting_record(tt: Timetable, event: Event, met: date, document: Path, key: str, wording: MailWording, *,
+                   minutes: bool) -> list[Outgoing]:
+    """A meeting's decision notice or draft minutes (``document``, the members' version) to each member, once."""
+    exempt = minutes and any(p.exempt for p in event.papers)
+    attachment = Attachment(document.name, document.read_bytes(), DOCX_TYPE)
+    return [Outgoing(key=f"{key}:{m.email}", kind="meeting-record", to=(m,), attachments=(attachment,),
+                     **_worded(wording, "meeting-record", tt, event, member_name=m.name,
+                               record="the draft minutes" if minutes else "the decision notice", draft=minutes,
+                               exempt=exempt, met=met))
+            for m in members(tt, event)]
+
+
 def member_reminders(tt: Timetable, event: Event, key: str, invite: Attachment,
                      wording: MailWording) -> list[Outgoing]:
     """A reminder to each member shortly before the meeting, with the invitation again."""
@@ -103,9 +174,11 @@ def member_reminders(tt: Timetable, event: Event, key: str, invite: Attachment,
             for m in members(tt, event)]
 
 
-def _worded(wording: MailWording, kind: str, tt: Timetable, event: Event, **values) -> dict[str, str]:
-    """The subject and body of a message to a member about ``event`` (templates/mail)."""
+def _worded(wording: MailWording, kind: str, tt: Timetable, event: Event, met: date | None = None,
+            **values) -> dict[str, str]:
+    """The subject and body of a message to a member about ``event`` (templates/mail); the meeting's day is
+    its date unless ``met`` (the sitting a record is of) says otherwise."""
     subject, body = wording.render(kind, **signed_by(tt.cycle), meeting_title=event.title,
-                                   meeting_date=day_text_long(event.date), body_name=tt.body[event.body].name,
-                                   **values)
+                                   meeting_date=day_text_long(met or event.date),
+                                   body_name=tt.body[event.body].name, **values)
     return {"subject": subject, "body": body}

@@ -17,6 +17,7 @@ Each file is replaced atomically, so a reader never sees half a page.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class Meeting:
     papers: list[PublishedPaper] = field(default_factory=list)
     published_on: date | None = None
     decision: str | None = None
+    minutes: int = 120  # its planned length: its agenda's, once written
 
 
 def _size(path: Path) -> str:
@@ -97,6 +99,14 @@ def _decision_text(record) -> str:
     return words + "." + (f" Note: {record.note}" if record.note else "")
 
 
+def _agenda_minutes(folder: Path, agenda: AgendaConfig) -> int:
+    """The meeting's length as its agenda plans it (papers.json), or the configured longest meeting."""
+    try:
+        return json.loads((folder / "papers.json").read_text()).get("agenda_minutes") or agenda.max_minutes
+    except (OSError, ValueError):
+        return agenda.max_minutes
+
+
 def meetings(dirs: Dirs, tt: Timetable, agenda: AgendaConfig) -> list[Meeting]:
     """Every dated meeting of a body whose papers are public, with what has been published for it."""
     decided = current_decisions(load_approvals(dirs.store).decisions) if Path(dirs.store).is_file() else {}
@@ -110,6 +120,7 @@ def meetings(dirs: Dirs, tt: Timetable, agenda: AgendaConfig) -> list[Meeting]:
                     e.venue or agenda.venue, _published(folder), s.publication_deadline if folder.is_dir() else None)
         if e.id in decided:
             m.decision = _decision_text(decided[e.id])
+        m.minutes = _agenda_minutes(Path(dirs.out) / e.id, agenda)
         found.append(m)
     return sorted(found, key=lambda m: (m.day, m.id))
 
@@ -124,7 +135,7 @@ def _environment(templates: Path):
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def _calendar(tt: Timetable, found: list[Meeting], minutes: int, stamp: datetime) -> bytes:
+def _calendar(tt: Timetable, found: list[Meeting], stamp: datetime) -> bytes:
     from icalendar import Calendar, Event as VEvent
 
     stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=LONDON)
@@ -139,7 +150,7 @@ def _calendar(tt: Timetable, found: list[Meeting], minutes: int, stamp: datetime
         ev.add("uid", f"{m.id}@{tt.cycle.id}.scs-refresh")  # as the members' invitations: one entry per meeting
         ev.add("dtstamp", stamp)
         ev.add("dtstart", start)
-        ev.add("dtend", start + timedelta(minutes=minutes))
+        ev.add("dtend", start + timedelta(minutes=m.minutes))  # when its agenda finishes
         ev.add("summary", m.title)
         ev.add("location", m.venue)
         ev.add("description", f"{m.body}. Agenda and papers: {m.id}/index.html")
@@ -208,7 +219,7 @@ def build_site(dirs: Dirs, tt: Timetable, agenda: AgendaConfig, templates: Path,
         bodies.setdefault(m.body, []).append(m)
     page("index.html", public / "index.html", "", bodies=bodies, meetings=found)
     page("strategy.html", public / "strategy.html", "", **_strategy(tt, found, dirs))
-    written.append(write_bytes(public / "meetings.ics", _calendar(tt, found, agenda.max_minutes, stamp)))
+    written.append(write_bytes(public / "meetings.ics", _calendar(tt, found, stamp)))
     written.append(write_text(public / "papers.atom", _feed(tt, found, stamp)))
     log.info("built the public site: %d meeting page(s) in %s", len(found), public)
     return written

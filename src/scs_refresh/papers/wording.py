@@ -37,14 +37,6 @@ Wording = Annotated[str, AfterValidator(_allowing(PLACEHOLDERS))]
 DecisionWording = Annotated[str, AfterValidator(_allowing(DECISION_PLACEHOLDERS))]
 
 
-def _names_exemption(text: str) -> str:
-    """The published agenda's line for an exempt item: it may say {exemption}, and nothing else in braces."""
-    names = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    if names - {"exemption"}:
-        raise ValueError(f"unknown placeholder {{{sorted(names - {'exemption'})[0]}}} (allowed: {{exemption}})")
-    return text
-
-
 class UntilAdopted(StrictModel):
     """A report's wording while it is written before the Strategy is adopted: each part given here
     replaces the report's own (the rest stand)."""
@@ -119,15 +111,72 @@ class AgendaItem(StrictModel):
     minutes: int = Field(ge=1, le=480)
 
 
+class MinutesItem(AgendaItem):
+    """The item to confirm the minutes of the body's previous meeting: ``{previous_meeting}`` is its date."""
+
+    title: Annotated[str, AfterValidator(_allowing({"previous_meeting"}))]
+
+
+class ExclusionItem(AgendaItem):
+    """The resolution to exclude the press and public before exempt business (LGA 1972 s100A(4)):
+    ``{paragraphs}`` is "paragraph 3" or "paragraphs 1 and 3"."""
+
+    title: Annotated[str, AfterValidator(_allowing({"paragraphs"}))]
+    minutes: int = Field(0, ge=0, le=30, description="passing the resolution takes a moment")
+
+
+class BodyBusiness(StrictModel):
+    """One body's own agenda items and the rules for its business after a meeting."""
+
+    opening: list[AgendaItem] = Field([], description="its standing items, after the minutes")
+    closing: list[AgendaItem] = Field([], description="its items after the common closing items")
+    decision_notice_working_days: int | None = Field(None, ge=0, le=20,
+                                                     description="overrides agenda.decision_notice_working_days")
+    pack_limit_mb: float | None = Field(None, gt=0, le=50, description="overrides agenda.pack_limit_mb")
+
+
 class AgendaConfig(StrictModel):
     organisation: str
     default_time: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     venue: str
     max_minutes: int = Field(120, ge=15)
-    exempt_item: Annotated[str, AfterValidator(_names_exemption)] = "Exempt item, not for publication: {exemption}"
+    exempt_item: Annotated[str, AfterValidator(_allowing({"exemption"}))] = "Exempt item, not for publication: {exemption}"
     opening: list[AgendaItem] = []
+    minutes_item: MinutesItem | None = Field(None, description="only when the body met before")
     closing: list[AgendaItem] = []
+    exclusion: ExclusionItem | None = Field(None, description="before any exempt item, which comes last")
     paper_minutes: dict[str, int] = {}
+    decision_notice_working_days: int = Field(3, ge=0, le=20, description="working days after a meeting")
+    pack_limit_mb: float = Field(10, gt=0, le=50, description="the largest pack PDF attached to the papers e-mail")
+    bodies: dict[str, BodyBusiness] = Field({}, description="by body id: its own items and rules")
+
+    def body(self, body_id: str) -> BodyBusiness:
+        return self.bodies.get(body_id, BodyBusiness())
+
+    def notice_days(self, body_id: str) -> int:
+        own = self.body(body_id).decision_notice_working_days
+        return self.decision_notice_working_days if own is None else own
+
+    def pack_limit(self, body_id: str) -> float:
+        own = self.body(body_id).pack_limit_mb
+        return self.pack_limit_mb if own is None else own
+
+
+class ForwardPlan(StrictModel):
+    """The key decision of the executive to adopt the Strategy, for its forward plan entry or notice."""
+
+    executive: str = Field(description="the body (timetable id) that takes the key decision: its meeting in the "
+                                       "approval chain")
+    council: str | None = Field(None, description="the body that adopts it (policy framework): its meeting in "
+                                                  "the approval chain")
+
+    def meeting(self, tt, body: str | None):
+        """The approval chain's meeting of ``body``, or None."""
+        return next((tt.event[e] for e in tt.approval_chain if body and tt.event[e].body == body), None)
+    matter: str = Field(min_length=1)
+    wards: str = "All"
+    consultation: list[str] = Field(min_length=1)
+    documents: list[str] = Field(min_length=1)
 
 
 class PapersConfig(StrictModel):
@@ -138,8 +187,9 @@ class PapersConfig(StrictModel):
     equality: EqualityWording | None = None
     decision_record: DecisionRecordWording = DecisionRecordWording()
     gaps: GapsWording = GapsWording()
-    exempt_marking: Annotated[str, AfterValidator(_names_exemption)] = "NOT FOR PUBLICATION by virtue of {exemption}"
+    exempt_marking: Annotated[str, AfterValidator(_allowing({"exemption"}))] = "NOT FOR PUBLICATION by virtue of {exemption}"
     agenda: AgendaConfig
+    forward_plan: ForwardPlan | None = None
 
 
 def load_papers_config(file: Path) -> PapersConfig:
@@ -147,10 +197,19 @@ def load_papers_config(file: Path) -> PapersConfig:
 
 
 def check_against_timetable(cfg: PapersConfig, tt, file: Path) -> None:
-    """Every report purpose named in the timetable must have its wording here."""
+    """Every report purpose named in the timetable must have its wording here; the bodies named here
+    (agenda.bodies, forward_plan) must be the timetable's."""
     problems = [
         Problem(file, f"no wording for purpose '{p.purpose}', used by {e.id} in the timetable", "purposes")
         for e in tt.events for p in e.papers if p.purpose and p.purpose not in cfg.purposes
     ]
+    fp = cfg.forward_plan
+    in_chain = ", ".join(sorted({tt.event[e].body for e in tt.approval_chain if tt.event[e].body}))
+    for key, body in (("executive", fp.executive if fp else None), ("council", fp.council if fp else None)):
+        if body is not None and fp.meeting(tt, body) is None:
+            problems.append(Problem(file, f"'{body}' has no meeting in the timetable's approval chain (bodies that "
+                                          f"do: {in_chain})", f"forward_plan.{key}"))
+    problems += [Problem(file, f"no body '{b}' in the timetable (bodies: {', '.join(tt.body)})", f"agenda.bodies.{b}")
+                 for b in cfg.agenda.bodies if b not in tt.body]
     if problems:
         raise ConfigError(problems)
