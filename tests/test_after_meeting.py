@@ -75,7 +75,7 @@ def test_a_notice_waits_for_the_decision_and_is_true_on_its_date(ctx):
     result = tick.run(ctx, notice, date(2011, 4, 13))
     members = [m for m in ctx.timetable.body["lsp-board"].members if m.email]
     assert len(result.sent) == len(members)
-    text = _text(ctx.dirs.out / RATIFY / "decision-notice-2011-04-07.docx")
+    text = _text(ctx.dirs.out / "records" / RATIFY / "decision-notice-2011-04-07.docx")
     assert "RESOLVED that the recommendations of the report be agreed:" in text
     assert "(a) Agree and ratify the Sustainable Community Strategy 2011 and the proposed Partnership structure." in text
     assert "13 April 2011" in text  # published the day it was written
@@ -93,7 +93,7 @@ def test_exempt_business_stays_out_of_the_public_minutes(ctx):
     assert "draft-minutes-2010-12-03.docx" in published and "html/draft-minutes-2010-12-03.html" in published
     assert not any("members" in p for p in published)
     open_text = _text(public / "draft-minutes-2010-12-03.docx")
-    members_text = _text(ctx.dirs.out / BOARD / "draft-minutes-members-2010-12-03.docx")
+    members_text = _text(ctx.dirs.out / "records" / BOARD / "draft-minutes-members-2010-12-03.docx")
     assert "funding" not in open_text.lower() and "The minute of this item is not for publication." in open_text
     assert "NOT FOR PUBLICATION by virtue of paragraph 3 of Part 1 of Schedule 12A" in members_text
     assert "Partnership funding allocations 2011/12" in members_text
@@ -119,6 +119,11 @@ def test_the_next_agenda_carries_the_minutes_for_confirmation(ctx):
     row = next(r for r in agenda.rows if r.cells[1].text.startswith("Minutes of the meeting held on 03 December"))
     assert row.cells[4].text == "Paper A"
     assert "Minutes of the meeting of Breckland Partnership (LSP) Board held on 03 December 2010" in _text(after.pack)
+    # The meeting's own papers written again (one set, swapped in whole) leave its minutes where they were.
+    generate_meeting_papers(load_state(ctx.ws, date(2011, 1, 20), evidence=False), BOARD, ctx.dirs.out,
+                            ctx.dirs.templates, pdf=False)
+    assert (ctx.dirs.out / "records" / BOARD / "draft-minutes-2010-12-03.docx").is_file()
+    assert (ctx.dirs.out / "public" / BOARD / "draft-minutes-2010-12-03.docx").is_file()
 
 
 def test_the_forward_plan_entry_is_published_on_the_day_the_2000_regulations_require(ctx):

@@ -40,6 +40,9 @@ def build_index(dirs: Dirs, tt: Timetable) -> Path:
         lines.append("")
         lines += [f"- {_link(out, folder / f)}" + (" (exempt: members only)" if f in m.get("exempt", []) else "")
                   for f in m["files"]]
+        kept = out / "records" / s.event.id  # the draft minutes and decision notice, once written
+        if kept.is_dir():
+            lines.append("- after the meeting: " + ", ".join(_link(out, p) for p in sorted(kept.glob("*.docx"))))
         public = out / "public" / s.event.id
         if public.is_dir():
             lines.append("- published for the public: "

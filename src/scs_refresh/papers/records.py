@@ -270,14 +270,20 @@ def minutes_name(sitting: Sitting, members: bool = False) -> str:
     return f"{MINUTES}{'-members' if members else ''}-{sitting.day}"
 
 
+def folder_of(out: Path, meeting_id: str) -> Path:
+    """Where what follows a meeting is kept: ``out/records/<meeting>``, beside its papers, not among them —
+    the papers are one set, written again whole when they change, and must not take the minutes with them."""
+    return Path(out) / "records" / meeting_id
+
+
 def write_after_meeting(state: RefreshState, sitting: Sitting, kind: str, out: Path, templates: Path, *,
                         pdf: bool) -> Written:
     """The decision notice (``kind`` NOTICE) or the draft minutes (MINUTES) of ``sitting``, as at ``state.on``:
-    in the meeting's folder, and without exempt parts in the public folder when the body publishes."""
+    in the meeting's records folder, and without exempt parts in the public folder when the body publishes."""
     tt = state.timetable
     event = tt.event[sitting.meeting_id]
     decision = decision_at(state.decisions, sittings([s.event for s in tt.schedule], state.decisions), sitting)
-    folder = Path(out) / event.id
+    folder = folder_of(out, event.id)
     public = Path(out) / "public" / event.id if tt.body[event.body].public else None
     if kind == NOTICE:
         if decision is None:
@@ -306,10 +312,10 @@ def minutes_for_approval(state: RefreshState, event: Event, out: Path) -> Path |
     if previous is None:
         return None
     sitting = Sitting(*previous)
-    written_on = recorded(Path(out) / sitting.meeting_id).get(minutes_name(sitting))
+    written_on = recorded(folder_of(out, sitting.meeting_id)).get(minutes_name(sitting))
     if written_on is None or date.fromisoformat(written_on) > state.on:
         return None
-    return Path(out) / sitting.meeting_id / f"{minutes_name(sitting)}.docx"
+    return folder_of(out, sitting.meeting_id) / f"{minutes_name(sitting)}.docx"
 
 
 def awaited(events: Iterable[Event], decisions: Sequence[DecisionRecord], on: date) -> list[str]:
