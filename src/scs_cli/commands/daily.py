@@ -22,7 +22,7 @@ def _tick_parameters(dirs: Dirs, pdf: bool) -> dict:
     if dirs.store_file is not None and dirs.store_file.resolve() != (dirs.state / "scs.sqlite").resolve():
         raise UserError("--store: the daily tick keeps its ledger in STATE_DIR/scs.sqlite; set --state-dir instead")
     return {"dirs": Dirs(config=dirs.config.resolve(), out=dirs.out.resolve(), state=dirs.state.resolve(),
-                         templates=dirs.templates.resolve()), "pdf": pdf}
+                         templates=dirs.templates.resolve(), state_url=dirs.state_url), "pdf": pdf}
 
 
 @app.command()

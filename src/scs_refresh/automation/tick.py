@@ -25,7 +25,7 @@ from scs_refresh.automation.actions import Action, cycle_actions, due
 from scs_refresh.core.dates import day_text, recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import Store, exists
 from scs_refresh.evidence.manifest import fingerprint
 from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
@@ -314,7 +314,7 @@ def pending(ctx: Context, on: date) -> list[Action]:
 
 def held(ctx: Context) -> list:
     """What the ticks held for the officer: each action's key, due day, the day it was held and why."""
-    if not ctx.dirs.store.exists():
+    if not exists(ctx.dirs.store):
         return []
     with ctx.store() as store:
         return store.actions_held()
