@@ -15,6 +15,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +53,18 @@ class Cluster:
                                dbname="postgres", autocommit=True)
 
 
+def _run(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr or done.stdout}")
+
+
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> Cluster:
+def postgres() -> Cluster:
     bin_dir = _binaries()
     if bin_dir is None:
         pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql")
-    root = tmp_path_factory.mktemp("postgres")
+    root = Path(tempfile.mkdtemp(prefix="scs-postgres-"))  # not under pytest's root-only folder: postgres reads it
     data, sockets = root / "data", root / "run"
     sockets.mkdir()
     password = secrets.token_hex(16)
@@ -69,17 +76,18 @@ def postgres(tmp_path_factory) -> Cluster:
         shutil.chown(root / "pw", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "scs", f"--pwfile={root / 'pw'}",
-                    "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions"], check=True, capture_output=True)
+    _run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "scs", f"--pwfile={root / 'pw'}",
+          "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions"])
     (root / "pw").unlink()
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
-    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
-                    "-w", "-t", "120", "start"], check=True, capture_output=True)
+    _run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
+          "-w", "-t", "120", "start"])
     try:
         yield Cluster(port, "scs", password)
     finally:
         subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -502,7 +502,8 @@ class Store:
         self.close()
 
     def schema_version(self) -> int:
-        return _version(self._conn)
+        with self.transaction():
+            return _version(self._conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
