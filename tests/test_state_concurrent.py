@@ -64,7 +64,8 @@ def _tick(cycle: Path, run: Path, env: dict[str, str], state: list[str]) -> subp
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
-def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path: Path, request, prefect_api):
+def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path: Path, request, prefect_api,
+                                                               monkeypatch):
     handler, settings = request.getfixturevalue("server")(Strict())
     cycle = _smtp_cycle(tmp_path, settings.port)
     partners = len(Workspace.load(Dirs(config=cycle / "config", templates=cycle / "templates")).need_partners().partners)
@@ -78,6 +79,7 @@ def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path
             with request.getfixturevalue("postgres").admin() as admin:
                 admin.execute(f"CREATE DATABASE r{i}_{os.getpid()}")
             env["PGPASSWORD"] = request.getfixturevalue("postgres").password
+            monkeypatch.setenv("PGPASSWORD", env["PGPASSWORD"])  # this process reads the ledger too
             state, location = ["--state-url", url], StateURL(url, "Breckland Council/scs-refresh-2010-11")
         else:
             state, location = ["--state-dir", str(round_dir / "state")], round_dir / "state" / "scs.sqlite"

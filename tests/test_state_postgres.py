@@ -120,6 +120,9 @@ def test_many_cycles_in_one_database_never_cross(pg_url: str):
         assert [r.status for r in breckland.sends()] == ["sent"]
         assert norwich.responses() == {} and norwich.actions_done() == set()
         assert breckland.decisions() == [] and len(norwich.decisions()) == 1
+        norwich.forget()  # `scs demo --fresh` for one council: the other keeps everything
+        assert norwich.sends() == [] and norwich.decisions() == []
+        assert len(breckland.sends()) == 1 and breckland.actions_done() == {"questionnaires"}
 
 
 def test_a_new_database_opened_by_two_processes_at_once_is_migrated_once(pg_url: str):
@@ -265,3 +268,38 @@ def test_the_tick_on_postgresql_sends_each_message_once_and_keeps_nothing_in_the
     assert [r.action.key for r in results] == ["questionnaires"] and again == []
     assert sorted(handler.ids()) == sorted(ledger) and len(ledger) == len(ctx.partners.partners)
     assert not (cycle / "state" / "scs.sqlite").exists()
+
+
+def test_two_runs_flushing_one_ledger_at_once_send_each_message_once(location, request):
+    """Below the action claim: two runs that both flush the same queue (as a second tick sending what is
+    left does) race for each message; the conditional claim gives each to one of them."""
+    from scs_refresh.mail import dispatch
+    from scs_refresh.mail.dispatch import Contact, Smtp
+
+    from .test_mail_servers import NOW, RETRY, SENDER, _msg
+
+    handler, settings = request.getfixturevalue("server")(Strict())
+    with Store.open(location) as store:
+        queued = dispatch.queue(store, [_msg(f"q:{i}", to=f"p{i}@example.org") for i in range(30)],
+                                Contact(name=SENDER.name, email=SENDER.email), AT)
+    start, reports, failed = threading.Barrier(2), [], []
+
+    def flush():
+        try:
+            with Store.open(location) as store:
+                start.wait()
+                reports.append(dispatch.flush(store, Smtp(settings, None), SENDER, AT, retry=RETRY, clock=lambda: NOW))
+        except Exception as exc:  # shown by the assertion below
+            failed.append(exc)
+
+    runs = [threading.Thread(target=flush) for _ in range(2)]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert failed == []
+    with Store.open(location) as store:
+        ledger = {r.message_id for r in store.sends(status="sent")}
+    assert len(queued) == 30 and len(ledger) == 30
+    assert sorted(handler.ids()) == sorted(ledger)  # each Message-ID once at the server
+    assert sorted(reports[0].sent + reports[1].sent) == sorted(queued)  # each run reports only what it sent

@@ -795,6 +795,17 @@ class Store:
                        datetime.fromisoformat(r["recorded_at"]))
                 for r in self._x("SELECT * FROM replans WHERE cycle = :cycle ORDER BY seq").rows]
 
+    def forget(self) -> None:
+        """Delete every row of this cycle, in every table that has one (`scs demo --fresh` on a shared
+        database): the other cycles in the database are untouched."""
+        from sqlalchemy import inspect
+
+        with self.transaction():
+            catalog = inspect(self._conn)
+            for table in catalog.get_table_names():
+                if any(c["name"] == "cycle" for c in catalog.get_columns(table)):
+                    self._x(f"DELETE FROM {table} WHERE cycle = :cycle")
+
     # -- everything at once ----------------------------------------------------------------
     def records(self) -> Records:
         """Every record the store holds, read in one go (see :class:`Records`)."""
