@@ -24,7 +24,11 @@ BLOB, PRIMARY KEY/UNIQUE, ``ON CONFLICT``; no AUTOINCREMENT, no PRAGMA, no SQLit
 with ``cycle TEXT NOT NULL DEFAULT ''`` first in every new table's key. The type names PostgreSQL
 spells otherwise are translated (:data:`_POSTGRESQL_TYPES`). The schema version is SQLite's
 ``user_version`` (so users' existing files upgrade in place) or PostgreSQL's ``scs_schema`` table;
-a database migrated by a newer scs is refused with one line.
+a database migrated by a newer scs is refused with one line. Steps are split at ';' once '--'
+comments are dropped, so keep both out of string literals. A new method queries through
+``Store._x`` with named parameters and ``WHERE cycle = :cycle`` (``_x`` supplies the cycle).
+Why not Alembic: a list that several people append to at once merges as text, where Alembic's
+chain of revision files forks into two heads that nobody sees until it runs.
 """
 
 from __future__ import annotations
