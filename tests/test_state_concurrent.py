@@ -21,6 +21,7 @@ from scs_refresh.core.store import StateURL, Store
 from scs_refresh.core.folders import Dirs
 from scs_refresh.workspace import Workspace
 
+from .conftest import ROOT
 from .test_mail_servers import Strict, _smtp_cycle, server  # noqa: F401  (server: the SMTP fixture)
 from .test_serve_integration import PREFECT, _env, _free_port, _stop, _wait_until
 
@@ -69,7 +70,7 @@ def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path
     handler, settings = request.getfixturevalue("server")(Strict())
     cycle = _smtp_cycle(tmp_path, settings.port)
     partners = len(Workspace.load(Dirs(config=cycle / "config", templates=cycle / "templates")).need_partners().partners)
-    env = {**_env(tmp_path, prefect_api), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    env = {**_env(tmp_path, prefect_api), "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}  # this checkout's code
     env.pop("SCS_STATE_URL", None)
     raced = 0
     for i in range(ROUNDS):

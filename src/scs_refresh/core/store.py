@@ -713,6 +713,12 @@ class Store:
                 "(:stale = '' OR claimed_at IS NULL OR claimed_at < :stale)))",
                 at=at.isoformat(), claimed=claimed, stale=stale, key=key).rowcount == 1
 
+    def action_released(self, key: str, status: str = "pending") -> None:
+        """The run that claimed it stops without finishing it (mail left queued, or the work failed): the
+        next tick takes it (``status`` 'pending'), or it stays listed for the officer ('held')."""
+        self._x("UPDATE actions SET status = :status, claimed_at = NULL WHERE cycle = :cycle AND key = :key "
+                "AND status = 'started'", status=status, key=key)
+
     def action_done(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
         self._x("UPDATE actions SET status = 'done', done_at = :at, ran_on = :ran_on, detail = :detail "
                 "WHERE cycle = :cycle AND key = :key", at=at.isoformat(), ran_on=ran_on.isoformat(), detail=detail,
