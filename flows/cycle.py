@@ -29,6 +29,7 @@ from scs_refresh.automation.index import build_index
 from scs_refresh.papers.site import build_site
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import Store
 from scs_refresh.automation.simulation import (comment_days, exchange_comments, for_workspace, import_replies,
                                                record_decisions, replies_due)
 from scs_refresh.approval.chain import adoption, decision_chain
@@ -95,9 +96,13 @@ def _strategy_days(ctx: tick.Context, sim) -> list[date]:
 
 
 def start_over(dirs: Dirs) -> None:
-    """``--fresh``: the cycle's outputs and state go, and the replay starts from nothing."""
+    """``--fresh``: the cycle's outputs and state go, and the replay starts from nothing (on a shared
+    PostgreSQL database, this cycle's rows only)."""
     for folder in (dirs.out, dirs.state):
         shutil.rmtree(folder, ignore_errors=True)
+    if dirs.state_url:
+        with Store.open(dirs.store) as store:
+            store.forget()
 
 
 def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False, defer: bool = False,

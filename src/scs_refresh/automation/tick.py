@@ -15,7 +15,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
@@ -26,7 +26,7 @@ from scs_refresh.automation.actions import (Action, after_meeting_actions, cycle
 from scs_refresh.core.dates import day_text, recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import Store, exists
 from scs_refresh.evidence.manifest import fingerprint
 from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
@@ -103,6 +103,7 @@ class ActionResult:
     held: bool = False  # caught up too late to send blindly: listed for the officer (`scs pending`)
     mail: list[str] = field(default_factory=list)  # addresses refused for good or to be tried again
     stopped: str | None = None  # why the mail server took no more ("mail server ... not reachable (...)")
+    elsewhere: bool = False  # another run (a second tick at the same moment) had claimed it: left to that run
 
     @classmethod
     def mailed(cls, action: Action, summary: str, report: dispatch.Report, queued: list[str] | None = None,
@@ -345,24 +346,35 @@ def long_gone(ctx: Context, action: Action, on: date) -> str | None:
 
 
 def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> ActionResult:
-    """Do one action: ledger 'started', the work, ledger 'done' (only when nothing is left queued).
+    """Do one action: claimed in the ledger ('started'; another run at the same moment leaves it), the
+    work, then 'done', or, when something is left queued or the work failed, free for the next tick.
 
     A message whose moment is long gone is held for the officer instead (ledger 'held'), unless
     ``officer`` (the officer chose to send it with `scs pending send`).
     """
     with ctx.store() as store:
-        store.action_started(action.key, action.kind, action.due, recorded_at(on))
-    skip = too_late(ctx, action, on)
-    log.info("%s: %s", action.key, action.text)
-    held = None if skip or officer else long_gone(ctx, action, on)
-    if held:
+        if not store.action_started(action.key, action.kind, action.due, recorded_at(on), now=datetime.now()):
+            log.info("%s: under way in another run; left to it", action.key)
+            return ActionResult(action, "under way in another run at the same time; left to it", elsewhere=True)
+    back = "held" if officer else "pending"  # what the action is again if this run does not finish it
+    try:
+        skip = too_late(ctx, action, on)
+        log.info("%s: %s", action.key, action.text)
+        held = None if skip or officer else long_gone(ctx, action, on)
+        if held:
+            with ctx.store() as store:
+                store.action_held(action.key, recorded_at(on), on, held)
+            log.info("%s: held for the officer: %s", action.key, held)
+            return ActionResult(action, f"held for you: {held} (`scs pending`)", held=True)
+        result = ActionResult(action, skip) if skip else RUNNERS[action.kind](ctx, action, on)
+    except BaseException:  # the claim goes with the run: the next tick does the work again
         with ctx.store() as store:
-            store.action_held(action.key, recorded_at(on), on, held)
-        log.info("%s: held for the officer: %s", action.key, held)
-        return ActionResult(action, f"held for you: {held} (`scs pending`)", held=True)
-    result = ActionResult(action, skip) if skip else RUNNERS[action.kind](ctx, action, on)
-    if not result.queued:  # a mail server that was down: the next tick sends what is left, once
-        with ctx.store() as store:
+            store.action_released(action.key, back)
+        raise
+    with ctx.store() as store:
+        if result.queued:  # a mail server that was down: the next tick sends what is left, once
+            store.action_released(action.key, back)
+        else:
             store.action_done(action.key, recorded_at(on), on, result.summary)
     log.info("%s: %s", action.key, result.summary)
     return result
@@ -379,7 +391,7 @@ def pending(ctx: Context, on: date) -> list[Action]:
 
 def held(ctx: Context) -> list:
     """What the ticks held for the officer: each action's key, due day, the day it was held and why."""
-    if not ctx.dirs.store.exists():
+    if not exists(ctx.dirs.store):
         return []
     with ctx.store() as store:
         return store.actions_held()
