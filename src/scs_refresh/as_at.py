@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from scs_refresh.approval.chain import with_confirmed_dates
 from scs_refresh.approval.decisions import amendments_agreed, confirmed_dates
