@@ -1,0 +1,182 @@
+"""Real parts on loopback for the many-councils test and bench: a `prefect server`, process workers,
+councils made from the bundled cycle, and an SMTP server (aiosmtpd) that counts Message-IDs.
+
+Every process is started in its own session and stopped by its PID (SIGTERM, then SIGKILL of its group).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import date
+from email import message_from_bytes
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SCS = [sys.executable, "-m", "scs_cli.main", "--templates-dir", str(ROOT / "templates")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prefect_env(home: Path, api_url: str | None) -> dict[str, str]:
+    """A child's environment: its own Prefect home, no telemetry, this checkout importable, the given API."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+               PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+               PREFECT_WORKER_QUERY_SECONDS="2", PREFECT_WORKER_PREFETCH_SECONDS="2",
+               PREFECT_LOGGING_LEVEL="WARNING")
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+def start(args: list[str], log: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    with log.open("a") as out:
+        return subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc: subprocess.Popen, grace: float = 20) -> None:
+    """SIGTERM by PID, wait, then SIGKILL what is left of its process group."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # any child it left behind (its own session)
+    except ProcessLookupError:
+        pass
+
+
+def tail(path: Path, n: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-n:]) if path.exists() else "(no log)"
+
+
+def wait_until(what: str, check, timeout: float, logs: list[Path] = (), every: float = 1.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(every)
+    raise TimeoutError(f"{what} within {timeout:.0f} s\n" + "\n".join(f"--- {p.name}\n{tail(p)}" for p in logs))
+
+
+def start_server(home: Path, logs: Path) -> tuple[subprocess.Popen, str]:
+    """`prefect server start` on a free loopback port (its database: SQLite under ``home``), once healthy."""
+    import httpx
+
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    log = logs / "server.log"
+    server = start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], log,
+                   prefect_env(home, api), logs)
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{api}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until("the Prefect server was not healthy", healthy, 120, [log])
+    except BaseException:
+        stop(server)
+        raise
+    return server, api
+
+
+def start_worker(name: str, pool: str, home: Path, api: str, logs: Path) -> subprocess.Popen:
+    return start([str(BIN / "prefect"), "worker", "start", "--pool", pool, "--name", name], logs / f"{name}.log",
+                 prefect_env(home, api), logs)
+
+
+def make_council(base: Path, number: int, smtp_port: int | None = None) -> Path:
+    """Council ``number``'s folder: the bundled cycle moved to 2010 + ``number`` with `scs new-cycle`, its own
+    addresses (every @example.org becomes @cNN.example.org) and, given a port, SMTP to 127.0.0.1 there."""
+    folder = base / f"council-{number:02d}"
+    shutil.copytree(ROOT / "evidence", base / "evidence", dirs_exist_ok=True)
+    subprocess.run([*SCS, "--config-dir", str(ROOT / "config"), "new-cycle", "--year", str(2010 + number),
+                    "--to", str(folder / "config")], check=True, capture_output=True, env=prefect_env(base, None))
+    for f in (folder / "config").glob("*.yaml"):
+        f.write_text(re.sub(r"@((?:[a-z0-9-]+\.)*)example\.org", rf"@\1c{number:02d}.example.org", f.read_text()))
+    evidence = folder / "config" / "evidence.yaml"
+    evidence.write_text(re.sub(r"(?m)^evidence_dir: .*$", f"evidence_dir: {base / 'evidence'}", evidence.read_text()))
+    if smtp_port:
+        (folder / "config" / "delivery.yaml").write_text(
+            f'transport: smtp\nsender: {{name: "LSP Officer {number}", email: lsp.officer@c{number:02d}.example.org}}\n'
+            f"smtp: {{host: 127.0.0.1, port: {smtp_port}, starttls: false, timeout_seconds: 10}}\n"
+            "retry: {attempts: 3, wait_minutes: 0}\n")
+    return folder
+
+
+def deploy(council: Path, pool: str, home: Path, api: str) -> None:
+    result = subprocess.run([*SCS, "deploy", "--council-dir", str(council), "--pool", pool, "--no-pdf"],
+                            capture_output=True, text=True, env=prefect_env(home, api), timeout=300)
+    assert result.returncode == 0, result.stderr
+
+
+def tick_days(council: Path) -> list[date]:
+    """The working days on which the council's daily tick has something to do, from its timetable."""
+    from scs_refresh.automation import tick
+    from scs_refresh.core.folders import Dirs
+    from scs_refresh.timetable import deadlines as cal
+
+    ctx = tick.Context.load(Dirs(config=council / "config", out=council / "out", state=council / "state",
+                                 templates=ROOT / "templates"), pdf=False)
+    return sorted({d if cal.is_working_day(d) else cal.working_days_after(d, 1) for d in (a.due for a in ctx.actions())})
+
+
+class MessageCounter:
+    """An SMTP server on loopback that counts what it accepted by Message-ID and recipient."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.seen: Counter[tuple[str, str]] = Counter()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message_id = message_from_bytes(envelope.content)["Message-ID"]
+        self.seen.update((message_id, rcpt.lower()) for rcpt in envelope.rcpt_tos)
+        return "250 OK"
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    def __enter__(self) -> MessageCounter:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+
+def ledger_deliveries(council: Path) -> set[tuple[str, str]]:
+    """What the council's send ledger says was sent: (Message-ID, recipient) of every message marked sent."""
+    from scs_refresh.core.store import Store
+
+    with Store.open(council / "state" / "scs.sqlite") as store:
+        return {(s.message_id, r.lower()) for s in store.sends(status="sent") for r in s.recipients}
+
+
+def count(counter: MessageCounter, councils: list[Path]) -> dict[str, int]:
+    """Deliveries the ledgers say were sent, what the server received more than once, and what it never got."""
+    expected = set().union(*(ledger_deliveries(c) for c in councils))
+    return {"sent": len(expected), "duplicates": sum(n - 1 for n in counter.seen.values() if n > 1),
+            "missing": len(expected - set(counter.seen))}
