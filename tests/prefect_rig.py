@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SCS = [sys.executable, "-m", "scs_cli.main", "--templates-dir", str(ROOT / "templates")]
 
 
 def free_port() -> int:
@@ -105,29 +104,51 @@ def start_worker(name: str, pool: str, home: Path, api: str, logs: Path) -> subp
                  prefect_env(home, api), logs)
 
 
-def make_council(base: Path, number: int, smtp_port: int | None = None) -> Path:
-    """Council ``number``'s folder: the bundled cycle moved to 2010 + ``number`` with `scs new-cycle`, its own
-    addresses (every @example.org becomes @cNN.example.org) and, given a port, SMTP to 127.0.0.1 there."""
-    folder = base / f"council-{number:02d}"
+def make_councils(base: Path, how_many: int, smtp_port: int | None = None, first_year: int = 2011) -> list[Path]:
+    """``how_many`` councils' folders, each the bundled cycle moved to its own year with `scs new-cycle` (a year
+    whose moved dates `scs check` refuses, such as 2012, is passed over), with its own addresses (every
+    @example.org becomes @cNN.example.org) and, given a port, SMTP to 127.0.0.1 there."""
     shutil.copytree(ROOT / "evidence", base / "evidence", dirs_exist_ok=True)
-    subprocess.run([*SCS, "--config-dir", str(ROOT / "config"), "new-cycle", "--year", str(2010 + number),
-                    "--to", str(folder / "config")], check=True, capture_output=True, env=prefect_env(base, None))
-    for f in (folder / "config").glob("*.yaml"):
-        f.write_text(re.sub(r"@((?:[a-z0-9-]+\.)*)example\.org", rf"@\1c{number:02d}.example.org", f.read_text()))
-    evidence = folder / "config" / "evidence.yaml"
-    evidence.write_text(re.sub(r"(?m)^evidence_dir: .*$", f"evidence_dir: {base / 'evidence'}", evidence.read_text()))
-    if smtp_port:
-        (folder / "config" / "delivery.yaml").write_text(
-            f'transport: smtp\nsender: {{name: "LSP Officer {number}", email: lsp.officer@c{number:02d}.example.org}}\n'
-            f"smtp: {{host: 127.0.0.1, port: {smtp_port}, starttls: false, timeout_seconds: 10}}\n"
-            "retry: {attempts: 3, wait_minutes: 0}\n")
-    return folder
+    councils, year = [], first_year
+    while len(councils) < how_many:
+        number = len(councils) + 1
+        folder = base / f"council-{number:02d}"
+        made = scs("--config-dir", str(ROOT / "config"), "new-cycle", "--year", str(year), "--to", str(folder / "config"))
+        year += 1
+        if made.exit_code != 0:
+            shutil.rmtree(folder)
+            continue
+        for f in (folder / "config").glob("*.yaml"):
+            f.write_text(re.sub(r"@((?:[a-z0-9-]+\.)*)example\.org", rf"@\1c{number:02d}.example.org", f.read_text()))
+        evidence = folder / "config" / "evidence.yaml"
+        evidence.write_text(re.sub(r"(?m)^evidence_dir: .*$", f"evidence_dir: {base / 'evidence'}",
+                                   evidence.read_text()))
+        if smtp_port:
+            (folder / "config" / "delivery.yaml").write_text(
+                f'transport: smtp\nsender: {{name: "LSP Officer {number}", email: lsp.officer@c{number:02d}.example.org}}\n'
+                f"smtp: {{host: 127.0.0.1, port: {smtp_port}, starttls: false, timeout_seconds: 10}}\n"
+                "retry: {attempts: 3, wait_minutes: 0}\n")
+        councils.append(folder)
+    return councils
 
 
-def deploy(council: Path, pool: str, home: Path, api: str) -> None:
-    result = subprocess.run([*SCS, "deploy", "--council-dir", str(council), "--pool", pool, "--no-pdf"],
-                            capture_output=True, text=True, env=prefect_env(home, api), timeout=300)
-    assert result.returncode == 0, result.stderr
+def scs(*args: str):
+    """The `scs` command, run in this process (Prefect and the domain are imported once for many councils)."""
+    from typer.testing import CliRunner
+
+    from scs_cli.main import app
+
+    return CliRunner().invoke(app, ["--templates-dir", str(ROOT / "templates"), *args])
+
+
+def deploy(council: Path, pool: str, api: str) -> None:
+    """`scs deploy` of the council to ``pool`` on the server at ``api``."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}):
+        result = scs("deploy", "--council-dir", str(council), "--pool", pool, "--no-pdf")
+    if result.exit_code != 0:
+        raise RuntimeError(f"scs deploy {council.name}: {result.output}") from result.exception
 
 
 def tick_days(council: Path) -> list[date]:
@@ -175,8 +196,17 @@ def ledger_deliveries(council: Path) -> set[tuple[str, str]]:
         return {(s.message_id, r.lower()) for s in store.sends(status="sent") for r in s.recipients}
 
 
+def ledger_unsent(council: Path) -> int:
+    """Messages of the council's send ledger not marked sent (queued, in doubt, refused)."""
+    from scs_refresh.core.store import Store
+
+    with Store.open(council / "state" / "scs.sqlite") as store:
+        return sum(1 for s in store.sends() if s.status != "sent")
+
+
 def count(counter: MessageCounter, councils: list[Path]) -> dict[str, int]:
-    """Deliveries the ledgers say were sent, what the server received more than once, and what it never got."""
+    """Deliveries the ledgers say were sent, what the server received more than once, what it never got,
+    and the messages the ledgers hold unsent."""
     expected = set().union(*(ledger_deliveries(c) for c in councils))
     return {"sent": len(expected), "duplicates": sum(n - 1 for n in counter.seen.values() if n > 1),
-            "missing": len(expected - set(counter.seen))}
+            "missing": len(expected - set(counter.seen)), "unsent": sum(ledger_unsent(c) for c in councils)}

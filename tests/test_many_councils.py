@@ -48,9 +48,9 @@ def test_two_councils_on_one_server_two_workers_send_each_message_once(tmp_path:
     workers = []
     try:
         with rig.MessageCounter() as smtp:
-            councils = [rig.make_council(tmp_path, n, smtp.port) for n in (1, 4)]
+            councils = rig.make_councils(tmp_path, 2, smtp.port, first_year=2013)
             for council in councils:
-                rig.deploy(council, POOL, home, api)
+                rig.deploy(council, POOL, api)
             workers = [rig.start_worker(f"worker-{i}", POOL, home, api, logs) for i in (1, 2)]
             log_files = [logs / "server.log", logs / "worker-1.log", logs / "worker-2.log"]
             days = {c: rig.tick_days(c)[:DAYS] for c in councils}
