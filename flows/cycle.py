@@ -29,6 +29,7 @@ from scs_refresh.automation.index import build_index
 from scs_refresh.papers.site import build_site
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import Store
 from scs_refresh.automation.simulation import for_workspace, import_replies, record_decisions, replies_due
 from scs_refresh.approval.chain import decision_chain
 from scs_refresh.as_at import evidence_snapshot
@@ -88,9 +89,13 @@ def _next_sitting(ctx: tick.Context, day: date) -> date | None:
 
 
 def start_over(dirs: Dirs) -> None:
-    """``--fresh``: the cycle's outputs and state go, and the replay starts from nothing."""
+    """``--fresh``: the cycle's outputs and state go, and the replay starts from nothing (on a shared
+    PostgreSQL database, this cycle's rows only)."""
     for folder in (dirs.out, dirs.state):
         shutil.rmtree(folder, ignore_errors=True)
+    if dirs.state_url:
+        with Store.open(dirs.store) as store:
+            store.forget()
 
 
 def simulate(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bool = False, defer: bool = False,

@@ -51,3 +51,6 @@ def config_dir(tmp_path: Path) -> Path:
     dest = tmp_path / "config"
     shutil.copytree(ROOT / "config", dest)
     return dest
+
+
+from .postgres_cluster import pg_url, postgres  # noqa: E402,F401  (a real PostgreSQL server, for the state store)

@@ -201,7 +201,7 @@ def test_a_version_1_store_is_upgraded_keeping_its_data(tmp_path):
     conn.close()
     with Store.open(path) as store:
         assert list(store.interviews()) == ["police"] and store.progress_updates() == []
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert store.schema_version() == len(MIGRATIONS)
 
 
 # --- the bundled plan ---------------------------------------------------------------------

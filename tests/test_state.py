@@ -37,7 +37,7 @@ def test_reopening_keeps_everything_and_does_not_migrate_twice(tmp_path: Path):
         _enqueue(store, "k")
     with Store.open(path) as store:
         assert [r.key for r in store.sends()] == ["k"]
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert store.schema_version() == len(MIGRATIONS)
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path):

@@ -46,14 +46,25 @@ def _dirs(
     state_dir: Annotated[Path, typer.Option(envvar="SCS_STATE_DIR", help="Where the state store lives.")] = Path("state"),
     templates_dir: Annotated[Path, typer.Option(envvar="SCS_TEMPLATES_DIR", help="Folder of the Word templates.")] = Path("templates"),
     store: Annotated[Optional[Path], typer.Option(envvar="SCS_STORE", help="The SQLite state store (default: STATE_DIR/scs.sqlite).")] = None,
+    state_url: Annotated[Optional[str], typer.Option(envvar="SCS_STATE_URL", show_default=False, help="The state store on PostgreSQL instead: postgresql://USER@HOST:PORT/DATABASE, the password in PGPASSWORD; one database holds many cycles.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show what each step did, line by line.")] = False,
 ) -> None:
     if verbose:
         _show_domain_logs()
     else:  # Prefect's own INFO lines ("Task run ... Completed") would drown the officer's; the UI keeps them
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
-    ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store)
+    ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store,
+                   state_url=_state_url(state_url))
     _sweep(out_dir)
+
+
+def _state_url(text: str | None) -> str | None:
+    """The PostgreSQL URL checked, its password (if given in it) moved to PGPASSWORD; None keeps SQLite."""
+    if not text:
+        return None
+    from scs_refresh.core.store import state_url
+
+    return state_url(text)
 
 
 def _sweep(out_dir: Path) -> None:

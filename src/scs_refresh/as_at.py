@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 from scs_refresh.approval.chain import with_confirmed_dates
 from scs_refresh.approval.decisions import amendments_agreed, confirmed_dates
-from scs_refresh.core.store import Interview, Records, SendRecord, Store
+from scs_refresh.core.store import Interview, Location, Records, SendRecord, Store, exists
 from scs_refresh.evidence.collate import collate_and_write
 from scs_refresh.papers.contexts import DraftSources, EvidenceSnapshot, PartnerReturns, RefreshState
 from scs_refresh.partners.status import status
@@ -70,9 +69,9 @@ def known_on(records: Records, on: date) -> Records:
     )
 
 
-def records_on(store_file: Path, on: date) -> Records:
+def records_on(store_file: Location, on: date) -> Records:
     """The state store as known on ``on``: what every paper, status and scorecard for ``on`` is written from."""
-    if not Path(store_file).exists():
+    if not exists(store_file):
         return Records.none()
     with Store.open(store_file) as store:
         return known_on(store.records(), on)
@@ -85,7 +84,7 @@ def partner_returns(ws: Workspace, on: date, records: Records | None = None) -> 
     if ws.partners is None:
         return None
     records = records_on(ws.dirs.store, on) if records is None else records
-    if not ws.dirs.store.exists():
+    if not exists(ws.dirs.store):
         return PartnerReturns(ws.partners.questionnaire.deadline, [])
     return PartnerReturns(ws.partners.questionnaire.deadline, status(records, ws.partners, ws.timetable.cycle, on))
 

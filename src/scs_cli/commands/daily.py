@@ -24,7 +24,7 @@ def _tick_parameters(dirs: Dirs, pdf: bool) -> dict:
     if dirs.store_file is not None and dirs.store_file.resolve() != (dirs.state / "scs.sqlite").resolve():
         raise UserError("--store: the daily tick keeps its ledger in STATE_DIR/scs.sqlite; set --state-dir instead")
     return {"dirs": Dirs(config=dirs.config.resolve(), out=dirs.out.resolve(), state=dirs.state.resolve(),
-                         templates=dirs.templates.resolve()), "pdf": pdf}
+                         templates=dirs.templates.resolve(), state_url=dirs.state_url), "pdf": pdf}
 
 
 @app.command()
@@ -59,9 +59,11 @@ def tick(
         typer.echo(f"{o.action.text}{late}: {o.summary}")
     sent = sum(len(o.sent) for o in outcomes)
     held, waiting = sum(o.held for o in outcomes), sum(1 for o in outcomes if o.queued)
-    typer.echo(f"{len(outcomes) - held - waiting} action(s) done on {day}"
+    elsewhere = sum(o.elsewhere for o in outcomes)
+    typer.echo(f"{len(outcomes) - held - waiting - elsewhere} action(s) done on {day}"
                + (f", {waiting} waiting for the mail server" if waiting else "") + f", {sent} message(s) sent"
-               + (f"; {held} held for you to send or skip: `scs pending`" if held else "") if outcomes
+               + (f"; {held} held for you to send or skip: `scs pending`" if held else "")
+               + (f"; {elsewhere} left to another run doing them at the same time" if elsewhere else "") if outcomes
                else f"nothing was due on {day}")
     _mail_notes(ledger.mail_notes(context, outcomes))
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from scs_refresh.timetable import deadlines as cal
 from scs_refresh.core.dates import day_text
 from scs_refresh.core.errors import UserError
 from scs_refresh.approval.chain import chain_steps, current_decisions, decision_chain
-from scs_refresh.core.store import DecisionRecord, Replan, Store
+from scs_refresh.core.store import DecisionRecord, Location, Replan, Store, exists
 from scs_refresh.timetable.model import Timetable
 from scs_refresh.approval.outcomes import APPROVING, OUTCOMES, Outcome
 
@@ -132,9 +131,9 @@ class Approvals:
     replans: dict[str, date]
 
 
-def load_approvals(store_file: Path) -> Approvals:
+def load_approvals(store_file: Location) -> Approvals:
     """The decisions and confirmed dates in the state store; none before the store exists."""
-    if not Path(store_file).exists():
+    if not exists(store_file):
         return Approvals([], {})
     with Store.open(store_file) as store:
         return Approvals(store.decisions(), confirmed_dates(store.replans()))

@@ -15,7 +15,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
@@ -25,7 +25,7 @@ from scs_refresh.automation.actions import Action, cycle_actions, due
 from scs_refresh.core.dates import day_text, recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import Store, exists
 from scs_refresh.evidence.manifest import fingerprint
 from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
@@ -92,6 +92,7 @@ class ActionResult:
     held: bool = False  # caught up too late to send blindly: listed for the officer (`scs pending`)
     mail: list[str] = field(default_factory=list)  # addresses refused for good or to be tried again
     stopped: str | None = None  # why the mail server took no more ("mail server ... not reachable (...)")
+    elsewhere: bool = False  # another run (a second tick at the same moment) had claimed it: left to that run
 
     @classmethod
     def mailed(cls, action: Action, summary: str, report: dispatch.Report, queued: list[str] | None = None,
@@ -287,7 +288,9 @@ def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> Act
     ``officer`` (the officer chose to send it with `scs pending send`).
     """
     with ctx.store() as store:
-        store.action_started(action.key, action.kind, action.due, recorded_at(on))
+        if not store.action_started(action.key, action.kind, action.due, recorded_at(on), now=datetime.now()):
+            log.info("%s: under way in another run; left to it", action.key)
+            return ActionResult(action, "under way in another run at the same time; left to it", elsewhere=True)
     skip = too_late(ctx, action, on)
     log.info("%s: %s", action.key, action.text)
     held = None if skip or officer else long_gone(ctx, action, on)
@@ -314,7 +317,7 @@ def pending(ctx: Context, on: date) -> list[Action]:
 
 def held(ctx: Context) -> list:
     """What the ticks held for the officer: each action's key, due day, the day it was held and why."""
-    if not ctx.dirs.store.exists():
+    if not exists(ctx.dirs.store):
         return []
     with ctx.store() as store:
         return store.actions_held()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scs_refresh.core.store import Location, StateURL, cycle_key
+
 
 @dataclass(frozen=True)
 class Dirs:
@@ -15,9 +17,13 @@ class Dirs:
     state: Path = Path("state")
     templates: Path = Path("templates")
     store_file: Path | None = None  # the SQLite state store; default <state>/scs.sqlite
+    state_url: str | None = None  # the state on PostgreSQL instead (no password: that is in PGPASSWORD)
 
     @property
-    def store(self) -> Path:
+    def store(self) -> Location:
+        """The SQLite file, or, with a state URL, this cycle's rows in that PostgreSQL database."""
+        if self.state_url:
+            return StateURL(self.state_url, cycle_key(self.timetable))
         return self.store_file or self.state / "scs.sqlite"
 
     @property

@@ -1,24 +1,47 @@
-"""The project's state store: one SQLite file holding what has happened in a refresh cycle.
+"""The project's state store: what has happened in a refresh cycle, in SQLite or PostgreSQL.
 
 Config says what should happen; the store records what did: every message sent (the send
-ledger, with the server's answer for each recipient), every partner response, every interview, and later decisions and paper versions.
-Each change of schema is a numbered migration, so an older file is upgraded in place.
-Times are passed in by the caller (the clock is a parameter), stored as ISO text.
+ledger, with the server's answer for each recipient), every partner response, every interview,
+decisions, re-planned dates and figures. Times are passed in by the caller (the clock is a
+parameter), stored as ISO text.
+
+Where: a SQLite file in the state folder (the embedded default), or a PostgreSQL database named
+by ``--state-url`` / ``SCS_STATE_URL`` (``postgresql://user@host:port/db``; the password comes from
+the environment, PGPASSWORD, never from a file). Both are driven through SQLAlchemy Core (psycopg 3
+for PostgreSQL) with the same SQL.
+
+Many cycles, one database: every table's key starts with ``cycle`` (the council and cycle id,
+:func:`cycle_key`) and every query filters on it, so one PostgreSQL database holds many councils'
+cycles without crossing. A SQLite file holds one cycle, written as ''.
+
+Exactly once across processes: a message or an action is claimed by one conditional UPDATE
+(``... WHERE status = 'pending'``) in its own transaction; the process whose UPDATE changed the row
+(rowcount 1) does the work, any other leaves it (:meth:`Store.claim`, :meth:`Store.action_started`).
+
+The schema: ``MIGRATIONS`` is ONE ordered list of steps for both databases; to change the schema,
+APPEND one entry (never edit one that has shipped). Write it in portable SQL (TEXT, INTEGER, REAL,
+BLOB, PRIMARY KEY/UNIQUE, ``ON CONFLICT``; no AUTOINCREMENT, no PRAGMA, no SQLite-only functions),
+with ``cycle TEXT NOT NULL DEFAULT ''`` first in every new table's key. The type names PostgreSQL
+spells otherwise are translated (:data:`_POSTGRESQL_TYPES`). The schema version is SQLite's
+``user_version`` (so users' existing files upgrade in place) or PostgreSQL's ``scs_schema`` table;
+a database migrated by a newer scs is refused with one line.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from scs_refresh.core.errors import ConfigError, Problem, UserError
 
-#: Append only: each entry upgrades the schema by one version (PRAGMA user_version).
+#: Append only: each entry upgrades the schema by one version.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE sends (
@@ -123,7 +146,104 @@ MIGRATIONS: list[str] = [
     UPDATE interviews SET agreed_on = substr(agreed_at, 1, 10) WHERE agreed_at IS NOT NULL;
     UPDATE interviews SET held_on = COALESCE(substr(agreed_at, 1, 10), requested_on) WHERE held = 1;
     """,
+    """
+    -- every row carries its cycle (council and cycle id), first in its key, so one PostgreSQL
+    -- database holds many councils' cycles; the rows of an existing SQLite file become cycle ''.
+    -- An action is claimed ('pending' -> 'started') by one process at a time: claimed_at says when.
+    CREATE TABLE sends_c (
+        cycle TEXT NOT NULL DEFAULT '', key TEXT NOT NULL, kind TEXT NOT NULL, partner_id TEXT,
+        recipients TEXT NOT NULL, subject TEXT NOT NULL, message_id TEXT NOT NULL, raw BLOB NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0, queued_at TEXT NOT NULL, sent_at TEXT, last_error TEXT,
+        PRIMARY KEY (cycle, key)
+    );
+    INSERT INTO sends_c (key, kind, partner_id, recipients, subject, message_id, raw, status, attempts, queued_at,
+                         sent_at, last_error)
+        SELECT key, kind, partner_id, recipients, subject, message_id, raw, status, attempts, queued_at, sent_at,
+               last_error FROM sends;
+    DROP TABLE sends;
+    ALTER TABLE sends_c RENAME TO sends;
+    CREATE INDEX sends_status ON sends (cycle, status);
+    CREATE INDEX sends_partner ON sends (cycle, partner_id, kind);
+    CREATE TABLE send_recipients_c (
+        cycle TEXT NOT NULL DEFAULT '', key TEXT NOT NULL, address TEXT NOT NULL,
+        position INTEGER NOT NULL DEFAULT 0,     -- the address's place among the message's recipients
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'refused')),
+        tries INTEGER NOT NULL DEFAULT 0, answer TEXT, retry_after TEXT,
+        PRIMARY KEY (cycle, key, address)
+    );
+    INSERT INTO send_recipients_c (key, address, position, status, tries, answer, retry_after)
+        SELECT key, address, 0, status, tries, answer, retry_after FROM send_recipients;
+    DROP TABLE send_recipients;
+    ALTER TABLE send_recipients_c RENAME TO send_recipients;
+    CREATE TABLE responses_c (
+        cycle TEXT NOT NULL DEFAULT '', partner_id TEXT NOT NULL, received_on TEXT NOT NULL,
+        source_file TEXT NOT NULL, source_kind TEXT NOT NULL, answers TEXT NOT NULL, problems TEXT NOT NULL,
+        imported_at TEXT NOT NULL, imports INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (cycle, partner_id)
+    );
+    INSERT INTO responses_c (partner_id, received_on, source_file, source_kind, answers, problems, imported_at,
+                             imports)
+        SELECT partner_id, received_on, source_file, source_kind, answers, problems, imported_at, imports
+        FROM responses;
+    DROP TABLE responses;
+    ALTER TABLE responses_c RENAME TO responses;
+    CREATE TABLE interviews_c (
+        cycle TEXT NOT NULL DEFAULT '', partner_id TEXT NOT NULL, requested_on TEXT,
+        slots TEXT NOT NULL DEFAULT '[]', agreed_at TEXT, held INTEGER NOT NULL DEFAULT 0,
+        notes TEXT NOT NULL DEFAULT '', agreed_on TEXT, held_on TEXT,
+        PRIMARY KEY (cycle, partner_id)
+    );
+    INSERT INTO interviews_c (partner_id, requested_on, slots, agreed_at, held, notes, agreed_on, held_on)
+        SELECT partner_id, requested_on, slots, agreed_at, held, notes, agreed_on, held_on FROM interviews;
+    DROP TABLE interviews;
+    ALTER TABLE interviews_c RENAME TO interviews;
+    CREATE TABLE progress_updates_c (
+        cycle TEXT NOT NULL DEFAULT '', indicator_id TEXT NOT NULL, period TEXT NOT NULL, value REAL NOT NULL,
+        note TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '', recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL, revisions INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (cycle, indicator_id, period)
+    );
+    INSERT INTO progress_updates_c (indicator_id, period, value, note, source, recorded_by, recorded_at, revisions)
+        SELECT indicator_id, period, value, note, source, recorded_by, recorded_at, revisions FROM progress_updates;
+    DROP TABLE progress_updates;
+    ALTER TABLE progress_updates_c RENAME TO progress_updates;
+    CREATE TABLE actions_c (
+        cycle TEXT NOT NULL DEFAULT '', key TEXT NOT NULL, kind TEXT NOT NULL, due TEXT NOT NULL,
+        status TEXT NOT NULL,                    -- pending | started | done | held
+        started_at TEXT, done_at TEXT, ran_on TEXT, detail TEXT NOT NULL DEFAULT '',
+        claimed_at TEXT,                         -- when (real time) a run claimed it; a stale claim is taken over
+        PRIMARY KEY (cycle, key)
+    );
+    INSERT INTO actions_c (key, kind, due, status, started_at, done_at, ran_on, detail)
+        SELECT key, kind, due, status, started_at, done_at, ran_on, detail FROM actions;
+    DROP TABLE actions;
+    ALTER TABLE actions_c RENAME TO actions;
+    ALTER TABLE decisions ADD COLUMN cycle TEXT NOT NULL DEFAULT '';
+    DROP INDEX decisions_meeting;
+    CREATE INDEX decisions_meeting ON decisions (cycle, meeting_id, seq);
+    ALTER TABLE replans ADD COLUMN cycle TEXT NOT NULL DEFAULT '';
+    """,
 ]
+
+#: Steps PostgreSQL takes instead of a shipped entry: SQLite-only backfills of data that a PostgreSQL
+#: database (first supported at schema 7, so always new then) never held.
+_POSTGRESQL_INSTEAD: dict[int, str] = {
+    5: """
+    CREATE TABLE send_recipients (
+        key TEXT NOT NULL, address TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'refused')),
+        tries INTEGER NOT NULL DEFAULT 0, answer TEXT, retry_after TEXT,
+        PRIMARY KEY (key, address)
+    );
+    """,
+}
+
+#: What PostgreSQL calls the SQLite types the migrations are written with.
+_POSTGRESQL_TYPES = [(re.compile(r"\bINTEGER PRIMARY KEY AUTOINCREMENT\b"), "INTEGER GENERATED BY DEFAULT AS IDENTITY "
+                      "PRIMARY KEY"),
+                     (re.compile(r"\bBLOB\b"), "BYTEA"),
+                     (re.compile(r"\bREAL\b"), "DOUBLE PRECISION")]
 
 
 @dataclass(frozen=True)
@@ -255,7 +375,7 @@ class Records:
                 and (partner_id is None or r.partner_id == partner_id) and (status is None or r.status == status)]
 
 
-def _send(row: sqlite3.Row) -> SendRecord:
+def _send(row: Mapping) -> SendRecord:
     return SendRecord(row["key"], row["kind"], row["partner_id"], json.loads(row["recipients"]), row["subject"],
                       row["message_id"], row["status"], row["attempts"], _dt(row["queued_at"]),
                       _dt(row["sent_at"]), row["last_error"])
@@ -264,29 +384,116 @@ def _send(row: sqlite3.Row) -> SendRecord:
 _SEND_COLUMNS = "key, kind, partner_id, recipients, subject, message_id, status, attempts, queued_at, sent_at, last_error"
 
 
-class Store:
-    """The SQLite state store; open with ``Store.open(path)`` and use as a context manager."""
+@dataclass(frozen=True)
+class StateURL:
+    """A state store on PostgreSQL: its URL (without a password) and the cycle whose rows are this store."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
-        self.conn = conn
-        self.path = path
+    url: str
+    cycle: str
+
+    def __str__(self) -> str:
+        return f"{self.url} (cycle {self.cycle})"
+
+
+#: Where a cycle's state is: a SQLite file, or a PostgreSQL database and the cycle's key in it.
+Location = Path | StateURL
+
+_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def state_url(text: str) -> str:
+    """The ``--state-url`` as given, checked, with any password moved into PGPASSWORD (the environment), so
+    the URL can be shown, logged and passed to a flow run without it."""
+    import os
+
+    parts = urlsplit(text.strip())
+    if parts.scheme not in _SCHEMES or not parts.hostname or not parts.path.strip("/"):
+        raise UserError(f"--state-url / SCS_STATE_URL: '{_safe(text)}' is not a PostgreSQL URL; write "
+                        "postgresql://USER@HOST:PORT/DATABASE (the password in PGPASSWORD), or leave it unset "
+                        "to keep the state in STATE_DIR/scs.sqlite")
+    if parts.password is not None:
+        os.environ.setdefault("PGPASSWORD", parts.password)
+    return _safe(text.strip())
+
+
+def _safe(url: str) -> str:
+    """The URL with its password left out, for every line a person or a log sees."""
+    parts = urlsplit(url)
+    try:
+        if parts.password is None:
+            return url
+    except ValueError:  # not even a URL
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}@{netloc}" if parts.username else netloc))
+
+
+def cycle_key(timetable: Path) -> str:
+    """The cycle's key in a shared database: its council and cycle id from timetable.yaml
+    ("Breckland Council/scs-refresh-2010-11"), so two councils, or two years of one, never cross."""
+    try:
+        return _cycle_key(Path(timetable), Path(timetable).stat().st_mtime_ns)
+    except OSError as exc:
+        raise ConfigError([Problem(Path(timetable), f"cannot be read ({exc.strerror}); the state store on "
+                                   "PostgreSQL needs the cycle's council and id from it")]) from None
+
+
+@lru_cache(maxsize=64)
+def _cycle_key(timetable: Path, _mtime: int) -> str:
+    import yaml
+
+    try:
+        cycle = (yaml.safe_load(timetable.read_text(encoding="utf-8")) or {}).get("cycle") or {}
+    except yaml.YAMLError:
+        cycle = {}
+    if not (isinstance(cycle, dict) and cycle.get("council") and cycle.get("id")):
+        raise ConfigError([Problem(timetable, "the state store on PostgreSQL keeps each cycle apart by its council "
+                                   "and id; set both", key="cycle")])
+    return f"{cycle['council']}/{cycle['id']}"
+
+
+def exists(location: Location) -> bool:
+    """Whether anything can have been recorded yet (a SQLite file is made on first use; a database is there)."""
+    return isinstance(location, StateURL) or Path(location).exists()
+
+
+@dataclass(frozen=True)
+class _Result:
+    rowcount: int
+    rows: list[Mapping]
+
+
+class Store:
+    """The state store of one cycle; open with ``Store.open(location)`` and use as a context manager."""
+
+    def __init__(self, conn, path: Path | str, cycle: str):
+        self._conn = conn
+        self.path = path  # what the officer is told the store is: the file, or the URL and cycle
+        self.cycle = cycle
+        self._in_transaction = False
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def open(cls, location: Location) -> Store:
+        from sqlalchemy.exc import DBAPIError
+
+        if isinstance(location, StateURL):
+            engine, shown, cycle = _postgresql(location.url), str(location), location.cycle
+        else:
+            path = Path(location)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            engine, shown, cycle = _sqlite(path), path, ""
+        conn = None
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn = engine.connect()
             _migrate(conn)
-        except sqlite3.DatabaseError as exc:
-            raise ConfigError([Problem(path, f"not a usable state store ({exc})")]) from None
-        return cls(conn, path)
+        except (DBAPIError, _Newer) as exc:
+            if conn is not None:
+                conn.close()
+            raise _refused(location, exc, connected=conn is not None) from None
+        return cls(conn, shown, cycle)
 
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -294,71 +501,90 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def schema_version(self) -> int:
+        with self.transaction():
+            return _version(self._conn)
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Store]:
         """All or nothing: an import that fails half-way leaves what was stored untouched."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        if self._in_transaction:  # part of the enclosing one
+            yield self
+            return
+        with self._conn.begin():
+            self._in_transaction = True
+            try:
+                yield self
+            finally:
+                self._in_transaction = False
+
+    def _x(self, sql: str, rows: list[dict] | None = None, /, **params) -> _Result:
+        """Run one statement (for each of ``rows``, if given) for this cycle, in its own transaction unless
+        one is open."""
+        from sqlalchemy import text
+
+        args = [dict(r, cycle=self.cycle) for r in rows] if rows is not None else dict(params, cycle=self.cycle)
+        if rows is not None and not rows:
+            return _Result(0, [])
+        with self.transaction():
+            result = self._conn.execute(text(sql), args)
+            return _Result(result.rowcount, [dict(r) for r in result.mappings()] if result.returns_rows else [])
 
     # -- the send ledger ------------------------------------------------------------------
     def enqueue(self, *, key: str, kind: str, partner_id: str | None, recipients: list[str], subject: str,
                 message_id: str, raw: bytes, at: datetime) -> bool:
         """Record a message as pending before it is sent; False if the key is already in the ledger."""
-        cur = self.conn.execute(
-            "INSERT OR IGNORE INTO sends (key, kind, partner_id, recipients, subject, message_id, raw, status, "
-            "queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-            (key, kind, partner_id, json.dumps(recipients), subject, message_id, raw, at.isoformat()))
-        if cur.rowcount != 1:
-            return False
-        self.conn.executemany("INSERT OR IGNORE INTO send_recipients (key, address) VALUES (?, ?)",
-                              [(key, a) for a in recipients])
-        return True
+        with self.transaction():
+            new = self._x(
+                "INSERT INTO sends (cycle, key, kind, partner_id, recipients, subject, message_id, raw, status, "
+                "queued_at) VALUES (:cycle, :key, :kind, :partner_id, :recipients, :subject, :message_id, :raw, "
+                "'pending', :at) ON CONFLICT DO NOTHING",
+                key=key, kind=kind, partner_id=partner_id, recipients=json.dumps(recipients), subject=subject,
+                message_id=message_id, raw=raw, at=at.isoformat()).rowcount == 1
+            if new:
+                self._x("INSERT INTO send_recipients (cycle, key, address, position) "
+                        "VALUES (:cycle, :key, :address, :position) ON CONFLICT DO NOTHING",
+                        [{"key": key, "address": a, "position": i} for i, a in enumerate(recipients)])
+        return new
 
     def claim(self, key: str) -> bool:
-        """pending -> sending, recorded before the message leaves; False if someone else has it."""
-        cur = self.conn.execute(
-            "UPDATE sends SET status = 'sending', attempts = attempts + 1 WHERE key = ? AND status = 'pending'", (key,))
-        return cur.rowcount == 1
+        """pending -> sending, recorded before the message leaves; False if another run has it."""
+        return self._x("UPDATE sends SET status = 'sending', attempts = attempts + 1 "
+                       "WHERE cycle = :cycle AND key = :key AND status = 'pending'", key=key).rowcount == 1
 
     def mark_sent(self, key: str, at: datetime, note: str | None = None) -> None:
-        self.conn.execute("UPDATE sends SET status = 'sent', sent_at = ?, last_error = ? WHERE key = ?",
-                          (at.isoformat(), note, key))
+        self._x("UPDATE sends SET status = 'sent', sent_at = :at, last_error = :note WHERE cycle = :cycle AND key = :key",
+                at=at.isoformat(), note=note, key=key)
 
     def release(self, key: str, error: str) -> None:
         """sending -> pending: the attempt failed before delivery, so the next run sends it."""
-        self.conn.execute("UPDATE sends SET status = 'pending', last_error = ? WHERE key = ?", (error, key))
+        self._x("UPDATE sends SET status = 'pending', last_error = :error WHERE cycle = :cycle AND key = :key",
+                error=error, key=key)
 
     def mark_failed(self, key: str, error: str) -> None:
         """The server refused it for good (e.g. unknown mailbox): kept, shown, not retried."""
-        self.conn.execute("UPDATE sends SET status = 'failed', last_error = ? WHERE key = ?", (error, key))
+        self._x("UPDATE sends SET status = 'failed', last_error = :error WHERE cycle = :cycle AND key = :key",
+                error=error, key=key)
 
     def raw(self, key: str) -> bytes:
-        return self.conn.execute("SELECT raw FROM sends WHERE key = ?", (key,)).fetchone()["raw"]
+        return bytes(self._x("SELECT raw FROM sends WHERE cycle = :cycle AND key = :key", key=key).rows[0]["raw"])
 
     def sends(self, *, status: str | None = None, kind: str | None = None,
               partner_id: str | None = None) -> list[SendRecord]:
-        where, args = [], []
-        for column, value in (("status", status), ("kind", kind), ("partner_id", partner_id)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        sql = f"SELECT {_SEND_COLUMNS} FROM sends"
-        sql += f" WHERE {' AND '.join(where)}" if where else ""
-        return [_send(r) for r in self.conn.execute(sql + " ORDER BY queued_at, key", args)]
+        given = {"status": status, "kind": kind, "partner_id": partner_id}
+        where = "".join(f" AND {column} = :{column}" for column, value in given.items() if value is not None)
+        return [_send(r) for r in self._x(f"SELECT {_SEND_COLUMNS} FROM sends WHERE cycle = :cycle{where} "
+                                          "ORDER BY queued_at, key", **given).rows]
 
     def send(self, key: str) -> SendRecord | None:
-        row = self.conn.execute(f"SELECT {_SEND_COLUMNS} FROM sends WHERE key = ?", (key,)).fetchone()
-        return None if row is None else _send(row)
+        rows = self._x(f"SELECT {_SEND_COLUMNS} FROM sends WHERE cycle = :cycle AND key = :key", key=key).rows
+        return _send(rows[0]) if rows else None
 
     # -- each recipient of a message ----------------------------------------------------------
     def recipients(self, key: str) -> list[RecipientRecord]:
         return [RecipientRecord(r["address"], r["status"], r["tries"], r["answer"], _dt(r["retry_after"]))
-                for r in self.conn.execute("SELECT * FROM send_recipients WHERE key = ? ORDER BY rowid", (key,))]
+                for r in self._x("SELECT * FROM send_recipients WHERE cycle = :cycle AND key = :key "
+                                 "ORDER BY position, address", key=key).rows]
 
     def due_recipients(self, key: str, now: datetime | None = None) -> list[str]:
         """The addresses still to be offered the message: pending and, after a 'try later', past their pause."""
@@ -368,14 +594,15 @@ class Store:
     def record_answers(self, key: str, accepted: list[str], deferred: dict[str, str], refused: dict[str, str],
                        waits: dict[str, datetime]) -> None:
         """What the server said to each address offered the message (one transaction)."""
-        with self.transaction() as conn:
-            conn.executemany("UPDATE send_recipients SET status = 'accepted', answer = NULL, retry_after = NULL "
-                             "WHERE key = ? AND address = ?", [(key, a) for a in accepted])
-            conn.executemany("UPDATE send_recipients SET tries = tries + 1, answer = ?, retry_after = ? "
-                             "WHERE key = ? AND address = ?",
-                             [(why, waits[a].isoformat(), key, a) for a, why in deferred.items()])
-            conn.executemany("UPDATE send_recipients SET status = 'refused', answer = ?, retry_after = NULL "
-                             "WHERE key = ? AND address = ?", [(why, key, a) for a, why in refused.items()])
+        where = " WHERE cycle = :cycle AND key = :key AND address = :address"
+        with self.transaction():
+            self._x("UPDATE send_recipients SET status = 'accepted', answer = NULL, retry_after = NULL" + where,
+                    [{"key": key, "address": a} for a in accepted])
+            self._x("UPDATE send_recipients SET tries = tries + 1, answer = :why, retry_after = :wait" + where,
+                    [{"why": why, "wait": waits[a].isoformat(), "key": key, "address": a}
+                     for a, why in deferred.items()])
+            self._x("UPDATE send_recipients SET status = 'refused', answer = :why, retry_after = NULL" + where,
+                    [{"why": why, "key": key, "address": a} for a, why in refused.items()])
 
     def settle(self, key: str, at: datetime) -> str:
         """The message's state from its recipients': 'sent' once none is left to try and the server took
@@ -395,110 +622,136 @@ class Store:
 
     def confirm(self, key: str, at: datetime, note: str) -> None:
         """A message in doubt arrived after all (the outbox found its file, or the officer checked)."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE send_recipients SET status = 'accepted', answer = ? WHERE key = ? AND "
-                         "status = 'pending'", (note, key))
-            conn.execute("UPDATE sends SET status = 'sent', sent_at = ?, last_error = ? WHERE key = ?",
-                         (at.isoformat(), note, key))
+        with self.transaction():
+            self._x("UPDATE send_recipients SET status = 'accepted', answer = :note "
+                    "WHERE cycle = :cycle AND key = :key AND status = 'pending'", note=note, key=key)
+            self.mark_sent(key, at, note)
 
     def resend(self, key: str, note: str) -> None:
         """Offer the message again, the same bytes and Message-ID, to every address that does not have it."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE send_recipients SET status = 'pending', tries = 0, answer = NULL, retry_after = NULL "
-                         "WHERE key = ? AND status != 'accepted'", (key,))
-            conn.execute("UPDATE sends SET status = 'pending', last_error = ? WHERE key = ?", (note, key))
+        with self.transaction():
+            self._x("UPDATE send_recipients SET status = 'pending', tries = 0, answer = NULL, retry_after = NULL "
+                    "WHERE cycle = :cycle AND key = :key AND status != 'accepted'", key=key)
+            self.release(key, note)
 
     # -- responses ------------------------------------------------------------------------
     def save_response(self, *, partner_id: str, received_on: date, source_file: str, source_kind: str,
                       answers: dict[str, str], problems: list[str], at: datetime) -> str:
         """Insert or replace a partner's response; returns 'new' or 'updated'."""
-        existed = self.conn.execute("SELECT 1 FROM responses WHERE partner_id = ?", (partner_id,)).fetchone()
-        self.conn.execute(
-            "INSERT INTO responses (partner_id, received_on, source_file, source_kind, answers, problems, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id) DO UPDATE SET received_on = excluded.received_on, "
-            "source_file = excluded.source_file, source_kind = excluded.source_kind, answers = excluded.answers, "
-            "problems = excluded.problems, imported_at = excluded.imported_at, imports = imports + 1",
-            (partner_id, received_on.isoformat(), source_file, source_kind, json.dumps(answers, ensure_ascii=False),
-             json.dumps(problems), at.isoformat()))
+        with self.transaction():
+            existed = self._x("SELECT 1 FROM responses WHERE cycle = :cycle AND partner_id = :partner_id",
+                              partner_id=partner_id).rows
+            self._x(
+                "INSERT INTO responses (cycle, partner_id, received_on, source_file, source_kind, answers, problems, "
+                "imported_at) VALUES (:cycle, :partner_id, :received_on, :source_file, :source_kind, :answers, "
+                ":problems, :at) ON CONFLICT (cycle, partner_id) DO UPDATE SET received_on = excluded.received_on, "
+                "source_file = excluded.source_file, source_kind = excluded.source_kind, answers = excluded.answers, "
+                "problems = excluded.problems, imported_at = excluded.imported_at, imports = responses.imports + 1",
+                partner_id=partner_id, received_on=received_on.isoformat(), source_file=source_file,
+                source_kind=source_kind, answers=json.dumps(answers, ensure_ascii=False),
+                problems=json.dumps(problems), at=at.isoformat())
         return "updated" if existed else "new"
 
     def responses(self) -> dict[str, Response]:
         return {r["partner_id"]: Response(r["partner_id"], date.fromisoformat(r["received_on"]), r["source_file"],
                                           r["source_kind"], json.loads(r["answers"]), json.loads(r["problems"]),
                                           _dt(r["imported_at"]), r["imports"])
-                for r in self.conn.execute("SELECT * FROM responses ORDER BY partner_id")}
+                for r in self._x("SELECT * FROM responses WHERE cycle = :cycle ORDER BY partner_id").rows}
 
     # -- interviews -----------------------------------------------------------------------
     def interview_requested(self, partner_id: str, on: date, slots: list[datetime]) -> None:
-        self.conn.execute(
-            "INSERT INTO interviews (partner_id, requested_on, slots) VALUES (?, ?, ?) ON CONFLICT (partner_id) "
-            "DO UPDATE SET requested_on = excluded.requested_on, slots = excluded.slots",
-            (partner_id, on.isoformat(), json.dumps([s.isoformat() for s in slots])))
+        self._x(
+            "INSERT INTO interviews (cycle, partner_id, requested_on, slots) VALUES (:cycle, :partner_id, :on, :slots) "
+            "ON CONFLICT (cycle, partner_id) DO UPDATE SET requested_on = excluded.requested_on, slots = excluded.slots",
+            partner_id=partner_id, on=on.isoformat(), slots=json.dumps([s.isoformat() for s in slots]))
 
     def interview_recorded(self, partner_id: str, *, agreed_at: datetime | None, held: bool, notes: str | None,
                            on: date) -> None:
         """Record, on day ``on``, the agreed date and, once held, the notes; a field not given keeps its value."""
-        self.conn.execute("INSERT OR IGNORE INTO interviews (partner_id) VALUES (?)", (partner_id,))
-        self.conn.execute(
-            "UPDATE interviews SET agreed_at = COALESCE(?, agreed_at), held = MAX(held, ?), "
-            "notes = COALESCE(?, notes), agreed_on = CASE WHEN ? IS NULL THEN agreed_on ELSE ? END, "
-            "held_on = CASE WHEN ? AND held_on IS NULL THEN ? ELSE held_on END WHERE partner_id = ?",
-            (agreed_at.isoformat() if agreed_at else None, int(held), notes, agreed_at and on.isoformat(),
-             on.isoformat(), int(held), on.isoformat(), partner_id))
+        with self.transaction():
+            self._x("INSERT INTO interviews (cycle, partner_id) VALUES (:cycle, :partner_id) ON CONFLICT DO NOTHING",
+                    partner_id=partner_id)
+            self._x(
+                "UPDATE interviews SET agreed_at = COALESCE(:agreed_at, agreed_at), "
+                "held = CASE WHEN :held = 1 THEN 1 ELSE held END, notes = COALESCE(:notes, notes), "
+                "agreed_on = COALESCE(:agreed_on, agreed_on), "
+                "held_on = CASE WHEN :held = 1 AND held_on IS NULL THEN :on ELSE held_on END "
+                "WHERE cycle = :cycle AND partner_id = :partner_id",
+                agreed_at=agreed_at.isoformat() if agreed_at else None, held=int(held), notes=notes,
+                agreed_on=on.isoformat() if agreed_at else None, on=on.isoformat(), partner_id=partner_id)
 
     def interviews(self) -> dict[str, Interview]:
         return {r["partner_id"]: Interview(
                     r["partner_id"], _d(r["requested_on"]),
                     [datetime.fromisoformat(s) for s in json.loads(r["slots"])], _dt(r["agreed_at"]),
                     bool(r["held"]), r["notes"], _d(r["agreed_on"]), _d(r["held_on"]))
-                for r in self.conn.execute("SELECT * FROM interviews ORDER BY partner_id")}
+                for r in self._x("SELECT * FROM interviews WHERE cycle = :cycle ORDER BY partner_id").rows}
 
     # -- the action ledger (daily tick) -----------------------------------------------------
-    def action_started(self, key: str, kind: str, due: date, at: datetime) -> None:
-        """Recorded before the work: a crash leaves 'started', and the next tick does it again
-        (safely: each message it sends has its own key in the send ledger)."""
-        self.conn.execute(
-            "INSERT INTO actions (key, kind, due, status, started_at) VALUES (?, ?, ?, 'started', ?) "
-            "ON CONFLICT (key) DO UPDATE SET started_at = excluded.started_at WHERE status = 'started'",
-            (key, kind, due.isoformat(), at.isoformat()))
+    def action_started(self, key: str, kind: str, due: date, at: datetime, *, now: datetime | None = None,
+                       lease: timedelta = timedelta(hours=1)) -> bool:
+        """Claim the action for this run, recorded before the work; False if another run has it.
+
+        One conditional UPDATE in one transaction: the row (made 'pending' if new) becomes 'started'
+        only if nobody holds it, so of two ticks at the same moment one does it. A run that crashed
+        leaves 'started': its claim (``now``, real time) is taken over once ``lease`` has passed, and
+        the work done again (safely: each message it sends has its own key in the send ledger).
+        Without ``now`` (a single process, e.g. the simulation) any 'started' row is taken over.
+        """
+        claimed = (now or datetime.now()).isoformat()
+        stale = "" if now is None else (now - lease).isoformat()
+        with self.transaction():
+            self._x("INSERT INTO actions (cycle, key, kind, due, status) VALUES (:cycle, :key, :kind, :due, 'pending') "
+                    "ON CONFLICT DO NOTHING", key=key, kind=kind, due=due.isoformat())
+            return self._x(
+                "UPDATE actions SET status = 'started', started_at = :at, claimed_at = :claimed "
+                "WHERE cycle = :cycle AND key = :key AND (status IN ('pending', 'held') OR (status = 'started' AND "
+                "(:stale = '' OR claimed_at IS NULL OR claimed_at < :stale)))",
+                at=at.isoformat(), claimed=claimed, stale=stale, key=key).rowcount == 1
 
     def action_done(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
-        self.conn.execute("UPDATE actions SET status = 'done', done_at = ?, ran_on = ?, detail = ? WHERE key = ?",
-                          (at.isoformat(), ran_on.isoformat(), detail, key))
+        self._x("UPDATE actions SET status = 'done', done_at = :at, ran_on = :ran_on, detail = :detail "
+                "WHERE cycle = :cycle AND key = :key", at=at.isoformat(), ran_on=ran_on.isoformat(), detail=detail,
+                key=key)
 
     def actions_done(self) -> set[str]:
-        return {r["key"] for r in self.conn.execute("SELECT key FROM actions WHERE status = 'done'")}
+        return {r["key"] for r in self._x("SELECT key FROM actions WHERE cycle = :cycle AND status = 'done'").rows}
 
     def action_held(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
         """A message caught up too late to send blindly: kept for the officer to send or skip (`scs pending`)."""
-        self.conn.execute("UPDATE actions SET status = 'held', done_at = ?, ran_on = ?, detail = ? WHERE key = ?",
-                          (at.isoformat(), ran_on.isoformat(), detail, key))
+        self._x("UPDATE actions SET status = 'held', done_at = :at, ran_on = :ran_on, detail = :detail "
+                "WHERE cycle = :cycle AND key = :key", at=at.isoformat(), ran_on=ran_on.isoformat(), detail=detail,
+                key=key)
 
-    def actions_held(self) -> list[sqlite3.Row]:
+    def actions_held(self) -> list[Mapping]:
         """The held actions (key, kind, due, ran_on, detail), oldest first."""
-        return list(self.conn.execute("SELECT * FROM actions WHERE status = 'held' ORDER BY due, key"))
+        return self._x("SELECT * FROM actions WHERE cycle = :cycle AND status = 'held' ORDER BY due, key").rows
 
-    def action_log(self) -> list[sqlite3.Row]:
-        return list(self.conn.execute("SELECT * FROM actions ORDER BY due, started_at"))
+    def action_log(self) -> list[Mapping]:
+        return self._x("SELECT * FROM actions WHERE cycle = :cycle ORDER BY due, started_at").rows
 
     # -- delivery plan progress ------------------------------------------------------------
     def record_progress(self, *, indicator_id: str, period: str, value: float, note: str, source: str,
                         by: str, at: datetime) -> str:
         """Insert or replace the figure for one indicator and period; returns 'new' or 'updated'."""
-        existed = self.conn.execute("SELECT 1 FROM progress_updates WHERE indicator_id = ? AND period = ?",
-                                    (indicator_id, period)).fetchone()
-        self.conn.execute(
-            "INSERT INTO progress_updates (indicator_id, period, value, note, source, recorded_by, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (indicator_id, period) DO UPDATE SET value = excluded.value, "
-            "note = excluded.note, source = excluded.source, recorded_by = excluded.recorded_by, "
-            "recorded_at = excluded.recorded_at, revisions = revisions + 1",
-            (indicator_id, period, value, note, source, by, at.isoformat()))
+        with self.transaction():
+            existed = self._x("SELECT 1 FROM progress_updates WHERE cycle = :cycle AND indicator_id = :indicator_id "
+                              "AND period = :period", indicator_id=indicator_id, period=period).rows
+            self._x(
+                "INSERT INTO progress_updates (cycle, indicator_id, period, value, note, source, recorded_by, "
+                "recorded_at) VALUES (:cycle, :indicator_id, :period, :value, :note, :source, :by, :at) "
+                "ON CONFLICT (cycle, indicator_id, period) DO UPDATE SET value = excluded.value, "
+                "note = excluded.note, source = excluded.source, recorded_by = excluded.recorded_by, "
+                "recorded_at = excluded.recorded_at, revisions = progress_updates.revisions + 1",
+                indicator_id=indicator_id, period=period, value=value, note=note, source=source, by=by,
+                at=at.isoformat())
         return "updated" if existed else "new"
 
     def progress_updates(self) -> list[ProgressUpdate]:
         return [ProgressUpdate(r["indicator_id"], r["period"], r["value"], r["note"], r["source"], r["recorded_by"],
                                datetime.fromisoformat(r["recorded_at"]), r["revisions"])
-                for r in self.conn.execute("SELECT * FROM progress_updates ORDER BY indicator_id, recorded_at")]
+                for r in self._x("SELECT * FROM progress_updates WHERE cycle = :cycle "
+                                 "ORDER BY indicator_id, recorded_at").rows]
 
     # -- committee decisions and re-planned dates -----------------------------------------
     def add_decision(self, *, meeting_id: str, outcome: str, decided_on: date, note: str, amendment: str | None,
@@ -508,16 +761,19 @@ class Store:
         ``expect_latest`` is the newest seq for the meeting the caller checked against: if another
         decision arrived meanwhile, nothing is written and a UserError says so.
         """
-        with self.transaction() as conn:
-            latest = conn.execute("SELECT MAX(seq) FROM decisions WHERE meeting_id = ?", (meeting_id,)).fetchone()[0]
+        with self.transaction():
+            latest = self._x("SELECT MAX(seq) AS seq FROM decisions WHERE cycle = :cycle AND meeting_id = :meeting_id",
+                             meeting_id=meeting_id).rows[0]["seq"]
             if latest != expect_latest:
                 raise UserError(f"{self.path}: a decision for {meeting_id} was recorded meanwhile; run the command again")
-            seq = conn.execute(
-                "INSERT INTO decisions (meeting_id, outcome, decided_on, note, amendment, recorded_by, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (meeting_id, outcome, decided_on.isoformat(), note, amendment, by, at.isoformat())).lastrowid
+            seq = self._x(
+                "INSERT INTO decisions (cycle, meeting_id, outcome, decided_on, note, amendment, recorded_by, "
+                "recorded_at) VALUES (:cycle, :meeting_id, :outcome, :decided_on, :note, :amendment, :by, :at) "
+                "RETURNING seq", meeting_id=meeting_id, outcome=outcome, decided_on=decided_on.isoformat(), note=note,
+                amendment=amendment, by=by, at=at.isoformat()).rows[0]["seq"]
             if replaces is not None:
-                conn.execute("UPDATE decisions SET replaced_by = ? WHERE seq = ?", (seq, replaces))
+                self._x("UPDATE decisions SET replaced_by = :seq WHERE cycle = :cycle AND seq = :replaces",
+                        seq=seq, replaces=replaces)
         return DecisionRecord(seq, meeting_id, outcome, decided_on, note, amendment, by, at)
 
     def decisions(self) -> list[DecisionRecord]:
@@ -525,31 +781,139 @@ class Store:
         return [DecisionRecord(r["seq"], r["meeting_id"], r["outcome"], date.fromisoformat(r["decided_on"]), r["note"],
                                r["amendment"], r["recorded_by"], datetime.fromisoformat(r["recorded_at"]),
                                r["replaced_by"])
-                for r in self.conn.execute("SELECT * FROM decisions ORDER BY seq")]
+                for r in self._x("SELECT * FROM decisions WHERE cycle = :cycle ORDER BY seq").rows]
 
     def add_replan(self, *, meeting_id: str, new_date: date, by: str, at: datetime) -> Replan:
-        seq = self.conn.execute("INSERT INTO replans (meeting_id, new_date, recorded_by, recorded_at) VALUES (?, ?, ?, ?)",
-                                (meeting_id, new_date.isoformat(), by, at.isoformat())).lastrowid
+        seq = self._x("INSERT INTO replans (cycle, meeting_id, new_date, recorded_by, recorded_at) "
+                      "VALUES (:cycle, :meeting_id, :new_date, :by, :at) RETURNING seq", meeting_id=meeting_id,
+                      new_date=new_date.isoformat(), by=by, at=at.isoformat()).rows[0]["seq"]
         return Replan(seq, meeting_id, new_date, by, at)
 
     def replans(self) -> list[Replan]:
         """Every re-planned date recorded, in order (earlier ones for a meeting are its history)."""
         return [Replan(r["seq"], r["meeting_id"], date.fromisoformat(r["new_date"]), r["recorded_by"],
                        datetime.fromisoformat(r["recorded_at"]))
-                for r in self.conn.execute("SELECT * FROM replans ORDER BY seq")]
+                for r in self._x("SELECT * FROM replans WHERE cycle = :cycle ORDER BY seq").rows]
 
+    def forget(self) -> None:
+        """Delete every row of this cycle, in every table that has one (`scs demo --fresh` on a shared
+        database): the other cycles in the database are untouched."""
+        from sqlalchemy import inspect
+
+        with self.transaction():
+            catalog = inspect(self._conn)
+            for table in catalog.get_table_names():
+                if any(c["name"] == "cycle" for c in catalog.get_columns(table)):
+                    self._x(f"DELETE FROM {table} WHERE cycle = :cycle")
 
     # -- everything at once ----------------------------------------------------------------
     def records(self) -> Records:
         """Every record the store holds, read in one go (see :class:`Records`)."""
-        return Records(self.responses(), self.interviews(), self.sends(), self.decisions(), self.replans(),
-                       self.progress_updates())
+        with self.transaction():  # one consistent view
+            return Records(self.responses(), self.interviews(), self.sends(), self.decisions(), self.replans(),
+                           self.progress_updates())
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(f"written by a newer version of scs (schema {version}, this one knows "
-                                    f"{len(MIGRATIONS)})")
-    for number, script in enumerate(MIGRATIONS[version:], version + 1):
-        conn.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;")
+# -- the two databases ------------------------------------------------------------------------
+
+def _sqlite(path: Path):
+    """A SQLite engine that opens a connection per store (as the file is per cycle folder), WAL, and takes
+    the write lock when a transaction begins (BEGIN IMMEDIATE), so a claim cannot interleave."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # the transactions are ours, not the driver's
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA synchronous=FULL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@lru_cache(maxsize=16)
+def _postgresql(url: str):
+    """One pooled engine per database for the process (psycopg 3); the password comes from PGPASSWORD."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url).set(drivername="postgresql+psycopg")
+    return create_engine(target, pool_pre_ping=True, pool_size=2, connect_args={"connect_timeout": 10})
+
+
+def _reason(exc: Exception) -> str:
+    """The database's own first line, without the driver's class names (a password is never in it)."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _refused(location: Location, exc: Exception, *, connected: bool) -> UserError:
+    """One line for a store that cannot be used: unreachable, a login refused, newer, or not a database."""
+    reason = _reason(exc)
+    upgrade = "; upgrade scs to use it" if isinstance(exc, _Newer) else ""
+    if not isinstance(location, StateURL):
+        return ConfigError([Problem(Path(location), f"not a usable state store ({reason}){upgrade}")])
+    if connected:
+        return UserError(f"state store {location}: {reason}{upgrade}")
+    if "password authentication failed" in reason or "no password supplied" in reason:
+        return UserError(f"state store {location.url}: PostgreSQL refused the login ({reason}); set PGPASSWORD for "
+                         "that user in the environment")
+    return UserError(f"state store {location.url}: PostgreSQL cannot be reached ({reason}); start it, or correct "
+                     "--state-url")
+
+
+class _Newer(Exception):
+    """The database was migrated by a newer scs than this one."""
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements: comments dropped, split at each ';'."""
+    text = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def _step(number: int, dialect: str) -> str:
+    """Migration ``number`` (1-based) as ``dialect`` takes it."""
+    script = MIGRATIONS[number - 1]
+    if dialect == "postgresql":
+        script = _POSTGRESQL_INSTEAD.get(number, script)
+        for pattern, name in _POSTGRESQL_TYPES:
+            script = pattern.sub(name, script)
+    return script
+
+
+def _version(conn) -> int:
+    if conn.dialect.name == "sqlite":
+        return conn.exec_driver_sql("PRAGMA user_version").scalar()
+    if conn.exec_driver_sql("SELECT to_regclass('scs_schema')").scalar() is None:
+        return 0
+    return conn.exec_driver_sql("SELECT MAX(version) FROM scs_schema").scalar() or 0
+
+
+def _migrate(conn) -> None:
+    """Bring the schema up to date, all steps in one transaction, one process at a time."""
+    dialect = conn.dialect.name
+    with conn.begin():
+        if _version(conn) == len(MIGRATIONS):  # the usual case, under no lock
+            return
+    with conn.begin():
+        if dialect == "postgresql":  # two processes opening a new database: one migrates, the other waits
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(160016)")
+            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS scs_schema (version INTEGER NOT NULL)")
+        version = _version(conn)
+        if version > len(MIGRATIONS):
+            raise _Newer(f"written by a newer version of scs (schema {version}, this one knows {len(MIGRATIONS)})")
+        for number in range(version + 1, len(MIGRATIONS) + 1):
+            for statement in _statements(_step(number, dialect)):
+                conn.exec_driver_sql(statement)
+        if dialect == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        else:
+            conn.exec_driver_sql("DELETE FROM scs_schema")
+            conn.exec_driver_sql(f"INSERT INTO scs_schema (version) VALUES ({len(MIGRATIONS)})")

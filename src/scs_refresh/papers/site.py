@@ -99,7 +99,7 @@ def _decision_text(record) -> str:
 
 def meetings(dirs: Dirs, tt: Timetable, agenda: AgendaConfig) -> list[Meeting]:
     """Every dated meeting of a body whose papers are public, with what has been published for it."""
-    decided = current_decisions(load_approvals(dirs.store).decisions) if Path(dirs.store).is_file() else {}
+    decided = current_decisions(load_approvals(dirs.store).decisions)
     found = []
     for s in tt.schedule:
         e = s.event
@@ -178,7 +178,7 @@ def _feed(tt: Timetable, found: list[Meeting], stamp: datetime) -> str:
 def _strategy(tt: Timetable, found: list[Meeting], dirs: Dirs) -> dict:
     """The Strategy's page: adopted at which meeting (with its papers), or not yet."""
     event = adoption(tt)
-    decided = current_decisions(load_approvals(dirs.store).decisions) if Path(dirs.store).is_file() else {}
+    decided = current_decisions(load_approvals(dirs.store).decisions)
     record = decided.get(event.id) if event else None
     meeting = next((m for m in found if event and m.id == event.id), None)
     adopted = record is not None and record.outcome in APPROVING

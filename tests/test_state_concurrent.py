@@ -1,0 +1,97 @@
+"""Two `scs tick --on DATE` processes started together against one state (PostgreSQL, then SQLite), ten
+rounds: every message due is sent exactly once, counted by Message-ID at a real SMTP server on loopback.
+
+Both ticks report to one real `prefect server` (as two workers would), started once for the module.
+Each round starts from an empty state on the day the questionnaire goes to every partner, so both
+processes find the same action due and race for it and for each message. Slow: several minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scs_refresh.core.store import StateURL, Store
+from scs_refresh.core.folders import Dirs
+from scs_refresh.workspace import Workspace
+
+from .test_mail_servers import Strict, _smtp_cycle, server  # noqa: F401  (server: the SMTP fixture)
+from .test_serve_integration import PREFECT, _env, _free_port, _stop, _wait_until
+
+ROUNDS = 10
+DAY = "2010-10-15"  # the questionnaire goes to every partner (timetable.yaml, partners.yaml)
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.environ.get("SCS_SKIP_SERVER_TESTS") == "1", reason="SCS_SKIP_SERVER_TESTS=1")]
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory) -> str:
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    log = home / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], cwd=home,
+                                env=_env(home, api), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{api}/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        _wait_until("the Prefect server was not healthy", healthy, 120, [log])
+        yield api
+    finally:
+        _stop(proc)
+
+
+def _tick(cycle: Path, run: Path, env: dict[str, str], state: list[str]) -> subprocess.Popen:
+    """`scs tick --on DAY` in a process of its own (this checkout's code), as a worker would run it."""
+    run.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "scs_cli.main", "--config-dir", str(cycle / "config"),
+               "--out-dir", str(run.parent / "out"), "--templates-dir", str(cycle / "templates"), *state,
+               "tick", "--on", DAY, "--no-pdf"]
+    return subprocess.Popen(command, cwd=run, env={**env, "PREFECT_HOME": str(run / "prefect-home")},
+                            stdout=(run / "out.txt").open("w"), stderr=(run / "err.txt").open("w"))
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path: Path, request, prefect_api,
+                                                               monkeypatch):
+    handler, settings = request.getfixturevalue("server")(Strict())
+    cycle = _smtp_cycle(tmp_path, settings.port)
+    partners = len(Workspace.load(Dirs(config=cycle / "config", templates=cycle / "templates")).need_partners().partners)
+    env = {**_env(tmp_path, prefect_api), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    env.pop("SCS_STATE_URL", None)
+    raced = 0
+    for i in range(ROUNDS):
+        round_dir = tmp_path / f"round-{i}"
+        if backend == "postgresql":
+            url = request.getfixturevalue("postgres").url(f"r{i}_{os.getpid()}")
+            with request.getfixturevalue("postgres").admin() as admin:
+                admin.execute(f"CREATE DATABASE r{i}_{os.getpid()}")
+            env["PGPASSWORD"] = request.getfixturevalue("postgres").password
+            monkeypatch.setenv("PGPASSWORD", env["PGPASSWORD"])  # this process reads the ledger too
+            state, location = ["--state-url", url], StateURL(url, "Breckland Council/scs-refresh-2010-11")
+        else:
+            state, location = ["--state-dir", str(round_dir / "state")], round_dir / "state" / "scs.sqlite"
+        before = len(handler.received)
+        ticks = [_tick(cycle, round_dir / name, env, state) for name in ("a", "b")]
+        codes = [t.wait(timeout=600) for t in ticks]
+        outputs = [(round_dir / n / "out.txt").read_text() + (round_dir / n / "err.txt").read_text() for n in "ab"]
+        assert codes == [0, 0] and not any("Traceback" in o for o in outputs), "\n".join(outputs)
+        with Store.open(location) as store:
+            ledger = store.sends()
+        ids = Counter(handler.ids()[before:])
+        assert len(ledger) == partners and {r.status for r in ledger} == {"sent"}
+        assert ids == Counter({r.message_id: 1 for r in ledger}), f"round {i}: {ids}"
+        raced += all("Send the partner questionnaire" in o for o in outputs)  # both found it due
+    print(f"{backend}: {ROUNDS} rounds, {raced} in which both ticks found the questionnaire due")
