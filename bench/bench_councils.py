@@ -12,16 +12,23 @@ sent against what the server received) before the kill and at the end. Run:
 
     .venv/bin/python bench/bench_councils.py                  # 20 councils, whole cycles (long: ~700 ticks)
     .venv/bin/python bench/bench_councils.py --days 4         # each council's first four tick days
+    .venv/bin/python bench/bench_councils.py --postgres       # their state in one PostgreSQL database
+
+A run the killed worker takes down with it stays Pending or Running on the server (Prefect marks it
+Crashed only with heartbeats and an automation): the bench marks it Crashed and runs that tick again,
+as the officer would, and lists it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,27 +46,52 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def run_round(client, runs: dict, on_wait=None) -> tuple[int, list]:
-    """Wait for the round's runs to end (``on_wait`` is called while waiting); completed count and the rest."""
+def wait_round(client, runs: dict, timeout: float, on_wait=None) -> list:
+    """Wait for the round's runs to end or ``timeout`` s to pass (``on_wait`` is called meanwhile); the runs."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    deadline = time.monotonic() + ROUND_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         found = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(runs))))
         if all(r.state and r.state.is_final() for r in found) or time.monotonic() > deadline:
-            done = [r for r in found if r.state and r.state.is_completed()]
-            return len(done), [r for r in found if not (r.state and r.state.is_completed())]
+            return found
         if on_wait:
             on_wait()
         time.sleep(1)
+
+
+def crash(client, flow_run) -> None:
+    """What Prefect's zombie detection would do to a run its worker took down with it: mark it Crashed."""
+    from prefect.states import Crashed
+
+    client.set_flow_run_state(flow_run.id, Crashed(message="its worker was killed"), force=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--councils", type=int, default=20)
     parser.add_argument("--days", type=int, default=0, help="each council's first N tick days (0: whole cycles)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the councils' state in one PostgreSQL database (a throwaway cluster on loopback)")
     args = parser.parse_args()
+    with ExitStack() as stack:
+        state_url = stack.enter_context(postgres_state()) if args.postgres else None
+        bench(args.councils, args.days, state_url)
 
+
+@contextmanager
+def postgres_state():
+    """One database for every council's state, on a throwaway cluster; the password in PGPASSWORD for the workers."""
+    from tests.postgres_cluster import _binaries, cluster
+
+    with cluster(_binaries(), max_connections=200) as pg:
+        with pg.admin() as conn:
+            conn.execute("CREATE DATABASE councils")
+        os.environ["PGPASSWORD"] = pg.password
+        yield pg.url("councils")
+
+
+def bench(how_many: int, days_each: int, state_url: str | None) -> None:
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -72,22 +104,24 @@ def main() -> None:
     try:
         with rig.MessageCounter() as smtp:
             t0 = time.monotonic()
-            councils = rig.make_councils(base, args.councils, smtp.port)
+            councils = rig.make_councils(base, how_many, smtp.port)
             for council in councils:
-                rig.deploy(council, POOL, api)
+                rig.deploy(council, POOL, api, state_url)
             print(f"{len(councils)} councils made and deployed in {time.monotonic() - t0:.0f} s", flush=True)
-            days = {c: rig.tick_days(c)[:args.days or None] for c in councils}
+            days = {c: rig.tick_days(c)[:days_each or None] for c in councils}
             rounds = max(len(d) for d in days.values())
             workers = {name: rig.start_worker(name, POOL, home, api, base) for name in ("worker-1", "worker-2")}
             killed: dict = {}
             before = None
-            ticks = 0
-            left: list = []
+            ticks, crashed = 0, []
             start = time.monotonic()
             with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+                def submit(council: Path, k: int):
+                    return run_deployment(f"daily-tick/{council.name}", parameters={"on": days[council][k].isoformat()},
+                                          timeout=0).id
+
                 for k in range(rounds):
-                    runs = {run_deployment(f"daily-tick/{c.name}", parameters={"on": days[c][k].isoformat()},
-                                           timeout=0).id: c.name for c in councils if k < len(days[c])}
+                    runs = {submit(c, k): c for c in councils if k < len(days[c])}
                     halfway = k == rounds // 2
 
                     def kill_when_busy() -> None:
@@ -96,37 +130,47 @@ def main() -> None:
                         if not killed and children(w.pid):
                             w.send_signal(signal.SIGKILL)
                             w.wait()
-                            killed["at"] = time.monotonic() - start
-                            killed["round"] = k + 1
+                            killed.update(at=time.monotonic() - start, round=k + 1)
                             time.sleep(5)
                             workers["worker-1"] = rig.start_worker("worker-1", POOL, home, api, base)
 
                     if halfway:
-                        before = dict(rig.count(smtp, councils), ticks=ticks, seconds=time.monotonic() - start)
-                    done, rest = run_round(client, runs, kill_when_busy if halfway else None)
-                    ticks += done
-                    left += [(runs[r.id], r.state.type.value if r.state else "?") for r in rest]
-                    print(f"round {k + 1}/{rounds}: {done}/{len(runs)} ticks completed, "
-                          f"{time.monotonic() - start:.0f} s", flush=True)
+                        before = dict(rig.count(smtp, councils, state_url), ticks=ticks,
+                                      seconds=time.monotonic() - start)
+                    found = wait_round(client, runs, 240 if halfway else ROUND_TIMEOUT,
+                                       kill_when_busy if halfway else None)
+                    stuck = [r for r in found if not (r.state and r.state.is_final())]
+                    for r in stuck:  # left behind by the killed worker: crashed, and the council's tick run again
+                        crash(client, r)
+                        crashed.append((runs[r.id].name, days[runs[r.id]][k].isoformat(), r.state.type.value))
+                    if stuck:
+                        found = [r for r in found if r.state and r.state.is_final()] + wait_round(
+                            client, {submit(runs[r.id], k): runs[r.id] for r in stuck}, ROUND_TIMEOUT)
+                    ticks += sum(1 for r in found if r.state and r.state.is_completed())
+                    failed = [(r.name, r.state.type.value if r.state else "?") for r in found
+                              if not (r.state and r.state.is_completed())]
+                    print(f"round {k + 1}/{rounds}: {len(runs)} ticks, {time.monotonic() - start:.0f} s"
+                          + (f"; not completed: {failed}" if failed else ""), flush=True)
             total = time.monotonic() - start
-            after = rig.count(smtp, councils)
+            after = rig.count(smtp, councils, state_url)
     finally:
         for w in workers.values():
             rig.stop(w)
         rig.stop(server)
     print()
-    print(f"councils: {len(councils)}, tick days each: {'all' if not args.days else args.days}, "
-          f"rounds: {rounds}, workers: 2, state: SQLite per council, server database: SQLite")
+    print(f"councils: {len(councils)}, tick days each: {days_each or 'all'}, rounds: {rounds}, workers: 2, "
+          f"state: {'one PostgreSQL database' if state_url else 'SQLite per council'}, Prefect server's database: SQLite")
     if before:
         print(f"before the kill: {before['ticks']} ticks in {before['seconds']:.0f} s, {before['sent']} deliveries "
-              f"sent, duplicates {before['duplicates']}, missing {before['missing']}, unsent in the ledgers {before['unsent']}")
+              f"sent, duplicates {before['duplicates']}, missing {before['missing']}, "
+              f"unsent in the ledgers {before['unsent']}")
     if killed:
         print(f"worker-1 killed with SIGKILL at {killed['at']:.0f} s (round {killed['round']}) while running a tick, "
               "started again 5 s later")
+    print(f"runs the killed worker left behind (crashed, and the tick run again): {crashed or 'none'}")
     print(f"total: {ticks} ticks in {total:.0f} s = {ticks / (total / 60):.1f} ticks per minute")
     print(f"at the end: {after['sent']} deliveries sent, duplicates {after['duplicates']}, missing {after['missing']}, "
           f"unsent in the ledgers {after['unsent']}")
-    print(f"runs that did not complete: {left or 'none'}")
 
 
 if __name__ == "__main__":

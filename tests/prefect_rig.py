@@ -75,15 +75,17 @@ def wait_until(what: str, check, timeout: float, logs: list[Path] = (), every: f
     raise TimeoutError(f"{what} within {timeout:.0f} s\n" + "\n".join(f"--- {p.name}\n{tail(p)}" for p in logs))
 
 
-def start_server(home: Path, logs: Path) -> tuple[subprocess.Popen, str]:
-    """`prefect server start` on a free loopback port (its database: SQLite under ``home``), once healthy."""
+def start_server(home: Path, logs: Path, database: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`prefect server start` on a free loopback port, once healthy; its database SQLite under ``home``, or
+    ``database`` (postgresql+asyncpg://...)."""
     import httpx
 
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     log = logs / "server.log"
+    env = prefect_env(home, api) | ({"PREFECT_API_DATABASE_CONNECTION_URL": database} if database else {})
     server = start([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)], log,
-                   prefect_env(home, api), logs)
+                   env, logs)
 
     def healthy() -> bool:
         try:
@@ -106,8 +108,8 @@ def start_worker(name: str, pool: str, home: Path, api: str, logs: Path) -> subp
 
 def make_councils(base: Path, how_many: int, smtp_port: int | None = None, first_year: int = 2011) -> list[Path]:
     """``how_many`` councils' folders, each the bundled cycle moved to its own year with `scs new-cycle` (a year
-    whose moved dates `scs check` refuses, such as 2012, is passed over), with its own addresses (every
-    @example.org becomes @cNN.example.org) and, given a port, SMTP to 127.0.0.1 there."""
+    whose moved dates `scs check` refuses, such as 2012, is passed over), with its own name ("Council NN") and
+    addresses (every @example.org becomes @cNN.example.org) and, given a port, SMTP to 127.0.0.1 there."""
     shutil.copytree(ROOT / "evidence", base / "evidence", dirs_exist_ok=True)
     councils, year = [], first_year
     while len(councils) < how_many:
@@ -120,6 +122,8 @@ def make_councils(base: Path, how_many: int, smtp_port: int | None = None, first
             continue
         for f in (folder / "config").glob("*.yaml"):
             f.write_text(re.sub(r"@((?:[a-z0-9-]+\.)*)example\.org", rf"@\1c{number:02d}.example.org", f.read_text()))
+        timetable = folder / "config" / "timetable.yaml"  # its own name: one database keeps cycles apart by it
+        timetable.write_text(re.sub(r"(?m)^  council: .*$", f"  council: Council {number:02d}", timetable.read_text()))
         evidence = folder / "config" / "evidence.yaml"
         evidence.write_text(re.sub(r"(?m)^evidence_dir: .*$", f"evidence_dir: {base / 'evidence'}",
                                    evidence.read_text()))
@@ -141,24 +145,30 @@ def scs(*args: str):
     return CliRunner().invoke(app, ["--templates-dir", str(ROOT / "templates"), *args])
 
 
-def deploy(council: Path, pool: str, api: str) -> None:
-    """`scs deploy` of the council to ``pool`` on the server at ``api``."""
+def deploy(council: Path, pool: str, api: str, state_url: str | None = None) -> None:
+    """`scs deploy` of the council to ``pool`` on the server at ``api`` (its state on PostgreSQL at ``state_url``)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: api}):
-        result = scs("deploy", "--council-dir", str(council), "--pool", pool, "--no-pdf")
+        result = scs(*(["--state-url", state_url] if state_url else []), "deploy", "--council-dir", str(council),
+                     "--pool", pool, "--no-pdf")
     if result.exit_code != 0:
         raise RuntimeError(f"scs deploy {council.name}: {result.output}") from result.exception
+
+
+def council_dirs(council: Path, state_url: str | None = None):
+    from scs_refresh.core.folders import Dirs
+
+    return Dirs(config=council / "config", out=council / "out", state=council / "state",
+                templates=ROOT / "templates", state_url=state_url)
 
 
 def tick_days(council: Path) -> list[date]:
     """The working days on which the council's daily tick has something to do, from its timetable."""
     from scs_refresh.automation import tick
-    from scs_refresh.core.folders import Dirs
     from scs_refresh.timetable import deadlines as cal
 
-    ctx = tick.Context.load(Dirs(config=council / "config", out=council / "out", state=council / "state",
-                                 templates=ROOT / "templates"), pdf=False)
+    ctx = tick.Context.load(council_dirs(council), pdf=False)
     return sorted({d if cal.is_working_day(d) else cal.working_days_after(d, 1) for d in (a.due for a in ctx.actions())})
 
 
@@ -188,25 +198,22 @@ class MessageCounter:
         self.controller.stop()
 
 
-def ledger_deliveries(council: Path) -> set[tuple[str, str]]:
+def _sends(council: Path, state_url: str | None):
+    from scs_refresh.core.store import Store
+
+    with Store.open(council_dirs(council, state_url).store) as store:
+        return store.sends()
+
+
+def ledger_deliveries(council: Path, state_url: str | None = None) -> set[tuple[str, str]]:
     """What the council's send ledger says was sent: (Message-ID, recipient) of every message marked sent."""
-    from scs_refresh.core.store import Store
-
-    with Store.open(council / "state" / "scs.sqlite") as store:
-        return {(s.message_id, r.lower()) for s in store.sends(status="sent") for r in s.recipients}
+    return {(s.message_id, r.lower()) for s in _sends(council, state_url) if s.status == "sent" for r in s.recipients}
 
 
-def ledger_unsent(council: Path) -> int:
-    """Messages of the council's send ledger not marked sent (queued, in doubt, refused)."""
-    from scs_refresh.core.store import Store
-
-    with Store.open(council / "state" / "scs.sqlite") as store:
-        return sum(1 for s in store.sends() if s.status != "sent")
-
-
-def count(counter: MessageCounter, councils: list[Path]) -> dict[str, int]:
+def count(counter: MessageCounter, councils: list[Path], state_url: str | None = None) -> dict[str, int]:
     """Deliveries the ledgers say were sent, what the server received more than once, what it never got,
-    and the messages the ledgers hold unsent."""
-    expected = set().union(*(ledger_deliveries(c) for c in councils))
+    and the messages the ledgers hold unsent (queued, in doubt, refused)."""
+    expected = set().union(*(ledger_deliveries(c, state_url) for c in councils))
+    unsent = sum(1 for c in councils for s in _sends(c, state_url) if s.status != "sent")
     return {"sent": len(expected), "duplicates": sum(n - 1 for n in counter.seen.values() if n > 1),
-            "missing": len(expected - set(counter.seen)), "unsent": sum(ledger_unsent(c) for c in councils)}
+            "missing": len(expected - set(counter.seen)), "unsent": unsent}

@@ -182,7 +182,7 @@ def deploy(
         raise UserError(f"--council-dir: {council_dir} has no config/ folder; make one with `scs new-cycle`")
     own = council_dir / "templates"
     dirs = Dirs(config=council_dir / "config", out=council_dir / "out", state=council_dir / "state",
-                templates=own if own.is_dir() else ctx.obj.templates)
+                templates=own if own.is_dir() else ctx.obj.templates, state_url=ctx.obj.state_url)
     params = _tick_parameters(dirs, pdf)
     from flows.serving import deploy as deploy_council  # Prefect is slow to import: only once the config is sound
 
