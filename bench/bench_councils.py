@@ -12,7 +12,7 @@ sent against what the server received) before the kill and at the end. Run:
 
     .venv/bin/python bench/bench_councils.py                  # 20 councils, whole cycles (long: ~700 ticks)
     .venv/bin/python bench/bench_councils.py --days 4         # each council's first four tick days
-    .venv/bin/python bench/bench_councils.py --postgres       # their state in one PostgreSQL database
+    .venv/bin/python bench/bench_councils.py --postgres       # their state, and the server's, on PostgreSQL
 
 A run the killed worker takes down with it stays Pending or Running on the server (Prefect marks it
 Crashed only with heartbeats and an automation): the bench marks it Crashed and runs that tick again,
@@ -72,26 +72,29 @@ def main() -> None:
     parser.add_argument("--councils", type=int, default=20)
     parser.add_argument("--days", type=int, default=0, help="each council's first N tick days (0: whole cycles)")
     parser.add_argument("--postgres", action="store_true",
-                        help="the councils' state in one PostgreSQL database (a throwaway cluster on loopback)")
+                        help="the councils' state in one PostgreSQL database, and the Prefect server's database "
+                             "beside it (a throwaway cluster on loopback)")
     args = parser.parse_args()
     with ExitStack() as stack:
-        state_url = stack.enter_context(postgres_state()) if args.postgres else None
-        bench(args.councils, args.days, state_url)
+        state_url, server_db = stack.enter_context(postgres()) if args.postgres else (None, None)
+        bench(args.councils, args.days, state_url, server_db)
 
 
 @contextmanager
-def postgres_state():
-    """One database for every council's state, on a throwaway cluster; the password in PGPASSWORD for the workers."""
+def postgres():
+    """A throwaway cluster with a database for every council's state (the password in PGPASSWORD for the
+    workers) and one for the Prefect server; their URLs."""
     from tests.postgres_cluster import _binaries, cluster
 
     with cluster(_binaries(), max_connections=200) as pg:
         with pg.admin() as conn:
-            conn.execute("CREATE DATABASE councils")
+            for database in ("councils", "prefect"):
+                conn.execute(f"CREATE DATABASE {database}")
         os.environ["PGPASSWORD"] = pg.password
-        yield pg.url("councils")
+        yield pg.url("councils"), f"postgresql+asyncpg://{pg.user}:{pg.password}@127.0.0.1:{pg.port}/prefect"
 
 
-def bench(how_many: int, days_each: int, state_url: str | None) -> None:
+def bench(how_many: int, days_each: int, state_url: str | None, server_db: str | None) -> None:
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -99,7 +102,7 @@ def bench(how_many: int, days_each: int, state_url: str | None) -> None:
     base = Path(tempfile.mkdtemp(prefix="bench-councils-"))
     home = base / "prefect-home"
     print(f"working in {base}", flush=True)
-    server, api = rig.start_server(home, base)
+    server, api = rig.start_server(home, base, server_db)
     workers: dict[str, subprocess.Popen] = {}
     try:
         with rig.MessageCounter() as smtp:
@@ -159,7 +162,8 @@ def bench(how_many: int, days_each: int, state_url: str | None) -> None:
         rig.stop(server)
     print()
     print(f"councils: {len(councils)}, tick days each: {days_each or 'all'}, rounds: {rounds}, workers: 2, "
-          f"state: {'one PostgreSQL database' if state_url else 'SQLite per council'}, Prefect server's database: SQLite")
+          f"state: {'one PostgreSQL database' if state_url else 'SQLite per council'}, "
+          f"Prefect server's database: {'PostgreSQL' if server_db else 'SQLite'}")
     if before:
         print(f"before the kill: {before['ticks']} ticks in {before['seconds']:.0f} s, {before['sent']} deliveries "
               f"sent, duplicates {before['duplicates']}, missing {before['missing']}, "
