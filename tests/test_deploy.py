@@ -37,9 +37,14 @@ def test_a_worker_imports_the_deployed_flows_from_the_installed_package():
     assert tick.entrypoint == "flows.daily.daily_tick"
 
 
-def _deploy(*args: str, env: dict | None = None):
-    return CliRunner().invoke(app, ["--templates-dir", str(ROOT / "templates"), "deploy", *args],
-                              env={"PREFECT_API_URL": "", **(env or {})})
+def _deploy(*args: str):
+    """`scs deploy` with the Prefect API at a port where nothing answers (whatever API another test started)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from .prefect_rig import free_port
+
+    with temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{free_port()}/api"}):
+        return CliRunner().invoke(app, ["--templates-dir", str(ROOT / "templates"), "deploy", *args])
 
 
 def test_deploy_refuses_a_folder_without_config(tmp_path):
@@ -56,7 +61,7 @@ def test_deploy_checks_the_council_config_then_needs_a_server(tmp_path):
     shutil.copytree(ROOT / "evidence", tmp_path / "evidence")
     result = _deploy("--council-dir", str(tmp_path), "--pool", "scs")
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert result.output.strip().splitlines()[0].startswith("error: PREFECT_API_URL is not set")
+    assert result.output.strip().splitlines()[0].startswith("error: no Prefect server answers at PREFECT_API_URL=")
     assert not (tmp_path / "state").exists() and not (tmp_path / "out").exists()
     timetable = tmp_path / "config" / "timetable.yaml"
     timetable.write_text(timetable.read_text().replace("date: 2010-12-03", "date: 2010-13-03", 1))
