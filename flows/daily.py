@@ -16,6 +16,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.guard import one_tick_per_cycle
 from flows.mail import mail_env
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import Action
@@ -67,7 +68,8 @@ def tick_steps(on: date, dirs: Dirs, pdf: bool) -> tuple[tick.Context, list[tick
 def daily_tick(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> list[tick.ActionResult]:
     on = on or today()
     sweep(dirs.out)  # what a killed run left half-written (a served tick has no command line to do it)
-    ctx, outcomes = tick_steps(on, dirs, pdf)
+    with one_tick_per_cycle(dirs):  # a second tick of this cycle (another worker) waits, then finds nothing to do
+        ctx, outcomes = tick_steps(on, dirs, pdf)
     # Say what was done, and what mail needs the officer, for the officer and the Prefect UI.
     create_markdown_artifact(report(on, outcomes, tick.mail_notes(ctx, outcomes)), key="daily-tick",
                              description=f"Daily tick {on}")

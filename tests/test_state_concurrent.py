@@ -1,9 +1,11 @@
 """Two `scs tick --on DATE` processes started together against one state (PostgreSQL, then SQLite), ten
 rounds: every message due is sent exactly once, counted by Message-ID at a real SMTP server on loopback.
 
-Both ticks report to one real `prefect server` (as two workers would), started once for the module.
-Each round starts from an empty state on the day the questionnaire goes to every partner, so both
-processes find the same action due and race for it and for each message. Slow: several minutes.
+Each tick is the officer's own command with its own temporary Prefect API, as two ticks started by
+hand (or on two hosts) are: no Prefect concurrency limit keeps them apart (that second guard is
+tests/test_tick_guard.py), so only the state store's claims do. Each round starts from an empty
+state on the day the questionnaire goes to every partner, so both processes find the same action
+due and race for it. Slow: several minutes.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
-from scs_refresh.core.store import StateURL, Store
 from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import StateURL, Store
 from scs_refresh.workspace import Workspace
 
+from .conftest import ROOT
 from .test_mail_servers import Strict, _smtp_cycle, server  # noqa: F401  (server: the SMTP fixture)
-from .test_serve_integration import PREFECT, _env, _free_port, _stop, _wait_until
+from .test_serve_integration import _env
 
 ROUNDS = 10
 DAY = "2010-10-15"  # the questionnaire goes to every partner (timetable.yaml, partners.yaml)
@@ -31,30 +33,8 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.environ.get("SCS_SKIP_SERVER_TESTS") == "1", reason="SCS_SKIP_SERVER_TESTS=1")]
 
 
-@pytest.fixture(scope="module")
-def prefect_api(tmp_path_factory) -> str:
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    log = home / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], cwd=home,
-                                env=_env(home, api), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{api}/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        _wait_until("the Prefect server was not healthy", healthy, 120, [log])
-        yield api
-    finally:
-        _stop(proc)
-
-
 def _tick(cycle: Path, run: Path, env: dict[str, str], state: list[str]) -> subprocess.Popen:
-    """`scs tick --on DAY` in a process of its own (this checkout's code), as a worker would run it."""
+    """`scs tick --on DAY` in a process of its own (this checkout's code), with its own Prefect home."""
     run.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scs_cli.main", "--config-dir", str(cycle / "config"),
                "--out-dir", str(run.parent / "out"), "--templates-dir", str(cycle / "templates"), *state,
@@ -64,12 +44,12 @@ def _tick(cycle: Path, run: Path, env: dict[str, str], state: list[str]) -> subp
 
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
-def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path: Path, request, prefect_api,
-                                                               monkeypatch):
+def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path: Path, request, monkeypatch):
     handler, settings = request.getfixturevalue("server")(Strict())
     cycle = _smtp_cycle(tmp_path, settings.port)
     partners = len(Workspace.load(Dirs(config=cycle / "config", templates=cycle / "templates")).need_partners().partners)
-    env = {**_env(tmp_path, prefect_api), "PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+    env = {**_env(tmp_path, None), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "300",
+           "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}  # this checkout's code, each its own temporary API
     env.pop("SCS_STATE_URL", None)
     raced = 0
     for i in range(ROUNDS):

@@ -102,6 +102,11 @@ def test_an_action_is_claimed_by_one_run_until_done_and_a_crashed_claim_is_taken
         store.action_started("reminder", "chase_partners", due, AT, now=now)
         store.action_held("reminder", AT, due, "too late")
         assert store.action_started("reminder", "chase_partners", due, AT, now=now) is True  # the officer sends it
+        store.action_released("reminder", "held")  # the mail server was down: still the officer's to send
+        assert [r["key"] for r in store.actions_held()] == ["reminder"]
+        store.action_started("papers", "publish_papers", due, AT, now=now)
+        store.action_released("papers")  # the work failed: the very next tick takes it, no hour's wait
+        assert store.action_started("papers", "publish_papers", due, AT, now=now) is True
 
 
 def test_many_cycles_in_one_database_never_cross(pg_url: str):

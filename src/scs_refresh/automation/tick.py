@@ -282,7 +282,8 @@ def long_gone(ctx: Context, action: Action, on: date) -> str | None:
 
 
 def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> ActionResult:
-    """Do one action: ledger 'started', the work, ledger 'done' (only when nothing is left queued).
+    """Do one action: claimed in the ledger ('started'; another run at the same moment leaves it), the
+    work, then 'done', or, when something is left queued or the work failed, free for the next tick.
 
     A message whose moment is long gone is held for the officer instead (ledger 'held'), unless
     ``officer`` (the officer chose to send it with `scs pending send`).
@@ -291,17 +292,25 @@ def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> Act
         if not store.action_started(action.key, action.kind, action.due, recorded_at(on), now=datetime.now()):
             log.info("%s: under way in another run; left to it", action.key)
             return ActionResult(action, "under way in another run at the same time; left to it", elsewhere=True)
-    skip = too_late(ctx, action, on)
-    log.info("%s: %s", action.key, action.text)
-    held = None if skip or officer else long_gone(ctx, action, on)
-    if held:
+    back = "held" if officer else "pending"  # what the action is again if this run does not finish it
+    try:
+        skip = too_late(ctx, action, on)
+        log.info("%s: %s", action.key, action.text)
+        held = None if skip or officer else long_gone(ctx, action, on)
+        if held:
+            with ctx.store() as store:
+                store.action_held(action.key, recorded_at(on), on, held)
+            log.info("%s: held for the officer: %s", action.key, held)
+            return ActionResult(action, f"held for you: {held} (`scs pending`)", held=True)
+        result = ActionResult(action, skip) if skip else RUNNERS[action.kind](ctx, action, on)
+    except BaseException:  # the claim goes with the run: the next tick does the work again
         with ctx.store() as store:
-            store.action_held(action.key, recorded_at(on), on, held)
-        log.info("%s: held for the officer: %s", action.key, held)
-        return ActionResult(action, f"held for you: {held} (`scs pending`)", held=True)
-    result = ActionResult(action, skip) if skip else RUNNERS[action.kind](ctx, action, on)
-    if not result.queued:  # a mail server that was down: the next tick sends what is left, once
-        with ctx.store() as store:
+            store.action_released(action.key, back)
+        raise
+    with ctx.store() as store:
+        if result.queued:  # a mail server that was down: the next tick sends what is left, once
+            store.action_released(action.key, back)
+        else:
             store.action_done(action.key, recorded_at(on), on, result.summary)
     log.info("%s: %s", action.key, result.summary)
     return result

@@ -24,7 +24,11 @@ BLOB, PRIMARY KEY/UNIQUE, ``ON CONFLICT``; no AUTOINCREMENT, no PRAGMA, no SQLit
 with ``cycle TEXT NOT NULL DEFAULT ''`` first in every new table's key. The type names PostgreSQL
 spells otherwise are translated (:data:`_POSTGRESQL_TYPES`). The schema version is SQLite's
 ``user_version`` (so users' existing files upgrade in place) or PostgreSQL's ``scs_schema`` table;
-a database migrated by a newer scs is refused with one line.
+a database migrated by a newer scs is refused with one line. Steps are split at ';' once '--'
+comments are dropped, so keep both out of string literals. A new method queries through
+``Store._x`` with named parameters and ``WHERE cycle = :cycle`` (``_x`` supplies the cycle).
+Why not Alembic: a list that several people append to at once merges as text, where Alembic's
+chain of revision files forks into two heads that nobody sees until it runs.
 """
 
 from __future__ import annotations
@@ -708,6 +712,12 @@ class Store:
                 "WHERE cycle = :cycle AND key = :key AND (status IN ('pending', 'held') OR (status = 'started' AND "
                 "(:stale = '' OR claimed_at IS NULL OR claimed_at < :stale)))",
                 at=at.isoformat(), claimed=claimed, stale=stale, key=key).rowcount == 1
+
+    def action_released(self, key: str, status: str = "pending") -> None:
+        """The run that claimed it stops without finishing it (mail left queued, or the work failed): the
+        next tick takes it (``status`` 'pending'), or it stays listed for the officer ('held')."""
+        self._x("UPDATE actions SET status = :status, claimed_at = NULL WHERE cycle = :cycle AND key = :key "
+                "AND status = 'started'", status=status, key=key)
 
     def action_done(self, key: str, at: datetime, ran_on: date, detail: str) -> None:
         self._x("UPDATE actions SET status = 'done', done_at = :at, ran_on = :ran_on, detail = :detail "
