@@ -16,6 +16,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +68,13 @@ def postgres() -> Cluster:
         if os.environ.get("SCS_REQUIRE_POSTGRES") == "1":  # CI installs them: a skip there would hide a failure
             pytest.fail("PostgreSQL's server binaries (initdb, pg_ctl) are not installed, and SCS_REQUIRE_POSTGRES=1")
         pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl) are not installed: apt-get install postgresql")
+    with cluster(bin_dir) as running:
+        yield running
+
+
+@contextmanager
+def cluster(bin_dir: Path, max_connections: int = 60) -> Iterator[Cluster]:
+    """A throwaway cluster on loopback, for the session's tests or a bench; removed when done."""
     root = Path(tempfile.mkdtemp(prefix="scs-postgres-"))  # not under pytest's root-only folder: postgres reads it
     data, sockets = root / "data", root / "run"
     sockets.mkdir()
@@ -81,7 +90,8 @@ def postgres() -> Cluster:
     _run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "scs", f"--pwfile={root / 'pw'}",
           "--auth=scram-sha-256", "-E", "UTF8", "--no-instructions"])
     (root / "pw").unlink()
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
+    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+               f"-c max_connections={max_connections}")
     _run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"),
           "-w", "-t", "120", "start"])
     try:

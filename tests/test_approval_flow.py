@@ -115,3 +115,54 @@ def test_a_deferral_at_the_first_sitting_does_not_count_for_the_rearranged_one(d
         assert decision_so_far.fn(dirs, tt, CABINET) == deferred
         record_replan(store, tt, CABINET, date(2011, 5, 24), by="x", at=AT)
     assert decision_so_far.fn(dirs, tt, CABINET) is None
+
+
+def _in_thread(dirs: Dirs, meeting: str, on: date, **kw):
+    """The flow run in a thread with this context (the same temporary API); its result or error in the dict."""
+    result: dict = {}
+
+    def target():
+        try:
+            result["decision"] = run(dirs, meeting, on, **kw)
+        except BaseException as exc:  # reported by the test's assertions
+            result["error"] = exc
+
+    worker = threading.Thread(target=contextvars.copy_context().run, args=(target,), daemon=True)
+    worker.start()
+    return worker, result
+
+
+def test_a_decision_given_with_scs_decision_while_the_run_waits_is_the_one_that_stands(dirs):
+    from prefect.flow_runs import resume_flow_run
+    from typer.testing import CliRunner
+
+    from scs_cli.main import app
+
+    started = time.monotonic()
+    worker, result = _in_thread(dirs, CABINET, date(2011, 5, 10), poll_seconds=1)
+    flow_run = paused_run(started)
+    given = CliRunner().invoke(app, ["--config-dir", str(dirs.config), "--state-dir", str(dirs.state),
+                                     "--out-dir", str(dirs.out), "decision", CABINET, "approved",
+                                     "--on", "2011-05-10", "--note", "Agreed by Cabinet"])
+    assert given.exit_code == 0, given.output
+    for _ in range(50):  # then the form is sent too, saying otherwise
+        try:
+            resume_flow_run(flow_run.id, run_input={"outcome": "deferred"})
+            break
+        except RuntimeError:
+            time.sleep(0.2)
+    worker.join(timeout=60)
+    assert not worker.is_alive() and "error" not in result, result
+    decisions = [d for d in load_approvals(dirs.store).decisions if d.meeting_id == CABINET]
+    assert [(d.outcome, d.note) for d in decisions] == [("approved", "Agreed by Cabinet")]
+    assert result["decision"] == decisions[0]
+
+
+def test_no_decision_within_the_timeout_fails_the_run_saying_what_to_do(dirs):
+    from datetime import timedelta
+
+    from prefect.exceptions import FlowPauseTimeout
+
+    with pytest.raises(FlowPauseTimeout, match="scs replan"):
+        run(dirs, CABINET, date(2011, 5, 10), poll_seconds=1, timeout=timedelta(seconds=3))
+    assert CABINET not in {d.meeting_id for d in load_approvals(dirs.store).decisions}

@@ -11,11 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +21,7 @@ import pytest
 from scs_refresh.core.dates import today
 
 from .conftest import ROOT
+from .prefect_rig import free_port as _free_port, stop as _stop, tail as _tail, wait_until as _wait_until
 
 SCS = str(Path(sys.executable).parent / "scs")
 PREFECT = str(Path(sys.executable).parent / "prefect")
@@ -99,41 +97,6 @@ def test_the_served_flow_survives_the_trip_to_a_run_process():
 
 
 # --- the real thing ------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc: subprocess.Popen, grace: float = 20) -> None:
-    """SIGTERM by PID, wait, then SIGKILL what is left of its process group."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # any child it left behind (its own session, started below)
-    except ProcessLookupError:
-        pass
-
-
-def _tail(path: Path, n: int = 30) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-n:]) if path.exists() else "(no log)"
-
-
-def _wait_until(what: str, check, timeout: float, logs: list[Path], every: float = 1.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(every)
-    pytest.fail(f"{what} within {timeout:.0f} s\n" + "\n".join(f"--- {p.name}\n{_tail(p)}" for p in logs))
-
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("SCS_SKIP_SERVER_TESTS") == "1", reason="SCS_SKIP_SERVER_TESTS=1")

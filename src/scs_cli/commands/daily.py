@@ -1,8 +1,10 @@
-"""``scs tick``, ``scs serve`` and ``scs pending``: the daily tick, run once now or on a schedule as a Prefect
-deployment, and the messages it held for the officer after downtime."""
+"""``scs tick``, ``scs serve``, ``scs deploy`` and ``scs pending``: the daily tick, run once now or on a
+schedule as a Prefect deployment (with the stage flows beside it), and the messages it held for the officer
+after downtime."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -137,12 +139,20 @@ def pending_skip(
 #: 07:00 Monday to Friday, London time (GMT or BST).
 WORKING_DAYS_7AM = "0 7 * * 1-5"
 SERVE_HELP = (
-    "Run the daily tick on a schedule, as a Prefect deployment served from this process.\n\n"
+    "Run the daily tick on a schedule, as a Prefect deployment served from this process, with the four "
+    "stage flows beside it for you to start from the Prefect UI with a date.\n\n"
     f'The schedule is a cron line in Europe/London (default "{WORKING_DAYS_7AM}": 07:00 on working days). '
     "On a bank holiday the tick runs as usual and does what is due; a day it misses is caught up on the "
     "next run, and running it twice repeats nothing.\n\n"
     "Needs a Prefect server: run `prefect server start`, then "
     "`export PREFECT_API_URL=http://127.0.0.1:4200/api`. Stop with Ctrl-C or SIGTERM."
+)
+DEPLOY_HELP = (
+    "Deploy a council's daily tick and stage flows to a work pool on a shared Prefect server, for the "
+    "pool's workers to run: the tick on a schedule (cron in Europe/London), one tick of the council at a time.\n\n"
+    "COUNCIL_DIR holds the council's config/, out/ and state/ (and templates/, or --templates-dir). "
+    "The pool is created as a pool of local processes when missing; start its workers with "
+    "`prefect worker start --pool POOL` on hosts that see COUNCIL_DIR."
 )
 
 
@@ -157,3 +167,23 @@ def serve(
     from flows.serving import serve as serve_daily_tick  # Prefect is slow to import: only once the config is sound
 
     serve_daily_tick(name, cron, params, typer.echo)
+
+
+@app.command(help=DEPLOY_HELP)
+def deploy(
+    ctx: typer.Context,
+    council_dir: Annotated[Path, typer.Option(help="The council's folder: config/, out/, state/ (templates/).")],
+    pool: Annotated[str, typer.Option(help="The work pool (created as local processes when missing).")],
+    name: Annotated[Optional[str], typer.Option(help="The deployments' name (default: COUNCIL_DIR's name).")] = None,
+    cron: Annotated[str, typer.Option(help="When the daily tick runs, as cron in Europe/London.")] = WORKING_DAYS_7AM,
+    pdf: Annotated[bool, typer.Option(help="Also make PDFs with LibreOffice when it is installed.")] = True,
+) -> None:
+    if not (council_dir / "config").is_dir():
+        raise UserError(f"--council-dir: {council_dir} has no config/ folder; make one with `scs new-cycle`")
+    own = council_dir / "templates"
+    dirs = Dirs(config=council_dir / "config", out=council_dir / "out", state=council_dir / "state",
+                templates=own if own.is_dir() else ctx.obj.templates, state_url=ctx.obj.state_url)
+    params = _tick_parameters(dirs, pdf)
+    from flows.serving import deploy as deploy_council  # Prefect is slow to import: only once the config is sound
+
+    deploy_council(name or council_dir.resolve().name, pool, cron, params, typer.echo)
