@@ -332,12 +332,18 @@ def test_each_step_of_the_chain_has_its_own_report_with_the_decisions_before_it(
     asks = {m: re.search(r"It is recommended that .*?:\n2\.1\t(.*)", text).group(1) for m, text in reports.items()}
     assert len(set(asks.values())) == 4, asks
     for meeting, text in reports.items():
-        # each was written before CMT met (27 April): the Board's ratification is the decision it can quote
         assert "At its meeting on 07 April 2011 the Breckland Partnership (LSP) Board agreed and ratified" in text
         assert "an equality impact assessment screening of the Strategy on 08 April 2011" in text, meeting
         assert [p.name for p in (dirs.out / meeting).glob("*equality-impact-assessment*.docx")], meeting
-    assert "The Corporate Management Team (CMT) is due to consider the Strategy on 27 April 2011." \
-        in reports["full-council-2011-05-12"]
+    # Written before CMT met (27 April); the papers published after it were brought up to date first, so each
+    # quotes what was decided by the day it was published, and only that.
+    cmt = "On 27 April 2011 the Corporate Management Team (CMT) endorsed the Strategy and referred it to the"
+    assert cmt not in reports["cmt-2011-04-27"]
+    for later in chain[1:]:
+        assert cmt in reports[later], later
+        assert "It agreed this amendment: The Strategy is reviewed each year" in reports[later], later
+    assert "The Breckland Council Executive Board is due to consider the Strategy on 09 May 2011." \
+        in reports["cabinet-2011-05-10"]
     # the exempt paper: its marking and its table, to members only
     exempt = "\n".join(_every_text(dirs.out / "lsp-board-2010-12-03" / "03-partnership-funding-allocations-2011-12.docx"))
     assert "NOT FOR PUBLICATION by virtue of paragraph 3 of Part 1 of Schedule 12A to the Local Government Act 1972" \

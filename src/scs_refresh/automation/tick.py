@@ -221,11 +221,20 @@ def meeting_moved(ctx: Context, action: Action, on: date) -> ActionResult:
     return ActionResult.mailed(action, f"told {len(messages) // 2} member(s) of the new date", report, queued)
 
 
+def _decided_since(ctx: Context, manifest: dict, on: date) -> bool:
+    """A decision or a re-arranged meeting recorded since the papers were written: they are brought up to
+    date before they are published, as the officer would, so that (say) the Full Council report written
+    before CMT met quotes CMT's decision when it is published after it."""
+    written = date.fromisoformat(manifest["generated_for"])
+    then, now = records_on(ctx.dirs.store, written), records_on(ctx.dirs.store, on)
+    return (then.decisions, then.replans) != (now.decisions, now.replans)
+
+
 def publish_papers(ctx: Context, action: Action, on: date) -> ActionResult:
     """Publication day: the papers to every member, once each; non-exempt papers to the public folder."""
     event = ctx.scheduled(action.meeting_id).event
     manifest = publish.written(ctx.dirs, event.id)
-    if manifest is None:  # catching up: the papers were never written
+    if manifest is None or _decided_since(ctx, manifest, on):  # never written (catching up), or out of date
         generate_papers(ctx, action, on)
         manifest = publish.written(ctx.dirs, event.id)
     out = publish.publication(ctx.dirs, ctx.timetable, event, manifest, action.key, _invitation(ctx, event, on),
