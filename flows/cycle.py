@@ -32,7 +32,7 @@ from scs_refresh.core.folders import Dirs
 from scs_refresh.core.store import Store
 from scs_refresh.automation.simulation import (comment_days, exchange_comments, for_workspace, import_replies,
                                                record_decisions, replies_due)
-from scs_refresh.approval.chain import adoption, decision_chain
+from scs_refresh.approval.chain import adoption
 from scs_refresh.as_at import adopted_on, draft_on, evidence_snapshot
 from scs_refresh.workspace import Workspace
 
@@ -83,9 +83,8 @@ def run_cycle(dirs: Dirs, start: date, end: date, *, pdf: bool = True, fresh: bo
 
 
 def _next_sitting(ctx: tick.Context, day: date) -> date | None:
-    """The next meeting of the approval chain after ``day``, at its date as it now stands."""
-    chain = set(decision_chain(ctx.timetable))
-    days = [s.event.date for s in ctx.schedule() if s.event.id in chain and s.event.date and s.event.date > day]
+    """The next meeting after ``day`` (its decision is recorded that day), at its date as it now stands."""
+    days = [s.event.date for s in ctx.schedule() if s.event.type == "meeting" and s.event.date and s.event.date > day]
     return min(days, default=None)
 
 

@@ -33,7 +33,7 @@ EXPECTED = [
     ("2010-11-18", ["papers:lsp-board-2010-12-03"]),
     ("2010-11-25", ["publish:lsp-board-2010-12-03"]),
     ("2010-12-01", ["member-reminder:lsp-board-2010-12-03"]),
-    ("2010-12-08", ["minutes:lsp-board-2010-12-03@2010-12-03"]),
+    ("2010-12-08", ["minutes:lsp-board-2010-12-03@2010-12-03", "decision-notice:lsp-board-2010-12-03@2010-12-03"]),
     ("2011-01-12", ["officer-reminder:lsp-board-2011-02-03:5"]),
     ("2011-01-18", ["officer-reminder:lsp-board-2011-02-03:1"]),
     ("2011-01-19", ["papers:lsp-board-2011-02-03"]),
@@ -184,9 +184,10 @@ def test_running_the_cycle_again_does_and_sends_nothing(cycle):
     assert "| 2011-04-27 | 2011-04-27 | publish:executive-board-2011-05-09 |" in index
 
 
-def test_committees_decide_on_their_days(cycle):
+def test_the_board_and_the_committees_decide_on_their_days(cycle):
     _, report = cycle
     assert [(str(d), line) for d, line in report.decisions] == [
+        ("2010-10-07", "lsp-board-2010-10-07: approved"), ("2010-12-03", "lsp-board-2010-12-03: approved"),
         ("2011-02-03", "lsp-board-2011-02-03: approved with amendments"),
         ("2011-04-07", "lsp-board-2011-04-07: approved"), ("2011-04-27", "cmt-2011-04-27: approved with amendments"),
         ("2011-05-09", "executive-board-2011-05-09: approved"), ("2011-05-10", "cabinet-2011-05-10: approved"),

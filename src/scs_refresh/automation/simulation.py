@@ -146,7 +146,8 @@ def import_replies(store, replies: list[Reply], partners, cycle, folder: Path, o
 
 
 def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) -> list[str]:
-    """The committees that meet on ``day`` decide, as the officer would record with `scs decision`.
+    """The Board and the committees that meet on ``day`` decide, as the officer would record with `scs decision`
+    (so that each meeting held has its decision notice).
 
     With ``defer``, the meeting named in ``decisions.defer`` defers at its first sitting; the
     officer then re-arranges it, and each later step it puts at risk, at their earliest dates
@@ -154,7 +155,7 @@ def record_decisions(store, tt, sim: Simulation, day: date, at, *, defer: bool) 
     """
     lines = []
     chain = decision_chain(tt)
-    for meeting in [*chain, *(m for m in sim.decisions.amendments if m not in chain)]:
+    for meeting in [*chain, *(e.id for e in tt.events if e.type == "meeting" and e.id not in chain)]:
         event = tt.event[meeting]
         replans = confirmed_dates(store.replans())
         if event.type == "milestone" or replans.get(meeting, event.date) != day:

@@ -913,7 +913,7 @@ def _sqlite(path: Path):
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # the transactions are ours, not the driver's
-        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        _wal(dbapi_conn)
         dbapi_conn.execute("PRAGMA synchronous=FULL")
 
     @event.listens_for(engine, "begin")
@@ -921,6 +921,22 @@ def _sqlite(path: Path):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _wal(dbapi_conn, tries: int = 100) -> None:
+    """Put the file in WAL mode. Two processes opening a new file at once both ask for it; SQLite answers the
+    loser 'database is locked' at once, without waiting its busy timeout, so ask again after a moment."""
+    import sqlite3
+    import time
+
+    for attempt in range(tries):
+        try:
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.05)
 
 
 @lru_cache(maxsize=16)

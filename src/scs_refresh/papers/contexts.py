@@ -481,7 +481,8 @@ def strategy_considered(state: RefreshState, event: Event) -> Subsection | None:
              f"{long_date(v.written_on)}."]
     if v.amendments:
         paras.append("It includes the amendments agreed so far: " + "; ".join(
-            f"{a['meeting']}, {long_date(date.fromisoformat(a['decided_on']))}: {a['text']}" for a in v.amendments)
+            f"{a['meeting']}, {long_date(date.fromisoformat(a['decided_on']))}: {a['text'].rstrip('.')}"
+            for a in v.amendments)  # each amendment's own full stop gives way to the list's
             + ".")
     return Subsection("THE STRATEGY BEFORE THE MEETING", paras)
 
