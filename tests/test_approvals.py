@@ -202,9 +202,9 @@ def test_an_amendment_makes_a_new_draft_version_with_its_change_summary(tmp_path
     v2 = draft(date(2011, 5, 10), [amendment])
     assert (v2.version, v2.new) == (2, True)
     assert v2.changed == {"Amendments agreed": [
-        "amendment added: Breckland Council Cabinet, 2011-05-10: Add a priority on rural broadband & <access>"]}
+        "amendment added: Breckland Council Cabinet, 10 May 2011: Add a priority on rural broadband & <access>"]}
     rows = [[c.text for c in r.cells] for r in docx.Document(v2.changes).tables[0].rows]
-    assert ["Amendments agreed", "Amendment added: Breckland Council Cabinet, 2011-05-10: Add a priority on rural "
+    assert ["Amendments agreed", "Amendment added: Breckland Council Cabinet, 10 May 2011: Add a priority on rural "
             "broadband & <access>", "Breckland Council Cabinet"] in rows  # at whose request: the meeting
     text = [c.text for t in docx.Document(v2.docx).tables for r in t.rows for c in r.cells]
     assert "Add a priority on rural broadband & <access>" in text and "10 May 2011" in text
@@ -275,5 +275,5 @@ def test_cli_amendment_writes_a_new_draft_version(tmp_path, config_dir):
                          f"wrote {tmp_path / 'out' / 'scs' / 'draft-v2-tracked.docx'}",
                          "changed: Amendments agreed: 1 change(s)"]
     summary = docx.Document(str(tmp_path / "out" / "scs" / "changes-v2.docx"))
-    assert "Amendment added: Breckland Partnership (LSP) Board, 2011-04-07: Add a priority on rural broadband" in \
+    assert "Amendment added: Breckland Partnership (LSP) Board, 07 April 2011: Add a priority on rural broadband" in \
         [c.text for r in summary.tables[0].rows for c in r.cells]

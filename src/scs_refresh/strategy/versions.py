@@ -11,6 +11,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from scs_refresh.core.dates import long_date
+
 _SNAPSHOT = re.compile(r"^draft-v(\d+)\.json$")
 
 
@@ -137,7 +139,7 @@ def changes(old: dict, new: dict) -> dict[str, list[str]]:
     src += [f"source updated: {s['title']} ({_published(old_src[f])} -> {_published(s)})" for f, s in new_src.items()
             if f in old_src and _published(old_src[f]) != _published(s)]
     note("Annex A: Evidence sources", src)
-    said = lambda a: f"{a['meeting']}, {a['decided_on']}: {a['text']}"  # noqa: E731
+    said = lambda a: f"{a['meeting']}, {long_date(date.fromisoformat(a['decided_on']))}: {a['text']}"  # noqa: E731
     note("Amendments agreed", _listed("amendment", [said(a) for a in old.get("amendments", [])],
                                 [said(a) for a in new.get("amendments", [])]))
     if (old["responded"], old["partners"]) != (new["responded"], new["partners"]):
