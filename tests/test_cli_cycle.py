@@ -58,3 +58,25 @@ def test_prefects_own_lines_stay_off_the_officers_terminal(tmp_path):
     verbose = subprocess.run([*scs, "-v", "tick", "--on", "2010-11-01", "--no-pdf"], cwd=tmp_path, env=env,
                              capture_output=True, text=True, timeout=300)
     assert "Flow run" in verbose.stdout + verbose.stderr  # -v keeps everything
+
+
+def test_a_bad_file_found_inside_a_task_is_still_one_line(tmp_path):
+    """A damaged Word template is found by a task of the tick's flow: the officer gets one line and exit 2,
+    not Prefect's report of the failed task with its traceback (the UI keeps that)."""
+    import os
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    for name in ("config", "evidence", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    (tmp_path / "templates" / "questionnaire_tpl.docx").unlink()
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    env.pop("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", None)
+    run = subprocess.run([sys.executable, "-c", "from scs_cli.main import main; main()", "tick", "--on", "2010-10-15",
+                          "--no-pdf"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
+    assert lines[0].endswith("questionnaire_tpl.docx: template not found"), lines[0]

@@ -51,8 +51,9 @@ def _dirs(
 ) -> None:
     if verbose:
         _show_domain_logs()
-    else:  # Prefect's own INFO lines ("Task run ... Completed") would drown the officer's; the UI keeps them
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+    else:  # Prefect's own lines ("Task run ... Completed", and a failed task's traceback when the officer's
+        # input is at fault) would drown the officer's one line; the UI keeps them, and -v shows them
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     ctx.obj = Dirs(config=config_dir, out=out_dir, state=state_dir, templates=templates_dir, store_file=store,
                    state_url=_state_url(state_url))
     _sweep(out_dir)
