@@ -92,13 +92,14 @@ def to_html(docx: Path, page_template: Path, out: Path, versions: Sequence[Path]
     """Write ``docx`` as an accessible HTML page at ``out``, linking the other ``versions`` of
     it (its .docx and PDF, as relative links); released only if it passes the checks."""
     import mammoth
-    from jinja2 import Environment, StrictUndefined
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
     from markupsafe import Markup
 
-    try:
-        template = Environment(autoescape=True, undefined=StrictUndefined).from_string(
-            Path(page_template).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    page_template = Path(page_template)
+    try:  # the page shares the house style (house_style.css beside it) with the public site
+        template = Environment(loader=FileSystemLoader(str(page_template.parent)), autoescape=True,
+                               undefined=StrictUndefined).get_template(page_template.name)
+    except TemplateNotFound:
         raise HtmlError(f"{page_template}: page template not found") from None
     key = content_key(docx)
     if key not in _BODIES:  # the draft Strategy goes to several meetings unchanged: converted once

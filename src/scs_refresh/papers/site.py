@@ -131,7 +131,8 @@ def _environment(templates: Path):
     folder = Path(templates) / "site"
     if not (folder / "base.html").is_file():
         raise UserError(f"{folder / 'base.html'}: the site's page template is missing")
-    return Environment(loader=FileSystemLoader(str(folder)), autoescape=True, undefined=StrictUndefined,
+    # the site's own pages, and the house style they share with each paper's page (templates/house_style.css)
+    return Environment(loader=FileSystemLoader([str(folder), str(templates)]), autoescape=True, undefined=StrictUndefined,
                        trim_blocks=True, lstrip_blocks=True)
 
 
