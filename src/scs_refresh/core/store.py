@@ -251,6 +251,19 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (cycle, key)
     );
     """,
+    # 9: each message's bytes in a table of their own. A ledger row holding its message (board packs
+    # attached: ~260 KB each) made every read of the ledger walk all the bytes ever sent, and the
+    # ledger is read whenever a paper or a status is written.
+    """
+    CREATE TABLE send_bodies (
+        cycle TEXT NOT NULL DEFAULT '',
+        key   TEXT NOT NULL,                     -- the message (sends.key)
+        raw   BLOB NOT NULL,                     -- the exact message, so a retry sends the same bytes
+        PRIMARY KEY (cycle, key)
+    );
+    INSERT INTO send_bodies (cycle, key, raw) SELECT cycle, key, raw FROM sends;
+    ALTER TABLE sends DROP COLUMN raw;
+    """,
 ]
 
 #: Steps PostgreSQL takes instead of a shipped entry: SQLite-only backfills of data that a PostgreSQL
@@ -584,12 +597,13 @@ class Store:
         """Record a message as pending before it is sent; False if the key is already in the ledger."""
         with self.transaction():
             new = self._x(
-                "INSERT INTO sends (cycle, key, kind, partner_id, recipients, subject, message_id, raw, status, "
-                "queued_at) VALUES (:cycle, :key, :kind, :partner_id, :recipients, :subject, :message_id, :raw, "
+                "INSERT INTO sends (cycle, key, kind, partner_id, recipients, subject, message_id, status, "
+                "queued_at) VALUES (:cycle, :key, :kind, :partner_id, :recipients, :subject, :message_id, "
                 "'pending', :at) ON CONFLICT DO NOTHING",
                 key=key, kind=kind, partner_id=partner_id, recipients=json.dumps(recipients), subject=subject,
-                message_id=message_id, raw=raw, at=at.isoformat()).rowcount == 1
+                message_id=message_id, at=at.isoformat()).rowcount == 1
             if new:
+                self._x("INSERT INTO send_bodies (cycle, key, raw) VALUES (:cycle, :key, :raw)", key=key, raw=raw)
                 self._x("INSERT INTO send_recipients (cycle, key, address, position) "
                         "VALUES (:cycle, :key, :address, :position) ON CONFLICT DO NOTHING",
                         [{"key": key, "address": a, "position": i} for i, a in enumerate(recipients)])
@@ -615,7 +629,7 @@ class Store:
                 error=error, key=key)
 
     def raw(self, key: str) -> bytes:
-        return bytes(self._x("SELECT raw FROM sends WHERE cycle = :cycle AND key = :key", key=key).rows[0]["raw"])
+        return bytes(self._x("SELECT raw FROM send_bodies WHERE cycle = :cycle AND key = :key", key=key).rows[0]["raw"])
 
     def sends(self, *, status: str | None = None, kind: str | None = None,
               partner_id: str | None = None) -> list[SendRecord]:
