@@ -88,10 +88,22 @@ def _size(path: Path) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, round(n / 1024))} KB"
 
 
+def page_body(docx: Path) -> str:
+    """The paper's content as the page's body. Converted once per content in a process (the draft
+    Strategy goes to several meetings unchanged); a caller may ask early, while its PDFs are being made,
+    so that the pages are quick to write once the PDFs they link to exist."""
+    import mammoth
+
+    key = content_key(docx)
+    if key not in _BODIES:
+        with open(docx, "rb") as f:
+            _BODIES[key] = _tidy(mammoth.convert_to_html(f, style_map=STYLE_MAP).value)
+    return _BODIES[key]
+
+
 def to_html(docx: Path, page_template: Path, out: Path, versions: Sequence[Path] = ()) -> Path:
     """Write ``docx`` as an accessible HTML page at ``out``, linking the other ``versions`` of
     it (its .docx and PDF, as relative links); released only if it passes the checks."""
-    import mammoth
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
     from markupsafe import Markup
 
@@ -101,13 +113,10 @@ def to_html(docx: Path, page_template: Path, out: Path, versions: Sequence[Path]
                                undefined=StrictUndefined).get_template(page_template.name)
     except TemplateNotFound:
         raise HtmlError(f"{page_template}: page template not found") from None
-    key = content_key(docx)
-    if key not in _BODIES:  # the draft Strategy goes to several meetings unchanged: converted once
-        with open(docx, "rb") as f:
-            _BODIES[key] = _tidy(mammoth.convert_to_html(f, style_map=STYLE_MAP).value)
+    body = page_body(docx)
     links = [{"kind": v.suffix.lstrip("."), "href": Path(_relative(v, out.parent)).as_posix(), "size": _size(v)}
              for v in versions]
-    page = template.render(language=LANGUAGE, title=_title(docx) or Path(docx).stem, body=Markup(_BODIES[key]),
+    page = template.render(language=LANGUAGE, title=_title(docx) or Path(docx).stem, body=Markup(body),
                            versions=links)
     return release_html(write_text(out, page))
 

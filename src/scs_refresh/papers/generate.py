@@ -20,7 +20,7 @@ from scs_refresh.core.atomic import output_set, rebased, slug, write_bytes, writ
 from scs_refresh.core.dates import long_date
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.accessibility import literal_strings
-from scs_refresh.documents.html import to_html
+from scs_refresh.documents.html import page_body, to_html
 from scs_refresh.documents.release import checked_pack, release
 from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers import records
@@ -314,16 +314,18 @@ def _write_set(state: RefreshState, event, draft, templates: Path, result: Meeti
         result.warnings.append("LibreOffice is not installed: no PDFs were made")
     with PdfQueue(folder / "pdf") as pdfs:  # each paper converts while the next is written
         _write_papers(state, event, draft, templates, result, pdfs if making_pdfs else None)
+        public = [doc for doc in [result.agenda, *result.papers] if doc not in (None, *result.exempt)]
+        for doc in public:  # the web pages' content, made while LibreOffice is still converting
+            page_body(doc)
         if making_pdfs:
             result.pdfs = pdfs.wait([p for p in [result.agenda, *result.papers, result.pack] if p])
 
     # Each paper the public may read, as an accessible web page linking its Word file and PDF.
     pdfs = {p.stem: p for p in result.pdfs}
-    for doc in [result.agenda, *result.papers]:
-        if doc is not None and doc not in result.exempt:
-            versions = [doc] + ([pdfs[doc.stem]] if doc.stem in pdfs else [])
-            result.pages.append(to_html(doc, templates / "paper_page.html", folder / "html" / f"{doc.stem}.html",
-                                        versions))
+    for doc in public:
+        versions = [doc] + ([pdfs[doc.stem]] if doc.stem in pdfs else [])
+        result.pages.append(to_html(doc, templates / "paper_page.html", folder / "html" / f"{doc.stem}.html",
+                                    versions))
 
     rel = [str(p.relative_to(folder)) for p in result.files()]
     exempt_stems = {p.stem for p in result.exempt}
