@@ -77,13 +77,35 @@ def _text_size_pt(tpl) -> float:
     return int(size.get(qn("w:val"))) / 2 if size is not None else 11.0
 
 
+def _table_doc(tpl):
+    """An empty sub-document to build one table in, bound to the template's own parts (its styles).
+
+    docxtpl's ``new_subdoc()`` opens python-docx's whole default .docx for each table (about 40 ms;
+    the Strategy has dozens of tables); its body is all a table needs, with the template's page
+    settings so that the table spans the template's text width."""
+    from copy import deepcopy
+
+    from docx.document import Document
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docxtpl.subdoc import Subdoc
+
+    main = tpl.get_docx()
+    element = parse_xml(f"<w:document {nsdecls('w')}><w:body/></w:document>")
+    if main.element.body.sectPr is not None:
+        element.body.append(deepcopy(main.element.body.sectPr))
+    sub = Subdoc.__new__(Subdoc)  # Subdoc's own __init__ is the slow open above
+    sub.tpl, sub.docx, sub.subdocx = tpl, main, Document(element, main.part)
+    return sub
+
+
 def _table_subdoc(tpl, data: TableData):
     """The table as a sub-document: header row marked and repeated on each page, no row split
     across pages, every column wide enough for its longest word (the text set smaller if the
     words cannot otherwise fit), dates never broken at their hyphens."""
     from docx.shared import Length, Mm, Pt
 
-    sub = tpl.new_subdoc()
+    sub = _table_doc(tpl)
     table = sub.add_table(rows=1 + len(data.rows), cols=len(data.header))
     table.style = "Table Grid"
     section = tpl.docx.sections[0]
