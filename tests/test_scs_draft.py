@@ -265,3 +265,30 @@ def test_cli_writes_a_version_once_and_reports_bad_config(config_dir, tmp_path):
     assert bad.exit_code == 2
     assert "no partner 'job-centre' in partners.yaml" in bad.output and "Traceback" not in bad.output
     assert not (tmp_path / "state" / "scs.sqlite").exists()  # reading answers never creates a store
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice lays the Strategy out")
+def test_a_version_whose_headings_keep_their_pages_is_laid_out_once(inputs, evidence, tmp_path, monkeypatch):
+    """The next version is rendered with the last one's pages; checked against its own layout, it is
+    rendered again only when a heading moved, and its contents always give the pages it has."""
+    import scs_refresh.strategy.draft as module
+
+    first = draft(inputs, evidence, tmp_path)
+    kept = scs_versions.pages(tmp_path, first.version)
+    assert kept and list(kept)[0] == "1. Our vision" and kept["1. Our vision"] == 2
+
+    renders = []
+    real = module.render_docx
+    monkeypatch.setattr(module, "render_docx", lambda *a: renders.append(a[2]) or real(*a))
+    digest, charts = evidence
+    heads = module.headings(module.build_content(inputs.scs, digest, inputs.partners, {}, (), ()))
+    make = lambda pages: module.context(module.build_content(inputs.scs, digest, inputs.partners, {}, (), ()),  # noqa: E731
+                                        2, ON, charts, "P", "O", inputs.scs.charts_per_theme, pages)
+    path, _, pages = module.render_strategy(ROOT / "templates", make, heads, tmp_path / "same.docx", kept)
+    assert pages == kept and len(renders) == 1  # laid out once: its headings stayed where they were
+
+    wrong = {h: p + 1 for h, p in kept.items()}
+    path, _, pages = module.render_strategy(ROOT / "templates", make, heads, tmp_path / "moved.docx", wrong)
+    assert pages == kept and len(renders) == 3  # the guess was wrong: rendered again with the pages found
+    contents = [p.text.split("\t") for p in sections(docx.Document(str(path)))["Contents"] if "\t" in p.text]
+    assert [int(c[2]) for c in contents] == list(kept.values())

@@ -384,12 +384,16 @@ class DraftResult:
 
 
 def render_strategy(templates: Path, make_context: Callable[[Mapping[str, int] | None], dict], heads: list[str],
-                    out: Path) -> tuple[Path, list[str]]:
-    """Render the Strategy, then again with each heading's page in the contents as LibreOffice lays it
-    out (when LibreOffice and pdftotext are installed); release it. Returns it and any warning."""
-    ctx = make_context(None)
+                    out: Path, guess: Mapping[str, int] | None = None) -> tuple[Path, list[str], dict[str, int]]:
+    """Render the Strategy with each heading's page in the contents as LibreOffice lays it out (when
+    LibreOffice and pdftotext are installed); release it. Returns it, any warning and the pages.
+
+    It is rendered with ``guess`` (the last version's pages) and laid out; only when a heading moved is
+    it rendered again with the pages found. A new version mostly keeps its pages, and then the layout
+    made to find them is the Strategy's PDF too (converted once, not twice)."""
+    ctx = make_context(guess)
     path = render_docx(templates / "scs_draft_tpl.docx", ctx, out)
-    warnings = []
+    warnings, pages = [], {}  # unknown pages: none shown, rather than numbers nobody checked
     if soffice() is None or shutil.which("pdftotext") is None:
         warnings.append("LibreOffice or pdftotext is not installed: the contents list has no page numbers")
     else:
@@ -397,10 +401,10 @@ def render_strategy(templates: Path, make_context: Callable[[Mapping[str, int] |
             pages = pages_of(path, heads)
         except (PdfError, subprocess.CalledProcessError) as exc:
             warnings.append(f"the contents list has no page numbers: {exc}")
-        else:
-            ctx = make_context(pages)
-            path = render_docx(templates / "scs_draft_tpl.docx", ctx, out)
-    return release(path, ctx), warnings
+    if pages != dict(guess or {}):
+        ctx = make_context(pages)
+        path = render_docx(templates / "scs_draft_tpl.docx", ctx, out)
+    return release(path, ctx), warnings, pages
 
 
 def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Response], charts_dir: Path,
@@ -422,10 +426,10 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     # The next number; after a later version (the draft for a past day written again), the one after it.
     n = max(versions.numbers(out_dir), default=0) + 1
     cycle = inputs.timetable.cycle
-    docx, warnings = render_strategy(
+    docx, warnings, pages = render_strategy(
         templates, lambda pages: context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name,
                                          inputs.scs.charts_per_theme, pages),
-        headings(content), out_dir / f"draft-v{n}.docx")
+        headings(content), out_dir / f"draft-v{n}.docx", versions.pages(out_dir, previous[0]) if previous else None)
     before = None if previous is None else (previous[0], versions.written_on(out_dir, previous[0]), previous[1])
     summary = change_summary_context(n, on, before, new, cycle.partnership, cycle.officer.name)
     changes = write_change_summary(out_dir / f"changes-v{n}.docx", templates, summary)
@@ -434,7 +438,7 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
         tracked = tracked_copy(out_dir / f"draft-v{previous[0]}.docx", docx, out_dir / f"draft-v{n}-tracked.docx",
                                cycle.partnership, datetime.combine(on, time(9)))
     write_text(versions.snapshot_path(out_dir, n),
-               json.dumps({"version": n, "on": on.isoformat(), "content": new}, indent=1, ensure_ascii=False))
+               json.dumps({"version": n, "on": on.isoformat(), "content": new, "pages": pages}, indent=1, ensure_ascii=False))
     log.info("wrote draft SCS version %d as at %s: %s", n, on, docx)
     changed = {} if previous is None else versions.changes(previous[1], new)
     return DraftResult(n, docx, changes, True, changed, content.warnings + warnings, on, tracked)
@@ -451,9 +455,9 @@ def write_adopted(inputs: DraftInputs, digest: Digest, responses: Mapping[str, R
     content = build_content(inputs.scs, digest, inputs.partners, responses, amendments, edits)
     cycle = inputs.timetable.cycle
     n = max(versions.numbers(out_dir), default=1)
-    docx, _ = render_strategy(
+    docx, _, _ = render_strategy(
         templates, lambda pages: context(content, n, adoption.on, charts_dir, cycle.partnership, cycle.officer.name,
                                          inputs.scs.charts_per_theme, pages, adoption),
-        headings(content), out_dir / ADOPTED)
+        headings(content), out_dir / ADOPTED, versions.pages(out_dir, n))
     log.info("wrote the adopted Strategy (%s): %s", adoption.on, docx)
     return docx

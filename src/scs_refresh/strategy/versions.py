@@ -35,6 +35,13 @@ def content(folder: Path, version: int) -> dict | None:
     return None if path is None else json.loads(path.read_text(encoding="utf-8"))["content"]
 
 
+def pages(folder: Path, version: int) -> dict[str, int] | None:
+    """The page each heading of version ``version`` starts on, as its contents list gives it (None if
+    unknown: no such version, or one written before the pages were kept)."""
+    path = _snapshots(folder).get(version)
+    return None if path is None else json.loads(path.read_text(encoding="utf-8")).get("pages") or None
+
+
 def written_on(folder: Path, version: int) -> date | None:
     """The day version ``version`` was written as at."""
     path = _snapshots(folder).get(version)
