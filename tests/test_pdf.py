@@ -191,3 +191,15 @@ def test_the_export_settings_are_given_on_every_conversion():
     assert (kind, flt) == ("pdf", "writer_pdf_Export")
     assert {k: v["value"] for k, v in json.loads(options).items() if v["value"] == "true"}.keys() >= {
         "UseTaggedPDF", "PDFUACompliance", "DisplayPDFDocumentTitle"}
+
+
+def test_the_pdfs_kept_for_reuse_are_bounded_the_least_recently_used_going_first():
+    from scs_refresh.documents.pdf import _Converted
+
+    kept = _Converted(limit=10)
+    kept["a"], kept["b"] = b"1234", b"5678"
+    assert kept["a"] == b"1234"  # used: "b" is now the oldest
+    kept["c"] = b"90ab"
+    assert list(kept) == ["a", "c"] and kept.size == 8
+    kept["d"] = b"x" * 20  # bigger than the limit on its own: kept, everything else dropped
+    assert list(kept) == ["d"] and kept.size == 20

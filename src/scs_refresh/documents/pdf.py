@@ -30,6 +30,7 @@ import threading
 import time
 import re
 import zipfile
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,6 +39,9 @@ from scs_refresh.core.errors import UserError
 from scs_refresh.documents.release import release_pdf
 
 log = logging.getLogger(__name__)
+
+#: How many bytes of converted PDFs a process keeps to reuse (a whole cycle's are about 30 MB).
+CACHE_BYTES = 256 * 1024 * 1024
 
 #: How long LibreOffice may take to start before conversions fall back to one process per call.
 START_TIMEOUT = 60.0
@@ -86,6 +90,33 @@ def pictures(docx: Path) -> int:
                    if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name))
 
 
+class _Converted(OrderedDict):
+    """The PDFs converted in this process, by content key, the least recently used dropped past
+    :data:`CACHE_BYTES` (a long-running worker converts papers for months). Papers convert in a
+    background thread while the Strategy's layout is found in the main one: one lock for both."""
+
+    def __init__(self, limit: int | None = None):
+        super().__init__()
+        self.limit = CACHE_BYTES if limit is None else limit
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> bytes:
+        with self.lock:
+            self.move_to_end(key)
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: str, pdf: bytes) -> None:
+        with self.lock:
+            if key in self:
+                self.size -= len(super().__getitem__(key))
+            super().__setitem__(key, pdf)
+            self.size += len(pdf)
+            while self.size > self.limit and len(self) > 1:
+                _, dropped = self.popitem(last=False)
+                self.size -= len(dropped)
+
+
 class _Office:
     """One headless LibreOffice for this process, kept alive by a hidden open document.
 
@@ -100,7 +131,7 @@ class _Office:
         self.profile = (self.dir / "profile").as_uri()
         self.proc: subprocess.Popen | None = None
         self.lock = threading.Lock()
-        self.cache: dict[str, bytes] = {}
+        self.cache = _Converted()
         self.gave_up = False  # it would not start once: later conversions do not wait for it again
 
     def _start(self) -> bool:
@@ -191,7 +222,13 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
     out_dir = Path(out_dir)
     cache = _shared_office(exe).cache
     keys = {Path(src): content_key(src) for src in docx_files}
-    todo = [src for src, key in keys.items() if key not in cache]
+    made = {}  # this call's PDFs, whatever the cache drops meanwhile
+    for key in set(keys.values()):
+        try:
+            made[key] = cache[key]
+        except KeyError:
+            pass
+    todo = [src for src, key in keys.items() if key not in made]
     with tempfile.TemporaryDirectory(prefix="scs-pdf-") as tmp:
         scratch = Path(tmp) / "out"
         if todo:
@@ -203,9 +240,9 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
                     detail = (proc.stderr or proc.stdout).strip().splitlines()
                     raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
                                    + (f" ({detail[-1]})" if detail else ""))
-                cache[keys[src]] = pdf.read_bytes()
+                made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
-    return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", cache[keys[src]]), pictures(src)) for src in keys]
+    return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", made[keys[src]]), pictures(src)) for src in keys]
 
 
 class PdfQueue:
