@@ -916,9 +916,11 @@ class Store:
 
 # -- the two databases ------------------------------------------------------------------------
 
+@lru_cache(maxsize=16)
 def _sqlite(path: Path):
     """A SQLite engine that opens a connection per store (as the file is per cycle folder), WAL, and takes
-    the write lock when a transaction begins (BEGIN IMMEDIATE), so a claim cannot interleave."""
+    the write lock when a transaction begins (BEGIN IMMEDIATE), so a claim cannot interleave. One per file
+    for the process: it holds no connection (NullPool), and a tick opens the store a few hundred times."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
