@@ -1,5 +1,6 @@
-"""Convert Word papers to PDF with LibreOffice: the board pack PDF, and a real check that a
-.docx opens in something other than python-docx.
+"""Convert Word papers to PDF with LibreOffice, and a real check that a .docx opens in something
+other than python-docx. A pack's PDF is not converted again: it is joined from its papers' PDFs
+(:func:`pack_from_papers`).
 
 Starting LibreOffice costs about a second each time, more than converting a short paper, and a
 cycle converts papers on nine different days. So one LibreOffice is kept running for the whole
@@ -36,7 +37,8 @@ from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.release import release_pdf
+from scs_refresh.documents.pack_pdf import Footer, PackPdfError, pack_pdf
+from scs_refresh.documents.release import pack_footer, release_pdf
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +245,20 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
                 made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
     return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", made[keys[src]]), pictures(src)) for src in keys]
+
+
+def pack_from_papers(pack: Path, parts: list[Path], part_pdfs: list[Path], title: str) -> Path:
+    """The pack's PDF beside its papers' PDFs, joined from them with the pack's footer and page numbers
+    (:func:`~scs_refresh.documents.pack_pdf.pack_pdf`), released only if it passes the checks with the
+    pack's pictures. Papers whose PDFs are not as LibreOffice writes them: the pack is converted instead."""
+    out = Path(part_pdfs[0]).parent / f"{Path(pack).stem}.pdf"
+    left, page = pack_footer(parts[0])
+    try:
+        made = pack_pdf(part_pdfs, out, footer=Footer(left, page or "Page "), title=title)
+    except PackPdfError as exc:
+        log.warning("%s: converting the whole pack instead of joining its papers' PDFs (%s)", pack.name, exc)
+        return to_pdf([pack], out.parent)[0]
+    return release_pdf(made, pictures(pack))
 
 
 class PdfQueue:

@@ -107,3 +107,13 @@ def checked_pack(parts: list[Path], out: Path, title: str, quoted: set[str]) -> 
     if problems:
         raise PaperCheckFailed(f"{pack}: the merged pack fails the checks: {problems[0]}")
     return pack
+
+
+def pack_footer(first_part: Path) -> tuple[str, str]:
+    """The pack's footer words, (left text, what comes before the page number): the first part's
+    footer, which the merged pack keeps (:func:`compose_pack`), so its PDF made from the papers'
+    PDFs says what the pack .docx says."""
+    section = docx.Document(str(first_part)).sections[-1]
+    text = "".join(p.text for p in section.footer.paragraphs)
+    left, _, page = text.partition("\t")
+    return left.strip(), page

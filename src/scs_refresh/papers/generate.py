@@ -3,8 +3,8 @@
 Each paper is rendered from its template, checked for accessibility before it is released
 (a failing paper is an error, never a silent release), then the agenda and the papers are
 merged into one board pack with continuous page numbers, tagged PDFs are made when
-LibreOffice is present, and the agenda and each open paper are written as accessible web pages
-(``html/``), each checked before release too.
+LibreOffice is present (the pack's joined from its papers' PDFs), and the agenda and each open
+paper are written as accessible web pages (``html/``), each checked before release too.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers import records
 from scs_refresh.papers.contexts import (RefreshState, agenda_context, board_report_context,
                                          committee_report_context, equality_screening_context, strategy_version)
-from scs_refresh.documents.pdf import PdfQueue, soffice
+from scs_refresh.documents.pdf import PdfQueue, pack_from_papers, soffice
 from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
 from scs_refresh.strategy import versions
@@ -54,6 +54,8 @@ class MeetingPapers:
     papers: list[Path] = field(default_factory=list)
     agenda: Path | None = None
     pack: Path | None = None
+    pack_parts: list[Path] = field(default_factory=list)  # the pack's papers in its order: its PDF is theirs joined
+    pack_title: str = ""
     pdfs: list[Path] = field(default_factory=list)
     pages: list[Path] = field(default_factory=list)  # html/<paper>.html: the agenda and each open paper as a web page
     warnings: list[str] = field(default_factory=list)
@@ -253,9 +255,10 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
         # The submission: its report with the Strategy as it stands, in one pack for committee services.
         if draft is not None:
             add(_copy(draft.docx, folder, len(result.papers) + 1, "Sustainable Community Strategy"))
-        result.pack = checked_pack(result.papers, folder / f"{meeting_id}-submission-pack.docx",
-                                    f"Submission to {tt.cycle.council} committees, {long_date(event.date)}", quoted)
-        convert(result.pack)
+        result.pack_title = f"Submission to {tt.cycle.council} committees, {long_date(event.date)}"
+        result.pack_parts = list(result.papers)
+        result.pack = checked_pack(result.pack_parts, folder / f"{meeting_id}-submission-pack.docx",
+                                   result.pack_title, quoted)
     if any(p.kind == "agenda" for p in event.papers):
         plan = agenda_context(state, event, agenda_papers, minutes_ref)
         result.warnings.extend(plan.warnings)
@@ -266,11 +269,11 @@ def _write_papers(state: RefreshState, event, draft, templates: Path, result: Me
     if any(p.kind == "board_pack" for p in event.papers):
         if result.agenda is None:
             raise UserError(f"{meeting_id}: a board pack needs an agenda; add one to the meeting's papers")
-        title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
+        result.pack_title = f"Board pack: {event.title.split(' - ')[0]}, {long_date(event.date)}"
+        result.pack_parts = [result.agenda, *result.papers]
         log.info("merging the board pack for %s and checking it", meeting_id)
-        result.pack = checked_pack([result.agenda, *result.papers], folder / f"{meeting_id}-board-pack.docx", title,
-                                    quoted)
-        convert(result.pack)
+        result.pack = checked_pack(result.pack_parts, folder / f"{meeting_id}-board-pack.docx", result.pack_title,
+                                   quoted)
 
 
 def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path, templates: Path,
@@ -317,8 +320,12 @@ def _write_set(state: RefreshState, event, draft, templates: Path, result: Meeti
         public = [doc for doc in [result.agenda, *result.papers] if doc not in (None, *result.exempt)]
         for doc in public:  # the web pages' content, made while LibreOffice is still converting
             page_body(doc)
-        if making_pdfs:
-            result.pdfs = pdfs.wait([p for p in [result.agenda, *result.papers, result.pack] if p])
+        if making_pdfs:  # the pack's PDF is its papers' PDFs joined, not a second conversion (issue #18)
+            result.pdfs = pdfs.wait([p for p in [result.agenda, *result.papers] if p])
+            if result.pack is not None:
+                made = {p.stem: p for p in result.pdfs}
+                result.pdfs.append(pack_from_papers(result.pack, result.pack_parts,
+                                                    [made[p.stem] for p in result.pack_parts], result.pack_title))
 
     # Each paper the public may read, as an accessible web page linking its Word file and PDF.
     pdfs = {p.stem: p for p in result.pdfs}

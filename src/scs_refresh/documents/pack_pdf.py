@@ -1,0 +1,379 @@
+"""A meeting pack's PDF made from its papers' PDFs (issue #18), not by converting the pack again.
+
+LibreOffice already converted every paper of the pack; converting the merged pack .docx as well
+was 40% of a cycle's LibreOffice time, all of it waited for at the end of ``scs papers``. The
+pack's pages are exactly its papers' pages in order, so the PDF is the papers' pages joined, each
+page's footer replaced by the pack's (its words, Liberation Sans 11 pt where LibreOffice sets it,
+page numbers running on through the pack), their structure trees merged into one, and the pack's
+title, language and bookmarks: to a reader, the same file as LibreOffice's conversion of the pack.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.errors import UserError
+
+#: A footer's text sits below this height on the page (points): the papers' bottom margin is 20 mm.
+FOOTER_ZONE = 56.0
+#: What the pack's footer is set in: the papers' Footer style, as LibreOffice substitutes Arial.
+FONT_FAMILY, FONT_SIZE = "Liberation Sans", 11.0
+#: The font resource name the pack's footer uses on each page (LibreOffice's own are /F1, /F2, ...).
+FONT_NAME = "/FPack"
+
+
+class PackPdfError(UserError):
+    """The papers' PDFs are not as LibreOffice writes them (no footer found): convert the pack instead."""
+
+
+@dataclass(frozen=True)
+class Footer:
+    """The pack's footer: ``left`` at the left margin, ``page`` + N right-aligned (``Page 7``)."""
+
+    left: str
+    page: str = "Page "
+
+
+@functools.cache
+def _font_file() -> Path:
+    try:
+        found = subprocess.run(["fc-match", "-f", "%{file}", FONT_FAMILY], capture_output=True, text=True,
+                               timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        found = ""
+    if not found.lower().endswith(".ttf") or "liberationsans" not in Path(found).name.lower().replace("-", ""):
+        raise PackPdfError(f"the font {FONT_FAMILY} is not installed (fc-match found {found or 'nothing'})")
+    return Path(found)
+
+
+class _Font:
+    """A subset of Liberation Sans holding the footers' characters, embedded once (Type0, Identity-H)
+    with a ToUnicode map, so the footer's text is searchable and read aloud like LibreOffice's."""
+
+    def __init__(self, pdf, text: str):
+        import pikepdf
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+
+        chars = sorted(set(text) | {" "})
+        options = subset.Options()
+        options.notdef_outline = True
+        options.name_IDs = ["*"]
+        options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing a reader needs
+        font = TTFont(str(_font_file()))
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=[ord(c) for c in chars])
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+        cmap = font.getBestCmap()
+        scale = 1000 / font["head"].unitsPerEm
+        self.gid = {c: font.getGlyphID(cmap[ord(c)]) for c in chars if ord(c) in cmap}
+        missing = [c for c in chars if c not in self.gid]
+        if missing:
+            raise PackPdfError(f"{FONT_FAMILY} has no glyph for {''.join(missing)!r}")
+        self.width = {c: font["hmtx"][cmap[ord(c)]][0] * scale for c in chars}
+        name = pikepdf.Name("/" + "PACKAA+" + font["name"].getDebugName(6))
+        stream = pikepdf.Stream(pdf, buf.getvalue())
+        stream["/Length1"] = len(buf.getvalue())
+        head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+        descriptor = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor, FontName=name, Flags=32,
+            FontBBox=[round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+            ItalicAngle=0, Ascent=round(hhea.ascent * scale), Descent=round(hhea.descent * scale),
+            CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * scale), StemV=80,
+            FontFile2=pdf.make_indirect(stream)))
+        by_gid = sorted((g, c) for c, g in self.gid.items())
+        widths = pikepdf.Array()
+        for g, c in by_gid:
+            widths.extend([g, [round(self.width[c])]])
+        cid = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.CIDFontType2, BaseFont=name,
+                                 CIDSystemInfo=pikepdf.Dictionary(Registry=pikepdf.String("Adobe"),
+                                                                  Ordering=pikepdf.String("Identity"), Supplement=0),
+                                 FontDescriptor=descriptor, DW=1000, W=widths,
+                                 CIDToGIDMap=pikepdf.Name.Identity)
+        self.ref = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=name, Encoding=pikepdf.Name("/Identity-H"),
+            DescendantFonts=[pdf.make_indirect(cid)], ToUnicode=pdf.make_indirect(pikepdf.Stream(pdf, _to_unicode(by_gid)))))
+
+    def encode(self, text: str) -> bytes:
+        return b"".join(self.gid[c].to_bytes(2, "big") for c in text)
+
+    def text_width(self, text: str, size: float) -> float:
+        return sum(self.width[c] for c in text) * size / 1000
+
+
+def _to_unicode(by_gid: list[tuple[int, str]]) -> bytes:
+    lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+             "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+             "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
+    for start in range(0, len(by_gid), 100):
+        chunk = by_gid[start:start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        lines += [f"<{g:04X}> <{c.encode('utf-16-be').hex().upper()}>" for g, c in chunk]
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode()
+
+
+@dataclass
+class _Place:
+    """Where a page's own footer was: its first operator's index, baseline, left x and right edge."""
+
+    at: int
+    x: float
+    y: float
+    right: float
+    colour: list
+
+
+def _shown_width(font, operands, op: str, size: float) -> float:
+    """How wide a Tj/TJ of a simple (LibreOffice-subset TrueType) font is, from the font's /Widths."""
+    import pikepdf
+
+    first, widths = int(font.get("/FirstChar", 0)), [float(w) for w in font.get("/Widths", [])]
+
+    def w(s) -> float:
+        return sum(widths[b - first] if 0 <= b - first < len(widths) else 0 for b in bytes(s))
+
+    if op == "Tj":
+        return w(operands[0]) * size / 1000
+    total = 0.0
+    for item in operands[0]:
+        total += w(item) * size / 1000 if isinstance(item, pikepdf.String) else -float(item) * size / 1000
+    return total
+
+
+def _strip_footer(page) -> tuple[list, _Place]:
+    """The page's content without its footer artifacts, and where the footer was."""
+    import pikepdf
+
+    ops = pikepdf.parse_content_stream(page)
+    fonts = page.obj.get("/Resources", {}).get("/Font", {})
+    keep, place, i = [], None, 0
+    while i < len(ops):
+        operands, op = ops[i]
+        if str(op) == "BMC" and operands and operands[0] == pikepdf.Name.Artifact:
+            end = next((j for j in range(i + 1, len(ops)) if str(ops[j][1]) in ("EMC", "BMC", "BDC")), None)
+            block = ops[i + 1:end] if end is not None and str(ops[end][1]) == "EMC" else []
+            names = [str(o) for _, o in block]
+            tds = [[float(v) for v in o] for o, name in block if str(name) == "Td"]
+            if ("BT" in names and names.count("q") == names.count("Q") and "cm" not in names and "Tm" not in names
+                    and len(tds) == 1 and tds[0][1] < FOOTER_ZONE):
+                x, y = tds[0]
+                shown = [(o, str(name)) for o, name in block if str(name) in ("Tj", "TJ")]
+                tf = next(o for o, name in block if str(name) == "Tf")
+                width = sum(_shown_width(fonts.get(str(tf[0]), {}), o, name, float(tf[1])) for o, name in shown)
+                colour = next(([float(v) for v in o] for o, name in block if str(name) == "rg"), [0.0, 0.0, 0.0])
+                if place is None:
+                    place = _Place(len(keep), x, y, x + width, colour)
+                else:
+                    place.x, place.right = min(place.x, x), max(place.right, x + width)
+                i = end + 1
+                continue
+        keep.append(ops[i])
+        i += 1
+    if place is None:
+        raise PackPdfError("a page has no footer where LibreOffice writes one")
+    return keep, place
+
+
+def _footer_ops(font: _Font, footer: Footer, number: int, place: _Place) -> list:
+    """The pack's footer as LibreOffice sets it: the left text, then ``Page `` and the number right-aligned,
+    each a pagination artifact (PDF/UA)."""
+    import pikepdf
+
+    num = str(number)
+    right = place.right
+    pieces = [(footer.left, place.x), (footer.page, right - font.text_width(footer.page + num, FONT_SIZE)),
+              (num, right - font.text_width(num, FONT_SIZE))]
+    ops = []
+    for text, x in pieces:
+        if not text:
+            continue
+        artifact = pikepdf.Dictionary(Type=pikepdf.Name.Pagination, Subtype=pikepdf.Name.Footer)
+        ops += [([pikepdf.Name.Artifact, artifact], pikepdf.Operator("BDC")), ([], pikepdf.Operator("q")),
+                (place.colour, pikepdf.Operator("rg")), ([], pikepdf.Operator("BT")),
+                ([round(x, 3), round(place.y, 3)], pikepdf.Operator("Td")),
+                ([pikepdf.Name(FONT_NAME), FONT_SIZE], pikepdf.Operator("Tf")),
+                ([pikepdf.String(font.encode(text))], pikepdf.Operator("Tj")), ([], pikepdf.Operator("ET")),
+                ([], pikepdf.Operator("Q")), ([], pikepdf.Operator("EMC"))]
+    return ops
+
+
+def _copy(pdf, obj):
+    """``obj`` from another PDF into ``pdf``: qpdf copies only indirect objects, so a direct array or
+    dictionary (a /ParentTree entry) is rebuilt around copies of what it refers to."""
+    import pikepdf
+
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        return pdf.copy_foreign(obj)
+    if isinstance(obj, pikepdf.Array):
+        return pikepdf.Array([_copy(pdf, v) for v in obj])
+    if isinstance(obj, pikepdf.Dictionary):
+        return pikepdf.Dictionary({k: _copy(pdf, v) for k, v in obj.items()})
+    return obj
+
+
+def _number_tree(node) -> list[tuple[int, object]]:
+    """Every (key, value) of a number tree (the /ParentTree), kids and all."""
+    out = []
+    nums = node.get("/Nums")
+    if nums is not None:
+        out += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    for kid in node.get("/Kids", []):
+        out += _number_tree(kid)
+    return out
+
+
+def _name_tree(node) -> list[tuple[object, object]]:
+    out = []
+    names = node.get("/Names")
+    if names is not None:
+        out += [(names[i], names[i + 1]) for i in range(0, len(names), 2)]
+    for kid in node.get("/Kids", []):
+        out += _name_tree(kid)
+    return out
+
+
+def _outline(src, pdf, first_page: int):
+    """The paper's bookmarks, pointing at its pages in the pack."""
+    import pikepdf
+
+    index = {p.objgen: n for n, p in enumerate(src.pages)}
+
+    def copy(item):
+        dest = item.destination
+        if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
+            new = pikepdf.Array([pdf.pages[first_page + index[dest[0].objgen]].obj, *list(dest)[1:]])
+        else:
+            new = pikepdf.Array([pdf.pages[first_page].obj, pikepdf.Name.Fit])
+        out = pikepdf.OutlineItem(item.title, destination=new)
+        out.children.extend(copy(kid) for kid in item.children)
+        return out
+
+    with src.open_outline() as outline:
+        return [copy(item) for item in outline.root]
+
+
+def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -> Path:
+    """Join ``paper_pdfs`` (the pack's parts, the agenda first) into the pack's tagged PDF at ``out``."""
+    import pikepdf
+
+    if not paper_pdfs:
+        raise PackPdfError("a pack needs at least one paper")
+    pdf = pikepdf.new()
+    sources = [pikepdf.open(p) for p in paper_pdfs]
+    try:
+        root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+        document = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document,
+                                                        P=root, K=pikepdf.Array()))
+        root.K = pikepdf.Array([document])
+        role_map, class_map, ids, parents = pikepdf.Dictionary(), pikepdf.Dictionary(), [], []
+        outline, offset, stripped = [], 0, []
+        for src, path in zip(sources, paper_pdfs):
+            tree = src.Root.get("/StructTreeRoot")
+            if tree is None:
+                raise PackPdfError(f"{path.name} is not tagged")
+            first_page = len(pdf.pages)
+            for page in src.pages:  # the footer goes before copying: the page is parsed once
+                stripped.append(_strip_footer(page))
+            pdf.pages.extend(src.pages)
+            # the paper's top elements (its Document's children) become the pack Document's, in order
+            tops = tree.get("/K")
+            tops = list(tops) if isinstance(tops, pikepdf.Array) else [tops] if tops is not None else []
+            kids = []
+            for top in tops:
+                if isinstance(top, pikepdf.Dictionary) and top.get("/S") == pikepdf.Name.Document:
+                    inner = top.get("/K")
+                    kids += list(inner) if isinstance(inner, pikepdf.Array) else [inner] if inner is not None else []
+                else:
+                    kids.append(top)
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary) and "/P" in kid:
+                    del kid["/P"]  # the source's tree root stays behind
+            for kid in kids:
+                new = _copy(pdf, kid)
+                if isinstance(new, pikepdf.Dictionary):
+                    new.P = document
+                document.K.append(new)
+            entries = _number_tree(tree.get("/ParentTree", pikepdf.Dictionary()))
+            for key, value in entries:
+                parents.append((key + offset, _copy(pdf, value)))
+            for page in pdf.pages[first_page:]:
+                if "/StructParents" in page.obj:
+                    page.obj.StructParents = int(page.obj.StructParents) + offset
+                for annot in page.obj.get("/Annots", []):
+                    if "/StructParent" in annot:
+                        annot.StructParent = int(annot.StructParent) + offset
+            offset += max((k for k, _ in entries), default=-1) + 1
+            for key, value in tree.get("/RoleMap", {}).items():
+                role_map[key] = _copy(pdf, value)
+            for key, value in tree.get("/ClassMap", {}).items():
+                class_map[key] = _copy(pdf, value)
+            if "/IDTree" in tree:
+                ids += [(k, _copy(pdf, v)) for k, v in _name_tree(tree.IDTree)]
+            outline.append((src.docinfo.get("/Title", path.stem), first_page, _outline(src, pdf, first_page)))
+
+        texts = footer.left + footer.page + "0123456789"
+        font = _Font(pdf, texts)
+        for number, (page, (ops, place)) in enumerate(zip(pdf.pages, stripped), 1):
+            ops = ops[:place.at] + _footer_ops(font, footer, number, place) + ops[place.at:]
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+            resources = page.obj.get("/Resources")
+            if resources is None:
+                page.obj.Resources = resources = pikepdf.Dictionary()
+            if "/Font" not in resources:
+                resources.Font = pikepdf.Dictionary()
+            resources.Font[FONT_NAME] = font.ref
+
+        nums = pikepdf.Array()
+        for key, value in sorted(parents, key=lambda kv: kv[0]):
+            nums.extend([key, value])
+        root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+        root.ParentTreeNextKey = offset
+        if role_map:
+            root.RoleMap = role_map
+        if class_map:
+            root.ClassMap = class_map
+        if ids:
+            names = pikepdf.Array()
+            for k, v in sorted(ids, key=lambda kv: bytes(kv[0])):
+                names.extend([k, v])
+            root.IDTree = pikepdf.Dictionary(Names=names)
+        pdf.Root.StructTreeRoot = root
+        pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+        pdf.Root.Lang = sources[0].Root.get("/Lang", pikepdf.String("en-GB"))
+        pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.XYZ, None, None, 0])
+
+        with pdf.open_outline() as tree_outline:
+            for paper_title, first_page, items in outline:
+                entry = pikepdf.OutlineItem(str(paper_title), destination=pikepdf.Array(
+                    [pdf.pages[first_page].obj, pikepdf.Name.XYZ, None, None, 0]))
+                entry.children.extend(items)
+                tree_outline.root.append(entry)
+
+        info = sources[0].docinfo
+        pdf.docinfo.Title = pikepdf.String(title)
+        for key in ("/Author", "/Creator", "/Producer"):
+            if key in info:
+                pdf.docinfo[key] = info[key]
+        with sources[0].open_metadata() as first, pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            for key, value in first.items():
+                if "ModifyDate" not in key and "MetadataDate" not in key:
+                    meta[key] = value
+            meta["dc:title"] = title
+            meta["pdfuaid:part"] = "1"
+        buf = io.BytesIO()
+        pdf.save(buf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    finally:
+        for src in sources:
+            src.close()
+    return write_bytes(Path(out), buf.getvalue())

@@ -1,0 +1,174 @@
+"""A pack's PDF joined from its papers' PDFs (issue #18) reads as LibreOffice's conversion of the pack
+.docx: the same pages with the same words (the pack's footer, page numbers running on), the same
+headings and figures, tagged and accessible; and the pack is not converted by LibreOffice again."""
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from scs_refresh.documents import pdf as pdfmod
+from scs_refresh.documents.accessibility import check_pdf
+from scs_refresh.documents.pack_pdf import Footer, PackPdfError, pack_pdf
+from scs_refresh.documents.pdf import pictures, soffice, to_pdf
+from scs_refresh.documents.release import pack_footer
+from scs_refresh.papers.contexts import RefreshState
+from scs_refresh.papers.funding import load_funding
+from scs_refresh.papers.generate import generate_meeting_papers
+from scs_refresh.papers.wording import load_papers_config
+from scs_refresh.timetable.model import load_timetable
+
+from .conftest import ROOT
+
+needs_office = pytest.mark.skipif(soffice() is None, reason="LibreOffice not installed (.ci/run installs it)")
+MARKING = "NOT FOR PUBLICATION by virtue of paragraph 3 of Part 1 of Schedule 12A to the Local Government Act 1972"
+
+
+@pytest.fixture(scope="module")
+def packs(tmp_path_factory):
+    """The LSP Board of 3 December 2010 (an agenda, a report, an exempt paper) with PDFs, the
+    LibreOffice conversions asked for on the way, and LibreOffice's own conversion of the pack .docx."""
+    tt = load_timetable(ROOT / "config" / "timetable.yaml")
+    state = RefreshState(tt, load_papers_config(ROOT / "config" / "papers.yaml"), on=date(2010, 11, 18),
+                         funding=load_funding(ROOT / "config" / "funding_allocations.yaml"))
+    tmp = tmp_path_factory.mktemp("packs")
+    converted = []
+    real = pdfmod._convert
+
+    def counting(exe, docx_files, scratch, timeout):
+        converted.extend(Path(f).name for f in docx_files)
+        return real(exe, docx_files, scratch, timeout)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pdfmod, "_convert", counting)
+        mp.setattr(pdfmod._shared_office(soffice()), "cache", {})  # nothing converted earlier in the session
+        result = generate_meeting_papers(state, "lsp-board-2010-12-03", tmp, ROOT / "templates", pdf=True)
+    joined = next(p for p in result.pdfs if p.stem == result.pack.stem)
+    [office] = to_pdf([result.pack], tmp / "libreoffice")
+    return result, joined, office, converted
+
+
+def _title(pdf_file) -> str:
+    with pikepdf.open(pdf_file) as p:
+        return str(p.docinfo.Title)
+
+
+def _page_count(pdf_file) -> int:
+    with pikepdf.open(pdf_file) as p:
+        return len(p.pages)
+
+
+def _pages(pdf_file) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_file), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def _elements(pdf_file) -> list[str]:
+    """The headings, tables, lists and figures (with their /Alt) of the structure tree, in reading order."""
+    found = []
+    with pikepdf.open(pdf_file) as p:
+        def walk(node):
+            if isinstance(node, pikepdf.Array):
+                for kid in node:
+                    walk(kid)
+            elif isinstance(node, pikepdf.Dictionary):
+                kind = str(node.get("/S", ""))
+                if re.fullmatch(r"/(H\d?|Title|Table|L|Figure)", kind):
+                    found.append(kind + (f" {node.get('/Alt', '')}" if kind == "/Figure" else ""))
+                if "/K" in node:
+                    walk(node.K)
+        walk(p.Root.StructTreeRoot.K)
+    return found
+
+
+@needs_office
+@pytest.mark.slow
+def test_the_pack_is_not_converted_again(packs):
+    result, joined, _, converted = packs
+    assert result.pack.name not in converted
+    assert sorted(converted) == sorted(p.name for p in [result.agenda, *result.papers])
+    assert joined.parent == result.folder / "pdf" and joined.name == result.pack.stem + ".pdf"
+
+
+@needs_office
+@pytest.mark.slow
+def test_the_same_pages_with_the_same_words_as_libreoffices_pack(packs):
+    result, joined, office, _ = packs
+    ours, theirs = _pages(joined), _pages(office)
+    assert len(ours) == len(theirs) == sum(_page_count(p) for p in result.pdfs[:-1])
+    for n, (a, b) in enumerate(zip(ours, theirs), 1):
+        # The exempt paper keeps its marking on every page (its own PDF's header); the merged .docx
+        # loses the header, so LibreOffice's pack says it on the paper's first page only.
+        assert a.replace(MARKING, "").strip() == b.replace(MARKING, "").strip(), f"page {n}"
+    exempt_pages = [n for n, a in enumerate(ours) if "£" in a and "Amount" in a]
+    assert exempt_pages and all(ours[n].startswith(MARKING) for n in exempt_pages)
+
+
+@needs_office
+@pytest.mark.slow
+def test_page_numbers_run_on_under_the_packs_footer(packs):
+    result, joined, _, _ = packs
+    left, page = pack_footer(result.agenda)
+    assert left == "Breckland Partnership (LSP) Board, 03 December 2010" and page == "Page "
+    for n, text in enumerate(_pages(joined), 1):
+        assert text.endswith(f"{left} Page {n}"), f"page {n}: {text[-80:]}"
+        assert "Breckland Partnership, 03 December 2010" not in text  # a paper's own footer is gone
+
+
+@needs_office
+@pytest.mark.slow
+def test_tagged_and_accessible_like_libreoffices(packs):
+    result, joined, office, _ = packs
+    assert check_pdf(joined, pictures(result.pack)) == []
+    assert _elements(joined) == _elements(office)
+    with pikepdf.open(joined) as p:
+        assert str(p.docinfo.Title) == _title(office) == "Board pack: LSP Board, 03 December 2010"
+        assert str(p.Root.Lang) == "en-GB" and p.Root.ViewerPreferences.DisplayDocTitle is True
+        meta = p.open_metadata()
+        assert meta["dc:title"] == str(p.docinfo.Title) and meta["pdfuaid:part"] == "1"
+        root = p.Root.StructTreeRoot
+        assert [str(k.S) for k in root.K] == ["/Document"]
+        # every page's marked content finds its structure elements through the rebuilt parent tree
+        nums = dict(zip(map(int, root.ParentTree.Nums[::2]), root.ParentTree.Nums[1::2]))
+        assert sorted(int(pg.StructParents) for pg in p.pages) == list(range(len(p.pages)))
+        for pg in p.pages:
+            elements = [e for e in nums[int(pg.StructParents)] if isinstance(e, pikepdf.Dictionary)]
+            assert elements and all(e.Pg.objgen == pg.obj.objgen for e in elements if "/Pg" in e
+                                    and not isinstance(e.K, pikepdf.Array))
+        with p.open_outline() as outline:
+            papers = [item.title for item in outline.root]
+            assert papers == [_title(f) for f in result.pdfs[:-1]]
+            assert all(item.children for item in outline.root[1:])  # each paper's headings beneath it
+
+
+@needs_office
+@pytest.mark.slow
+def test_the_footer_is_set_where_libreoffice_sets_it(packs):
+    """The pack footer's glyphs land on the same pixels, within a pixel's anti-aliasing."""
+    _, joined, office, _ = packs
+    from PIL import Image, ImageChops
+
+    def footer(pdf_file, n, out):
+        subprocess.run(["pdftoppm", "-r", "60", "-f", str(n), "-l", str(n), "-png", "-singlefile", str(pdf_file),
+                        str(out)], check=True)
+        img = Image.open(f"{out}.png").convert("L")
+        return img.crop((0, img.height - 50, img.width, img.height))
+
+    tmp = joined.parent
+    for n in (1, 2, len(_pages(joined))):
+        diff = ImageChops.difference(footer(joined, n, tmp / f"ours{n}"), footer(office, n, tmp / f"theirs{n}"))
+        assert sum(diff.histogram()[65:]) < 5, f"page {n}"  # 0 when written; a digit apart is 12
+
+
+def test_a_pdf_without_footers_is_refused_so_the_pack_is_converted_instead(tmp_path):
+    plain = pikepdf.new()
+    plain.add_blank_page()
+    plain.Root.StructTreeRoot = pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array())
+    plain.save(tmp_path / "plain.pdf")
+    with pytest.raises(PackPdfError):
+        pack_pdf([tmp_path / "plain.pdf"], tmp_path / "pack.pdf", footer=Footer("A footer"), title="A pack")
+    assert not (tmp_path / "pack.pdf").exists()
