@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +65,11 @@ class _Font:
         options = subset.Options()
         options.notdef_outline = True
         options.name_IDs = ["*"]
-        options.drop_tables += ["FFTM"]  # FontForge's timestamps: nothing a reader needs
-        font = TTFont(str(_font_file()))
+        # FontForge's timestamps, and the layout and kerning tables LibreOffice does not apply to a footer:
+        # reading them was most of the subsetting time
+        options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
+        options.layout_features = []
+        font = TTFont(str(_font_file()), lazy=True)
         sub = subset.Subsetter(options)
         sub.populate(unicodes=[ord(c) for c in chars])
         sub.subset(font)
@@ -122,89 +126,75 @@ def _to_unicode(by_gid: list[tuple[int, str]]) -> bytes:
     return "\n".join(lines).encode()
 
 
+#: A text artifact as LibreOffice writes a header or footer line: its colour, position, font, and glyphs
+#: (hex strings and kerning only, so ``EMC`` cannot occur inside it).
+_ARTIFACT = re.compile(rb"/Artifact BMC\nq ([\d.]+) ([\d.]+) ([\d.]+) rg\nBT\n(-?[\d.]+) (-?[\d.]+) Td "
+                       rb"(/\S+) ([\d.]+) Tf ?(\[[0-9A-Fa-f<>\s.\-]*\]TJ|<[0-9A-Fa-f]*>Tj)\nET\nQ\nEMC\n")
+_SHOWN = re.compile(rb"<([0-9A-Fa-f]*)>|(-?[\d.]+)")
+
+
 @dataclass
 class _Place:
-    """Where a page's own footer was: its first operator's index, baseline, left x and right edge."""
+    """Where a page's own footer was: its offset in the content, baseline, left x, right edge, colour."""
 
     at: int
     x: float
     y: float
     right: float
-    colour: list
+    colour: tuple[float, float, float]
 
 
-def _shown_width(font, operands, op: str, size: float) -> float:
-    """How wide a Tj/TJ of a simple (LibreOffice-subset TrueType) font is, from the font's /Widths."""
-    import pikepdf
-
+def _shown_width(font, shown: bytes, size: float) -> float:
+    """How wide LibreOffice's Tj/TJ of a simple (subset TrueType) font is, from the font's /Widths."""
     first, widths = int(font.get("/FirstChar", 0)), [float(w) for w in font.get("/Widths", [])]
-
-    def w(s) -> float:
-        return sum(widths[b - first] if 0 <= b - first < len(widths) else 0 for b in bytes(s))
-
-    if op == "Tj":
-        return w(operands[0]) * size / 1000
     total = 0.0
-    for item in operands[0]:
-        total += w(item) * size / 1000 if isinstance(item, pikepdf.String) else -float(item) * size / 1000
-    return total
+    for glyphs, kern in _SHOWN.findall(shown):
+        if kern:
+            total -= float(kern)
+        else:
+            total += sum(widths[b - first] if 0 <= b - first < len(widths) else 0 for b in bytes.fromhex(glyphs.decode()))
+    return total * size / 1000
 
 
-def _strip_footer(page) -> tuple[list, _Place]:
-    """The page's content without its footer artifacts, and where the footer was."""
+def _strip_footer(page) -> tuple[bytes, _Place]:
+    """The page's content without its footer artifacts (text below :data:`FOOTER_ZONE`), and where the
+    footer was. Read as bytes, not parsed: parsing every operator of every page cost more than the rest."""
     import pikepdf
 
-    ops = pikepdf.parse_content_stream(page)
+    contents = page.obj.get("/Contents")
+    data = b"\n".join(c.read_bytes() for c in contents) if isinstance(contents, pikepdf.Array) \
+        else contents.read_bytes() if contents is not None else b""
     fonts = page.obj.get("/Resources", {}).get("/Font", {})
-    keep, place, i = [], None, 0
-    while i < len(ops):
-        operands, op = ops[i]
-        if str(op) == "BMC" and operands and operands[0] == pikepdf.Name.Artifact:
-            end = next((j for j in range(i + 1, len(ops)) if str(ops[j][1]) in ("EMC", "BMC", "BDC")), None)
-            block = ops[i + 1:end] if end is not None and str(ops[end][1]) == "EMC" else []
-            names = [str(o) for _, o in block]
-            tds = [[float(v) for v in o] for o, name in block if str(name) == "Td"]
-            if ("BT" in names and names.count("q") == names.count("Q") and "cm" not in names and "Tm" not in names
-                    and len(tds) == 1 and tds[0][1] < FOOTER_ZONE):
-                x, y = tds[0]
-                shown = [(o, str(name)) for o, name in block if str(name) in ("Tj", "TJ")]
-                tf = next(o for o, name in block if str(name) == "Tf")
-                width = sum(_shown_width(fonts.get(str(tf[0]), {}), o, name, float(tf[1])) for o, name in shown)
-                colour = next(([float(v) for v in o] for o, name in block if str(name) == "rg"), [0.0, 0.0, 0.0])
-                if place is None:
-                    place = _Place(len(keep), x, y, x + width, colour)
-                else:
-                    place.x, place.right = min(place.x, x), max(place.right, x + width)
-                i = end + 1
-                continue
-        keep.append(ops[i])
-        i += 1
+    kept, place, pos = [], None, 0
+    for m in _ARTIFACT.finditer(data):
+        r, g, b, x, y, font, size, shown = m.groups()
+        x, y = float(x), float(y)
+        if y >= FOOTER_ZONE:
+            continue
+        right = x + _shown_width(fonts.get(font.decode(), {}), shown, float(size))
+        kept.append(data[pos:m.start()])
+        pos = m.end()
+        if place is None:
+            place = _Place(sum(map(len, kept)), x, y, right, (float(r), float(g), float(b)))
+        else:
+            place.x, place.right = min(place.x, x), max(place.right, right)
     if place is None:
         raise PackPdfError("a page has no footer where LibreOffice writes one")
-    return keep, place
+    kept.append(data[pos:])
+    return b"".join(kept), place
 
 
-def _footer_ops(font: _Font, footer: Footer, number: int, place: _Place) -> list:
+def _footer_ops(font: _Font, footer: Footer, number: int, place: _Place) -> bytes:
     """The pack's footer as LibreOffice sets it: the left text, then ``Page `` and the number right-aligned,
     each a pagination artifact (PDF/UA)."""
-    import pikepdf
-
     num = str(number)
-    right = place.right
-    pieces = [(footer.left, place.x), (footer.page, right - font.text_width(footer.page + num, FONT_SIZE)),
-              (num, right - font.text_width(num, FONT_SIZE))]
-    ops = []
-    for text, x in pieces:
-        if not text:
-            continue
-        artifact = pikepdf.Dictionary(Type=pikepdf.Name.Pagination, Subtype=pikepdf.Name.Footer)
-        ops += [([pikepdf.Name.Artifact, artifact], pikepdf.Operator("BDC")), ([], pikepdf.Operator("q")),
-                (place.colour, pikepdf.Operator("rg")), ([], pikepdf.Operator("BT")),
-                ([round(x, 3), round(place.y, 3)], pikepdf.Operator("Td")),
-                ([pikepdf.Name(FONT_NAME), FONT_SIZE], pikepdf.Operator("Tf")),
-                ([pikepdf.String(font.encode(text))], pikepdf.Operator("Tj")), ([], pikepdf.Operator("ET")),
-                ([], pikepdf.Operator("Q")), ([], pikepdf.Operator("EMC"))]
-    return ops
+    pieces = [(footer.left, place.x), (footer.page, place.right - font.text_width(footer.page + num, FONT_SIZE)),
+              (num, place.right - font.text_width(num, FONT_SIZE))]
+    colour = " ".join(f"{c:g}" for c in place.colour)
+    return b"".join(
+        (f"/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq {colour} rg\nBT\n{x:.3f} {place.y:.3f} Td "
+         f"{FONT_NAME} {FONT_SIZE:g} Tf <{font.encode(text).hex().upper()}>Tj\nET\nQ\nEMC\n").encode()
+        for text, x in pieces if text)
 
 
 def _copy(pdf, obj):
@@ -324,8 +314,8 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
         texts = footer.left + footer.page + "0123456789"
         font = _Font(pdf, texts)
         for number, (page, (ops, place)) in enumerate(zip(pdf.pages, stripped), 1):
-            ops = ops[:place.at] + _footer_ops(font, footer, number, place) + ops[place.at:]
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+            page.obj.Contents = pdf.make_stream(ops[:place.at] + _footer_ops(font, footer, number, place)
+                                                + ops[place.at:])
             resources = page.obj.get("/Resources")
             if resources is None:
                 page.obj.Resources = resources = pikepdf.Dictionary()
