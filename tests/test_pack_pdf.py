@@ -172,3 +172,23 @@ def test_a_pdf_without_footers_is_refused_so_the_pack_is_converted_instead(tmp_p
     with pytest.raises(PackPdfError):
         pack_pdf([tmp_path / "plain.pdf"], tmp_path / "pack.pdf", footer=Footer("A footer"), title="A pack")
     assert not (tmp_path / "pack.pdf").exists()
+
+
+def test_papers_without_libreoffices_footers_get_the_pack_converted_instead(tmp_path, monkeypatch):
+    import docx
+
+    part = tmp_path / "00-agenda.docx"
+    doc = docx.Document()
+    doc.sections[0].footer.paragraphs[0].text = "Breckland Partnership (LSP) Board, 03 December 2010\tPage "
+    doc.save(part)
+    asked = []
+
+    def refuse(*args, **kwargs):
+        raise PackPdfError("a page has no footer where LibreOffice writes one")
+
+    monkeypatch.setattr(pdfmod, "pack_pdf", refuse)
+    monkeypatch.setattr(pdfmod, "to_pdf", lambda files, out_dir: asked.append((files, out_dir)) or [out_dir / "x.pdf"])
+    pack = tmp_path / "m-board-pack.docx"
+    made = pdfmod.pack_from_papers(pack, [part], [tmp_path / "pdf" / "00-agenda.pdf"], "Board pack")
+    assert asked == [([pack], tmp_path / "pdf")] and made == tmp_path / "pdf" / "x.pdf"
+    assert pack_footer(part) == ("Breckland Partnership (LSP) Board, 03 December 2010", "Page ")
