@@ -352,7 +352,7 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
 
         info = sources[0].docinfo
         pdf.docinfo.Title = pikepdf.String(title)
-        for key in ("/Author", "/Creator", "/Producer"):
+        for key in ("/Author", "/Creator", "/Producer", "/CreationDate"):
             if key in info:
                 pdf.docinfo[key] = info[key]
         with sources[0].open_metadata() as first, pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
