@@ -44,7 +44,7 @@ def packs(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(pdfmod, "_convert", counting)
-        mp.setattr(pdfmod._shared_office(soffice()), "cache", {})  # nothing converted earlier in the session
+        mp.setattr(pdfmod._shared_office(soffice()), "cache", pdfmod._Converted())  # nothing converted earlier in the session
         result = generate_meeting_papers(state, "lsp-board-2010-12-03", tmp, ROOT / "templates", pdf=True)
     joined = next(p for p in result.pdfs if p.stem == result.pack.stem)
     [office] = to_pdf([result.pack], tmp / "libreoffice")
