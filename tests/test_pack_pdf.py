@@ -128,6 +128,7 @@ def test_tagged_and_accessible_like_libreoffices(packs):
     with pikepdf.open(joined) as p:
         assert str(p.docinfo.Title) == _title(office) == "Board pack: LSP Board, 03 December 2010"
         assert str(p.Root.Lang) == "en-GB" and p.Root.ViewerPreferences.DisplayDocTitle is True
+        assert p.pdf_version == pikepdf.open(office).pdf_version
         meta = p.open_metadata()
         assert meta["dc:title"] == str(p.docinfo.Title) and meta["pdfuaid:part"] == "1"
         root = p.Root.StructTreeRoot

@@ -362,7 +362,7 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
             meta["dc:title"] = title
             meta["pdfuaid:part"] = "1"
         buf = io.BytesIO()
-        pdf.save(buf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pdf.save(buf, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version=sources[0].pdf_version)
     finally:
         for src in sources:
             src.close()
