@@ -40,6 +40,9 @@ $(STAMP): pyproject.toml requirements.lock
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --prefer-binary -c requirements.lock -e '.[dev]'
+	@# Prefect's database migrated once for this Prefect, so a new Prefect home starts from a copy (flows/prefect_home.py);
+	@# only a saving: without it the first command migrates, as Prefect always does.
+	-$(BIN)/python -m flows.prefect_home
 	@touch $@
 
 # Re-resolve the pinned set after changing dependencies in pyproject.toml.

@@ -8,12 +8,18 @@ process with a warm profile: the work no cycle can avoid. Measured in the same r
 Targets: A <= 2.0x the floor, B <= 1.5x the floor, A/B <= 1.4x. A is also run a second time in
 the same folder, as every run after a user's first one is: Prefect's database then exists.
 
+Each figure is wall time; the CPU seconds of this process and the children it waited for are printed
+too (the `scs` command and Prefect's API with it; not the kept-alive LibreOffice, which nobody waits
+for, so they are the Python side's work): on a shared machine the wall time moves with everyone
+else's load, the CPU seconds much less.
+
 Run: .venv/bin/python bench/bench_cycle.py [--no-pdf]
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -24,6 +30,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCS = str(Path(sys.executable).parent / "scs")
+
+
+def cpu_seconds() -> float:
+    """CPU used so far by this process and by the children it has waited for (and theirs)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(run, *args) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of ``run(*args)``."""
+    before = cpu_seconds()
+    wall = run(*args)
+    return wall, cpu_seconds() - before
 
 
 def folder(base: Path) -> Path:
@@ -81,10 +100,12 @@ def main() -> None:
     pdf = "--no-pdf" not in sys.argv
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, \
             tempfile.TemporaryDirectory() as c:
-        prefect_s = with_prefect(folder(Path(a)), pdf)
-        warm_s = with_prefect(Path(a), pdf)  # the same again: Prefect's database now exists
-        direct_s = without_prefect(folder(Path(b)), pdf)
+        prefect_s, prefect_cpu = timed(with_prefect, folder(Path(a)), pdf)
+        warm_s, warm_cpu = timed(with_prefect, Path(a), pdf)  # the same again: Prefect's database now exists
+        direct_s, direct_cpu = timed(without_prefect, folder(Path(b)), pdf)
+        before = cpu_seconds()
         floor_s, n = floor(Path(a) / "out", Path(c)) if pdf else (None, 0)
+        floor_cpu = cpu_seconds() - before  # the warm-up conversion included
     label = "with PDFs" if pdf else "without PDFs"
     print(f"whole cycle {label}, 7 Oct 2010 to 19 May 2011 ({os.cpu_count()} cores):")
     if floor_s:
@@ -97,6 +118,9 @@ def main() -> None:
     ratio = f"  = {warm_s / floor_s:4.2f}x the floor" if floor_s else ""
     print(f"  A again, Prefect's home already made (every later run): {warm_s:6.1f} s{ratio}; "
           f"overhead {warm_s / direct_s:4.2f}x")
+    print(f"  CPU seconds (all processes): A {prefect_cpu:.1f}, A again {warm_cpu:.1f}, B {direct_cpu:.1f}"
+          + (f", floor (with its warm-up) {floor_cpu:.1f}" if floor_s else "")
+          + f"; A/B {prefect_cpu / direct_cpu:.2f}x, A again/B {warm_cpu / direct_cpu:.2f}x")
 
 
 if __name__ == "__main__":

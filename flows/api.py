@@ -8,10 +8,12 @@ Prefect stops it when the command ends; a watchdog in its own session stops it w
 is killed (kill -9 leaves no chance to clean up), so no API is left running after a crash.
 """
 
+import logging
 import os
 import subprocess
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
 
@@ -25,6 +27,7 @@ def start_temporary_api() -> Callable[[], None]:
 
     def start() -> None:
         try:
+            new_database = _seed_database()
             from prefect.server.api.server import SubprocessASGIServer
 
             server = SubprocessASGIServer()
@@ -34,6 +37,8 @@ def start_temporary_api() -> Callable[[], None]:
             server.start()
             if spawn is None:
                 watch(server.server_process)
+            if new_database is not None:
+                _keep_database(new_database)
         except BaseException as exc:  # handed to wait(), which raises it where it can be reported
             failed.append(exc)
 
@@ -46,6 +51,28 @@ def start_temporary_api() -> Callable[[], None]:
             raise failed[0]
 
     return wait
+
+
+def _seed_database() -> Path | None:
+    """A new Prefect home gets a copy of an already-migrated database (flows.prefect_home), saving the
+    migrations' seconds; any failure leaves Prefect to create it as it always does."""
+    from flows.prefect_home import seed
+
+    try:
+        return seed()
+    except Exception as exc:  # only a saving: never a reason not to start
+        logging.getLogger(__name__).debug("Prefect's database was not seeded: %s", exc)
+        return None
+
+
+def _keep_database(db: Path) -> None:
+    """The first new home's migrated database, kept for the next (flows.prefect_home)."""
+    from flows.prefect_home import keep
+
+    try:
+        keep(db)
+    except Exception as exc:  # only a saving
+        logging.getLogger(__name__).debug("Prefect's new database was not kept: %s", exc)
 
 
 #: ends ``$1`` (if it is still Prefect's API) once process ``$0`` is gone; checks every 2 s

@@ -15,6 +15,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from flows.daily import do
 from flows.evidence import collate_evidence
@@ -56,7 +57,8 @@ def _begin(stage: str, on: date | None, dirs: Dirs, pdf: bool) -> tuple[tick.Con
 
 
 def _stage_actions(ctx: tick.Context, stage: str, on: date, report: StageReport) -> None:
-    report.outcomes += [do(ctx, action, on) for action in tick.stage_pending(ctx, stage, on)]
+    # quoted: Prefect would otherwise walk the whole context for each task run (flows.daily.tick_steps)
+    report.outcomes += [do(quote(ctx), action, on) for action in tick.stage_pending(ctx, stage, on)]
 
 
 @task(cache_policy=NO_CACHE)
@@ -83,7 +85,7 @@ def scoping(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> St
     # 1. The evidence so far, for the review of the current SCS.
     base = collate_evidence(ctx.dirs, on)
     # 2. The review team and the review of the current SCS against the seed's five questions.
-    report.files.append(write_scoping_record(ctx, on, base.digest))
+    report.files.append(write_scoping_record(quote(ctx), on, base.digest))
     # 3. The full review of the Breckland Partnership (policy 002 register and assessment).
     report.files.append(partnership_review(ctx.dirs, on, pdf=pdf).docx)
     # 4. The questionnaire out and interviews requested, as the timetable says (each once).
@@ -109,7 +111,7 @@ def testing(on: date | None = None, dirs: Dirs = Dirs(), pdf: bool = True) -> St
     # 3. Draft sections from the evidence and partners' answers, tested with the partners who replied.
     draft = draft_scs(ctx.dirs, on)
     report.files.append(draft.docx)
-    report.outcomes.append(send_for_comment(ctx, draft.docx, draft.version, on))
+    report.outcomes.append(send_for_comment(quote(ctx), draft.docx, draft.version, on))
     return _finish(report)
 
 
