@@ -20,15 +20,21 @@ demo: venv
 # Both test targets run the static checks first (ruff; other checkers go beside it), then pytest.
 # `make test` is the quick run: it leaves out the tests marked slow (a real prefect server, the
 # whole cycle, every PDF). `make test-all` runs everything; CI runs it.
+# pytest runs on TEST_WORKERS processes (pytest-xdist), each test file whole on one of them, so a
+# module's shared set-up (the whole cycle, a cycle as at a day) is made once; each process has its
+# own Prefect API, PostgreSQL cluster and LibreOffice. `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
 test: venv
 	$(BIN)/ruff check --quiet --select F,E9 src flows tests templates bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-all: venv
 	$(BIN)/ruff check --quiet --select F,E9 src flows tests templates bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 venv:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "scs-refresh needs Python 3.11 or newer; found " + sys.version.split()[0])'

@@ -16,6 +16,17 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadfile` (the Makefile's): whole files, those using the Prefect API on one process, slow
+    files first (tests/xdist_files.py)."""
+    if config.getoption("dist") == "loadfile":
+        from .xdist_files import FileScheduling
+
+        return FileScheduling(config, log)
+    return None
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect API for the whole session (~8 s to start), heartbeat off. It waits for the

@@ -124,7 +124,7 @@ def test_scs_serve_registers_the_deployment_and_a_scheduled_run_completes(tmp_pa
             except httpx.HTTPError:
                 return False
 
-        _wait_until("the Prefect server was not healthy", healthy, 60, logs)
+        _wait_until("the Prefect server was not healthy", healthy, 120, logs)  # as prefect_rig: a busy machine
         with serve_log.open("w") as out:
             # Poll every 2 s rather than 10 s for runs due: the run starts close to its minute.
             serve = subprocess.Popen([SCS, "--templates-dir", str(ROOT / "templates"), "serve",

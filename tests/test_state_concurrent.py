@@ -5,7 +5,8 @@ Each tick is the officer's own command with its own temporary Prefect API, as tw
 hand (or on two hosts) are: no Prefect concurrency limit keeps them apart (that second guard is
 tests/test_tick_guard.py), so only the state store's claims do. Each round starts from an empty
 state on the day the questionnaire goes to every partner, so both processes find the same action
-due and race for it. Slow: several minutes.
+due and race for it. Each of the two keeps its own Prefect home from round to round, as an officer's
+does: an API on a new home first builds its database, which doubles its start. Slow: several minutes.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.environ.get("SCS_SKIP_SERVER_TESTS") == "1", reason="SCS_SKIP_SERVER_TESTS=1")]
 
 
-def _tick(cycle: Path, run: Path, env: dict[str, str], state: list[str]) -> subprocess.Popen:
+def _tick(cycle: Path, run: Path, env: dict[str, str], state: list[str], home: Path) -> subprocess.Popen:
     """`scs tick --on DAY` in a process of its own (this checkout's code), with its own Prefect home."""
     run.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scs_cli.main", "--config-dir", str(cycle / "config"),
                "--out-dir", str(run.parent / "out"), "--templates-dir", str(cycle / "templates"), *state,
                "tick", "--on", DAY, "--no-pdf"]
-    return subprocess.Popen(command, cwd=run, env={**env, "PREFECT_HOME": str(run / "prefect-home")},
+    return subprocess.Popen(command, cwd=run, env={**env, "PREFECT_HOME": str(home)},
                             stdout=(run / "out.txt").open("w"), stderr=(run / "err.txt").open("w"))
 
 
@@ -64,7 +65,8 @@ def test_two_ticks_started_together_send_each_due_message_once(backend, tmp_path
         else:
             state, location = ["--state-dir", str(round_dir / "state")], round_dir / "state" / "scs.sqlite"
         before = len(handler.received)
-        ticks = [_tick(cycle, round_dir / name, env, state) for name in ("a", "b")]
+        homes = {name: tmp_path / f"prefect-home-{name}" for name in ("a", "b")}  # kept from round to round
+        ticks = [_tick(cycle, round_dir / name, env, state, homes[name]) for name in homes]
         codes = [t.wait(timeout=600) for t in ticks]
         outputs = [(round_dir / n / "out.txt").read_text() + (round_dir / n / "err.txt").read_text() for n in "ab"]
         assert codes == [0, 0] and not any("Traceback" in o for o in outputs), "\n".join(outputs)
