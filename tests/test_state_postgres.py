@@ -72,7 +72,10 @@ def test_records_read_back_as_written(location):
             store.add_decision(meeting_id="lsp-board-dec", outcome="approved", decided_on=date(2010, 12, 3), note="",
                                amendment=None, by="o", at=AT, replaces=None, expect_latest=first.seq)
         replan = store.add_replan(meeting_id="cabinet", new_date=date(2011, 2, 1), by="o", at=AT)
+        _enqueue(store, "k")
         records = store.records()
+    with Store.read(location) as reader:  # a SQLite file read with sqlite3 itself: the same records
+        assert reader.records() == records and reader.raw("k") == b"raw\r\n\x00\xff"
     [resp] = records.responses.values()
     assert (resp.answers, resp.received_on, resp.imports, resp.problems) == (
         {"q": "Jobs & skills"}, date(2010, 11, 3), 2, ["q3 blank"])
@@ -181,6 +184,25 @@ def test_a_users_file_at_the_last_releases_schema_is_upgraded_in_place(tmp_path:
                                     now=datetime(2026, 12, 1, 7)) is True
     columns = {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(sends)")}
     assert "cycle" in columns and "raw" not in columns  # the bytes moved to send_bodies (schema 9)
+
+
+def test_a_store_opened_to_read_reads_and_refuses_to_change_anything(tmp_path: Path):
+    path = tmp_path / "scs.sqlite"
+    with Store.open(path) as store:
+        _enqueue(store, "k")
+    with Store.read(path) as reader:
+        assert type(reader).__name__ == "_SqliteReader" and reader.schema_version() == len(MIGRATIONS)
+        assert [r.key for r in reader.sends()] == ["k"]
+        with pytest.raises(RuntimeError, match="opened to read it"):
+            reader.claim("k")
+    with Store.open(path) as store:
+        assert store.send("k").status == "pending"
+    _release_file(old := tmp_path / "old.sqlite", 6)  # a file to migrate is opened (and migrated) as open() does
+    with Store.read(old) as store:
+        assert store.schema_version() == len(MIGRATIONS) and [r.key for r in store.sends()] == ["questionnaire:p1"]
+    (bad := tmp_path / "bad.sqlite").write_text("not a database")
+    with pytest.raises(ConfigError, match="not a usable state store"):
+        Store.read(bad)
 
 
 def test_a_database_migrated_by_a_newer_scs_is_refused(pg_url: str, tmp_path: Path):

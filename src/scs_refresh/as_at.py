@@ -80,7 +80,7 @@ def records_on(store_file: Location, on: date) -> Records:
     """The state store as known on ``on``: what every paper, status and scorecard for ``on`` is written from."""
     if not exists(store_file):
         return Records.none()
-    with Store.open(store_file) as store:
+    with Store.read(store_file) as store:
         return known_on(store.records(), on)
 
 

@@ -51,7 +51,7 @@ def _partner_items(ctx: typer.Context, tt) -> list:
     cfg = load_partners(ctx.obj.partners, tt)
     agreed = {}
     if ctx.obj.store.exists():
-        with Store.open(ctx.obj.store) as store:
+        with Store.read(ctx.obj.store) as store:
             agreed = {pid: iv.agreed_at for pid, iv in store.interviews().items() if iv.agreed_at and not iv.held}
     return plan_items(cfg, agreed)
 

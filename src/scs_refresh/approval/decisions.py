@@ -156,7 +156,7 @@ def load_approvals(store_file: Location) -> Approvals:
     """The decisions and confirmed dates in the state store; none before the store exists."""
     if not exists(store_file):
         return Approvals([], {})
-    with Store.open(store_file) as store:
+    with Store.read(store_file) as store:
         return Approvals(store.decisions(), confirmed_dates(store.replans()))
 
 

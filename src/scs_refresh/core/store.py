@@ -553,6 +553,28 @@ class Store:
             raise _refused(location, exc, connected=conn is not None) from None
         return cls(conn, shown, cycle)
 
+    @classmethod
+    def read(cls, location: Location) -> Store:
+        """The store opened only to read it. A SQLite file at this schema is read through Python's own
+        sqlite3, with the same SQL and methods: what only reads it (the timetable as re-planned, the
+        records as at a day) needs neither SQLAlchemy's import (half of `scs timetable`) nor an engine.
+        Anything else (PostgreSQL, a file to migrate or refuse, none yet) is opened as ``open`` does."""
+        import sqlite3
+
+        if isinstance(location, StateURL) or not Path(location).is_file():
+            return cls.open(location)
+        conn = None
+        try:
+            conn = sqlite3.connect(Path(location), timeout=30, isolation_level=None)
+            current = conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        except sqlite3.Error:
+            current = False
+        if not current:  # open() migrates it, or refuses it in one line
+            if conn is not None:
+                conn.close()
+            return cls.open(location)
+        return _SqliteReader(conn, Path(location), "")
+
     def close(self) -> None:
         self._conn.close()
 
@@ -912,6 +934,35 @@ class Store:
         with self.transaction():  # one consistent view
             return Records(self.responses(), self.interviews(), self.sends(), self.decisions(), self.replans(),
                            self.progress_updates())
+
+
+class _SqliteReader(Store):
+    """A SQLite state file read with Python's sqlite3 (:meth:`Store.read`): the same queries, in a
+    read transaction each (one consistent view, as ``records`` asks); anything but a read is refused."""
+
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        if self._in_transaction:
+            yield self
+            return
+        self._conn.execute("BEGIN")
+        self._in_transaction = True
+        try:
+            yield self
+        finally:
+            self._in_transaction = False
+            self._conn.execute("ROLLBACK")  # it only read
+
+    def _x(self, sql: str, rows: list[dict] | None = None, /, **params) -> _Result:
+        if rows is not None or not sql.lstrip().upper().startswith("SELECT"):
+            raise RuntimeError(f"{self.path}: the state store was opened to read it, not to change it")
+        with self.transaction():
+            cursor = self._conn.execute(sql, dict(params, cycle=self.cycle))
+            names = [c[0] for c in cursor.description]
+            return _Result(cursor.rowcount, [dict(zip(names, row)) for row in cursor.fetchall()])
 
 
 # -- the two databases ------------------------------------------------------------------------

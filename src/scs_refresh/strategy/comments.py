@@ -277,7 +277,7 @@ def comments_on(store_file: Path, on: date) -> list[CommentRecord]:
     """The comments in the state store as known on ``on``; none before the store exists."""
     if not Path(store_file).exists():
         return []
-    with Store.open(store_file) as store:
+    with Store.read(store_file) as store:
         return known_on(store.strategy_comments(), on)
 
 
