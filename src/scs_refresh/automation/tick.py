@@ -391,7 +391,7 @@ def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> Act
 
 def pending(ctx: Context, on: date) -> list[Action]:
     """The actions a tick on ``on`` must do (due, not yet done nor held for the officer), oldest first."""
-    with ctx.store() as store:
+    with Store.read(ctx.dirs.store) as store:
         done = store.actions_done() | {r["key"] for r in store.actions_held()}
     scorecard = scorecard_action(ctx, on)
     moved = moved_actions(ctx.timetable, records_on(ctx.dirs.store, on).replans)
@@ -402,7 +402,7 @@ def held(ctx: Context) -> list:
     """What the ticks held for the officer: each action's key, due day, the day it was held and why."""
     if not exists(ctx.dirs.store):
         return []
-    with ctx.store() as store:
+    with Store.read(ctx.dirs.store) as store:
         return store.actions_held()
 
 
