@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -25,7 +24,7 @@ HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 class _Group(TyperGroup):
     """Turn a UserError anywhere below into one line on stderr and exit code 2."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except UserError as exc:

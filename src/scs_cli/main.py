@@ -15,7 +15,11 @@ import atexit
 import gc
 import os
 
-import typer
+# pydantic looks for plugins in every installed package's metadata when the first model is made, a
+# noticeable part of a quick command such as `scs timetable`; scs uses none.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+import typer  # noqa: E402
 
 from scs_cli.app import app
 # Importing a command module registers its commands; `scs --help` lists them in this order.
