@@ -108,6 +108,13 @@ class _Converted(OrderedDict):
             self.move_to_end(key)
             return super().__getitem__(key)
 
+    def get(self, key: str, default: bytes | None = None) -> bytes | None:
+        """The PDF converted from content ``key`` (now the most recently used), or ``default``."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
     def __setitem__(self, key: str, pdf: bytes) -> None:
         with self.lock:
             if key in self:
@@ -224,12 +231,8 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
     out_dir = Path(out_dir)
     cache = _shared_office(exe).cache
     keys = {Path(src): content_key(src) for src in docx_files}
-    made = {}  # this call's PDFs, whatever the cache drops meanwhile
-    for key in set(keys.values()):
-        try:
-            made[key] = cache[key]
-        except KeyError:
-            pass
+    # This call's PDFs, whatever the cache drops meanwhile.
+    made = {key: pdf for key in set(keys.values()) if (pdf := cache.get(key)) is not None}
     todo = [src for src, key in keys.items() if key not in made]
     with tempfile.TemporaryDirectory(prefix="scs-pdf-") as tmp:
         scratch = Path(tmp) / "out"
