@@ -320,15 +320,14 @@ def _write_set(state: RefreshState, event, draft, templates: Path, result: Meeti
         public = [doc for doc in [result.agenda, *result.papers] if doc not in (None, *result.exempt)]
         for doc in public:  # the web pages' content, made while LibreOffice is still converting
             page_body(doc)
-        if making_pdfs:  # the pack's PDF is its papers' PDFs joined, not a second conversion (issue #18)
+        if making_pdfs:
             result.pdfs = pdfs.wait([p for p in [result.agenda, *result.papers] if p])
-            if result.pack is not None:
-                made = {p.stem: p for p in result.pdfs}
-                result.pdfs.append(pack_from_papers(result.pack, result.pack_parts,
-                                                    [made[p.stem] for p in result.pack_parts], result.pack_title))
+    pdfs = {p.stem: p for p in result.pdfs}
+    if making_pdfs and result.pack is not None:  # its papers' PDFs joined, not a second conversion (issue #18)
+        result.pdfs.append(pack_from_papers(result.pack, result.pack_parts,
+                                            [pdfs[p.stem] for p in result.pack_parts], result.pack_title))
 
     # Each paper the public may read, as an accessible web page linking its Word file and PDF.
-    pdfs = {p.stem: p for p in result.pdfs}
     for doc in public:
         versions = [doc] + ([pdfs[doc.stem]] if doc.stem in pdfs else [])
         result.pages.append(to_html(doc, templates / "paper_page.html", folder / "html" / f"{doc.stem}.html",
