@@ -207,3 +207,19 @@ def test_a_pack_is_what_docxcompose_makes_of_its_papers(tmp_path):
     plain = zipfile.ZipFile(tmp_path / "plain.docx")
     assert {n: plain.read(n) for n in plain.namelist()} == {n: ours.read(n) for n in ours.namelist()}
     assert b"Local 2" in ours.read("word/styles.xml")
+
+
+def test_a_tag_left_in_a_table_cell_or_split_across_runs_is_found_and_a_quoted_one_is_not(tmp_path):
+    doc = set_language(docx.Document(), "en-GB")
+    doc.core_properties.title = "Tags"
+    table = keep_rows_whole(mark_header_row(doc.add_table(rows=1, cols=1)))
+    table.cell(0, 0).paragraphs[0].add_run("Answer: {{ 7*7 }}")
+    split = doc.add_paragraph("Dear {")
+    split.add_run("{ name }}")
+    doc.save(tmp_path / "tags.docx")
+    problems = [p for p in check_docx(tmp_path / "tags.docx") if "template tag" in p]
+    assert problems == ["text still looks like a template tag: 'Dear {{ name }}'"]
+    quoted = [p for p in check_docx(tmp_path / "tags.docx", ["Dear {{ name }}"]) if "template tag" in p]
+    assert quoted == ["text still looks like a template tag: 'Answer: {{ 7*7 }}'"]
+    assert not [p for p in check_docx(tmp_path / "tags.docx", ["Dear {{ name }}", "{{ 7*7 }}"])
+                if "template tag" in p]

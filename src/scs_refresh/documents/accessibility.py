@@ -49,8 +49,9 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
     problems += _language_problems(doc, language)
 
     level = 0
+    style_name = _paragraph_style_names(doc)
     for p in doc.paragraphs:
-        m = _HEADING.match(p.style.name if p.style is not None else "")
+        m = _HEADING.match(style_name(p))
         if m:
             new = 1 if m.group(1) == "Title" else int(m.group(2))
             if new > level + 1:
@@ -80,6 +81,16 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
         if first.find(f".//{W}gridSpan") is not None or first.find(f".//{W}vMerge") is not None:
             problems.append(f"table {i} has merged cells in its header row")
 
+    if _TAG.search("".join(t.text or "" for t in doc.element.body.iter(f"{W}t"))):
+        problems += _tag_like_text(doc, literals)
+    return problems
+
+
+def _tag_like_text(doc, literals: Iterable[str]) -> list[str]:
+    """The first paragraph or table cell whose text still looks like a template tag once the
+    quoted ``literals`` are taken out. python-docx's text of every paragraph and cell is slow to
+    read, so it is read only when the body's text as a whole has tag-like marks."""
+    problems = []
     texts = [p.text for p in doc.paragraphs] + [
         c.text for t in doc.tables for r in t.rows for c in r.cells]
     quoted = sorted({q for q in literals if _TAG.search(q)}, key=len, reverse=True)
@@ -90,6 +101,29 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
             problems.append(f"text still looks like a template tag: '{t.strip()[:60]}'")
             break
     return problems
+
+
+def _paragraph_style_names(doc):
+    """A paragraph's style name, as Word shows it ("Heading 1"), from one map of the styles: asking
+    python-docx for ``paragraph.style`` searches the styles part again for every paragraph."""
+    from docx.styles import BabelFish
+
+    names, default = {}, ""
+    for style in doc.styles.element.iterfind(f"{W}style"):
+        if style.get(f"{W}type", "paragraph") != "paragraph":
+            continue
+        name_el = style.find(f"{W}name")
+        name = BabelFish.internal2ui(name_el.get(f"{W}val")) if name_el is not None else ""
+        names[style.get(f"{W}styleId")] = name
+        if style.get(f"{W}default") in ("1", "true"):
+            default = name
+
+    def name_of(paragraph) -> str:
+        ppr = paragraph._p.pPr
+        style_id = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+        return names.get(style_id, default)
+
+    return name_of
 
 
 def _fill(*elements) -> str | None:
