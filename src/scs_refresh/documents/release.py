@@ -49,17 +49,16 @@ def release_html(path: Path) -> Path:
     return _released(path, check_html(path), "the page")
 
 
+_STYLE, _STYLE_ID = qn("w:style"), qn("w:styleId")
+
+
 class _StyleRef:
     """A style seen only for its id and name, without building python-docx's style object."""
 
-    __slots__ = ("element",)
+    __slots__ = ("element", "style_id")
 
     def __init__(self, element):
-        self.element = element
-
-    @property
-    def style_id(self) -> str | None:
-        return self.element.get(qn("w:styleId"))
+        self.element, self.style_id = element, element.get(_STYLE_ID)
 
     @property
     def name(self) -> str | None:
@@ -69,7 +68,7 @@ class _StyleRef:
 
 class _QuickStyles(Styles):
     def __iter__(self):
-        return (_StyleRef(e) for e in self._element.iterchildren(qn("w:style")))
+        return map(_StyleRef, self._element.iterchildren(_STYLE))
 
 
 class _PackDocument(Document):
