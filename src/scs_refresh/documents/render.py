@@ -155,10 +155,27 @@ def _alt_image_class():
     return AltImage
 
 
+@lru_cache(maxsize=1)
 def _env():
+    """One Jinja environment for every render, which compiles each template part once: docxtpl asks
+    it to compile a template's XML (body, footer, properties) afresh for every paper, the same text
+    each time for every paper made from one template."""
     from jinja2 import Environment, StrictUndefined
 
-    return Environment(autoescape=True, undefined=StrictUndefined)
+    class CompiledOnce(Environment):
+        def from_string(self, source, globals=None, template_class=None):
+            if globals or template_class or not isinstance(source, str):
+                return super().from_string(source, globals, template_class)
+            compiled = self._compiled.get(source)
+            if compiled is None:
+                if len(self._compiled) >= 64:  # a cycle has a dozen templates of a few parts each
+                    self._compiled.clear()
+                compiled = self._compiled[source] = super().from_string(source)
+            return compiled
+
+    env = CompiledOnce(autoescape=True, undefined=StrictUndefined)
+    env._compiled = {}
+    return env
 
 
 class Template:
@@ -211,6 +228,18 @@ class Template:
         return buf.getvalue()
 
 
+@lru_cache(maxsize=32)
+def _template(path: Path, stamp: tuple[int, int]) -> Template:
+    """The template at ``path`` as it is now (``stamp``: its modification time and size): read, and its
+    fields checked for each shape of context, once in a process while it is unchanged."""
+    return Template(path)
+
+
 def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
     """Render ``template`` with ``context`` into ``out`` (atomically); return ``out``."""
-    return write_bytes(Path(out), Template(template).render(context))
+    template = Path(template)
+    try:
+        stat = template.stat()
+    except OSError:
+        return write_bytes(Path(out), Template(template).render(context))  # says why it cannot be read
+    return write_bytes(Path(out), _template(template.resolve(), (stat.st_mtime_ns, stat.st_size)).render(context))
