@@ -25,8 +25,8 @@ from scs_refresh.core import schedule_12a
 from scs_refresh.core.atomic import write_bytes, write_text
 from scs_refresh.core.dates import day_text, long_date
 from scs_refresh.core.store import DecisionRecord
-from scs_refresh.documents.html import to_html
-from scs_refresh.documents.pdf import soffice, to_pdf
+from scs_refresh.documents.html import page_body, to_html
+from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.release import release
 from scs_refresh.documents.render import render_docx
 from scs_refresh.papers.contexts import RefreshState, agenda_context, fill, previous_sitting, wording
@@ -234,7 +234,10 @@ def write_record(context: dict, templates: Path, folder: Path, name: str, *, pdf
                    context)
     files = [docx]
     if pdf and soffice() is not None:
-        files += to_pdf([docx], Path(folder) / "pdf")
+        with PdfQueue(Path(folder) / "pdf") as pdfs:
+            pdfs.add(docx)
+            page_body(docx)  # the web page's content, made while LibreOffice converts
+            files += pdfs.wait([docx])
     files.append(to_html(docx, Path(templates) / "paper_page.html", Path(folder) / "html" / f"{name}.html",
                          files[:]))
     if public is not None:

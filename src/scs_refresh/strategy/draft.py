@@ -14,6 +14,7 @@ import logging
 import json
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
@@ -426,13 +427,17 @@ def write_draft(inputs: DraftInputs, digest: Digest, responses: Mapping[str, Res
     # The next number; after a later version (the draft for a past day written again), the one after it.
     n = max(versions.numbers(out_dir), default=0) + 1
     cycle = inputs.timetable.cycle
-    docx, warnings, pages = render_strategy(
-        templates, lambda pages: context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name,
-                                         inputs.scs.charts_per_theme, pages),
-        headings(content), out_dir / f"draft-v{n}.docx", versions.pages(out_dir, previous[0]) if previous else None)
-    before = None if previous is None else (previous[0], versions.written_on(out_dir, previous[0]), previous[1])
-    summary = change_summary_context(n, on, before, new, cycle.partnership, cycle.officer.name)
-    changes = write_change_summary(out_dir / f"changes-v{n}.docx", templates, summary)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scs-strategy") as pool:
+        # The Strategy is laid out by LibreOffice (its contents' pages) while its change summary is written here.
+        strategy = pool.submit(render_strategy, templates,
+                               lambda pages: context(content, n, on, charts_dir, cycle.partnership, cycle.officer.name,
+                                                     inputs.scs.charts_per_theme, pages),
+                               headings(content), out_dir / f"draft-v{n}.docx",
+                               versions.pages(out_dir, previous[0]) if previous else None)
+        before = None if previous is None else (previous[0], versions.written_on(out_dir, previous[0]), previous[1])
+        summary = change_summary_context(n, on, before, new, cycle.partnership, cycle.officer.name)
+        changes = write_change_summary(out_dir / f"changes-v{n}.docx", templates, summary)
+        docx, warnings, pages = strategy.result()
     tracked = None
     if previous is not None and (out_dir / f"draft-v{previous[0]}.docx").is_file():
         tracked = tracked_copy(out_dir / f"draft-v{previous[0]}.docx", docx, out_dir / f"draft-v{n}-tracked.docx",
