@@ -213,3 +213,30 @@ def test_the_pdfs_kept_for_reuse_are_bounded_the_least_recently_used_going_first
     assert list(kept) == ["a", "c"] and kept.size == 8
     kept["d"] = b"x" * 20  # bigger than the limit on its own: kept, everything else dropped
     assert list(kept) == ["d"] and kept.size == 20
+
+
+def test_papers_added_while_libreoffice_converts_go_in_its_next_call_each_to_its_own_pdf(tmp_path, monkeypatch):
+    import threading
+
+    started, busy, calls = threading.Event(), threading.Event(), []
+
+    def slow_to_pdf(files, out_dir):
+        calls.append([f"{f.parent.name}/{f.name}" for f in files])
+        started.set()
+        busy.wait(10)  # the first call is still converting while the others are added
+        return [out_dir / f"{f.parent.name}-{f.stem}.pdf" for f in files]
+
+    monkeypatch.setattr(pdf, "to_pdf", slow_to_pdf)
+    first, *others = [tmp_path / "a" / "01-report.docx", tmp_path / "a" / "02-annex.docx",
+                      tmp_path / "b" / "02-annex.docx", tmp_path / "a" / "03-minutes.docx"]
+    with pdf.PdfQueue(tmp_path / "pdf") as queue:
+        queue.add(first)
+        assert started.wait(10)
+        for paper in others:
+            queue.add(paper)
+        busy.set()
+        made = queue.wait([first, *others])
+    assert made == [tmp_path / "pdf" / f"{p.parent.name}-{p.stem}.pdf" for p in [first, *others]]
+    # the next call took all that was added meanwhile, but the second paper of one name (one PDF name in
+    # LibreOffice's folder) waited for the call after
+    assert calls == [["a/01-report.docx"], ["a/02-annex.docx", "a/03-minutes.docx"], ["b/02-annex.docx"]]
