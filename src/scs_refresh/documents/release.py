@@ -67,18 +67,32 @@ class _StyleRef:
 
 
 class _QuickStyles(Styles):
+    def __init__(self, element, listed: dict):
+        super().__init__(element)
+        self._listed = listed
+
     def __iter__(self):
-        return map(_StyleRef, self._element.iterchildren(_STYLE))
+        # Styles are only ever added to the pack (docxcompose appends them): the listing stands
+        # until the number of entries changes.
+        count = len(self._element)
+        if self._listed.get("count") != count:
+            self._listed.update(count=count, refs=[_StyleRef(e) for e in self._element.iterchildren(_STYLE)])
+        return iter(self._listed["refs"])
 
 
 class _PackDocument(Document):
-    """The pack being built. docxcompose lists its style ids once for every paragraph it pastes
+    """The pack being built. docxcompose lists its styles once for every paragraph it pastes
     in; building a python-docx style object for each of ~160 styles each time was most of the
-    cost of a pack, so the listing reads the ids straight from the XML."""
+    cost of a pack, so the listing reads the ids straight from the XML, and is made again only
+    when a style was added."""
+
+    def __init__(self, element, part):
+        super().__init__(element, part)
+        self._listed: dict = {}
 
     @property
     def styles(self):
-        return _QuickStyles(super().styles.element)
+        return _QuickStyles(super().styles.element, self._listed)
 
 
 def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
