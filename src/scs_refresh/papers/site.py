@@ -21,6 +21,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -126,11 +127,18 @@ def meetings(dirs: Dirs, tt: Timetable, agenda: AgendaConfig) -> list[Meeting]:
 
 
 def _environment(templates: Path):
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
     folder = Path(templates) / "site"
     if not (folder / "base.html").is_file():
         raise UserError(f"{folder / 'base.html'}: the site's page template is missing")
+    return _site_environment(folder.resolve(), Path(templates).resolve())
+
+
+@lru_cache(maxsize=4)
+def _site_environment(folder: Path, templates: Path):
+    """One environment per templates folder in a process: the site is built after every publication, and
+    its pages were compiled each time. Jinja reloads a page template edited meanwhile (auto_reload)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
     # the site's own pages, and the house style they share with each paper's page (templates/house_style.css)
     return Environment(loader=FileSystemLoader([str(folder), str(templates)]), autoescape=True, undefined=StrictUndefined,
                        trim_blocks=True, lstrip_blocks=True)
@@ -200,6 +208,13 @@ def _strategy(tt: Timetable, found: list[Meeting], dirs: Dirs) -> dict:
             "papers": papers, "event_title": event.title if event else None}
 
 
+def _same(out: Path, text: str) -> bool:
+    try:
+        return out.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
 def build_site(dirs: Dirs, tt: Timetable, agenda: AgendaConfig, templates: Path, stamp: datetime) -> list[Path]:
     """Write the public site under ``<out>/public``; return the files written (each checked, then released)."""
     env = _environment(templates)
@@ -211,7 +226,10 @@ def build_site(dirs: Dirs, tt: Timetable, agenda: AgendaConfig, templates: Path,
 
     def page(name: str, out: Path, root: str, **values) -> None:
         text = env.get_template(name).render(**common, root=root, **values)
-        written.append(release_html(write_text(out, text)))
+        if _same(out, text):  # as it was released last time: most pages do not change with one meeting's papers
+            written.append(out)
+        else:
+            written.append(release_html(write_text(out, text)))
 
     for m in found:
         page("meeting.html", public / m.id / "index.html", "../", meeting=m)
