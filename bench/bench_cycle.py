@@ -62,8 +62,11 @@ def with_prefect(base: Path, pdf: bool) -> float:
 def without_prefect(base: Path, pdf: bool) -> float:
     sys.path.insert(0, str(ROOT))
     from flows.cycle import simulate  # the loop; its ticks below call the domain directly
+    from scs_cli.main import collect_less
     from scs_refresh.automation import tick
     from scs_refresh.core.folders import Dirs
+
+    collect_less()  # as `scs` runs
 
     dirs = Dirs(base / "config", base / "out", base / "state", base / "templates")
 
