@@ -16,6 +16,13 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def pytest_configure(config):
+    """The tests run the domain in-process with the garbage collection `scs` itself runs with."""
+    from scs_cli.main import collect_less
+
+    collect_less()
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """With `--dist loadfile` (the Makefile's): whole files, those using the Prefect API on one process, slow
