@@ -1,19 +1,21 @@
-"""mammoth reads a paper's parts through scs_refresh.documents.mammoth_xml (lxml) instead of minidom, for
+"""mammoth reads a paper's parts through scs_refresh.documents.mammoth_quick (lxml) instead of minidom, for
 speed (issue #18): the tree it makes must be mammoth's own, node for node, and so the page the same byte
 for byte. These fail if a new mammoth stops reading through the hook or reads XML differently."""
 
 import gc
 import io
 import threading
+from collections import Counter
 from datetime import date
 from xml.parsers.expat import ExpatError
 
 import mammoth
 import pytest
+from mammoth.conversion import _DocumentConverter
 from mammoth.docx import office_xml
 from mammoth.docx.xmlparser import XmlElement, XmlText
 
-from scs_refresh.documents import html, mammoth_xml
+from scs_refresh.documents import html, mammoth_quick
 from scs_refresh.documents.html import page_body
 from scs_refresh.documents.render import render_docx
 
@@ -34,7 +36,7 @@ def shape(node):
 
 
 def minidom(xml: bytes):
-    return mammoth_xml.mammoth_read()(io.BytesIO(xml))
+    return mammoth_quick.mammoth_read()(io.BytesIO(xml))
 
 
 QUICK = {
@@ -81,14 +83,14 @@ def _bytes(xml) -> bytes:
 
 @pytest.mark.parametrize("xml", QUICK.values(), ids=QUICK.keys())
 def test_lxml_makes_mammoths_own_tree(xml):
-    before = mammoth_xml.reads["lxml"]
-    tree = mammoth_xml.read_part(io.BytesIO(_bytes(xml)))
-    assert mammoth_xml.reads["lxml"] == before + 1  # read on the quick path, not left to minidom
+    before = mammoth_quick.reads["lxml"]
+    tree = mammoth_quick.read_part(io.BytesIO(_bytes(xml)))
+    assert mammoth_quick.reads["lxml"] == before + 1  # read on the quick path, not left to minidom
     assert shape(tree) == shape(minidom(_bytes(xml)))
 
 
 def test_alternate_content_is_collapsed_as_mammoth_does():
-    tree = mammoth_xml.read_part(io.BytesIO(QUICK["alternate content"].encode()))
+    tree = mammoth_quick.read_part(io.BytesIO(QUICK["alternate content"].encode()))
     texts = []
 
     def walk(node):
@@ -107,16 +109,16 @@ def test_alternate_content_is_collapsed_as_mammoth_does():
 
 @pytest.mark.parametrize("xml", LEFT_TO_MINIDOM.values(), ids=LEFT_TO_MINIDOM.keys())
 def test_what_lxml_would_read_otherwise_is_left_to_minidom(xml):
-    before = mammoth_xml.reads["mammoth"]
-    assert shape(mammoth_xml.read_part(io.BytesIO(_bytes(xml)))) == shape(minidom(_bytes(xml)))
-    assert mammoth_xml.reads["mammoth"] == before + 1
+    before = mammoth_quick.reads["mammoth"]
+    assert shape(mammoth_quick.read_part(io.BytesIO(_bytes(xml)))) == shape(minidom(_bytes(xml)))
+    assert mammoth_quick.reads["mammoth"] == before + 1
 
 
 def test_a_broken_part_fails_as_mammoth_fails():
     with pytest.raises(ExpatError):
         minidom(b"<w:p><unclosed></w:p>")
     with pytest.raises(ExpatError):
-        mammoth_xml.read_part(io.BytesIO(b"<w:p><unclosed></w:p>"))
+        mammoth_quick.read_part(io.BytesIO(b"<w:p><unclosed></w:p>"))
 
 
 def _board_report(tmp_path, name="report.docx", on=date(2010, 11, 18)):
@@ -132,24 +134,28 @@ def _board_report(tmp_path, name="report.docx", on=date(2010, 11, 18)):
                        tmp_path / name)
 
 
-def _mammoths_own(docx, monkeypatch) -> str:
-    """page_body as it was before the quick reader: mammoth with its minidom reader."""
-    with monkeypatch.context() as m:
-        m.setattr(office_xml, "read", mammoth_xml.mammoth_read())
-        with open(docx, "rb") as f:
-            return html._tidy(mammoth.convert_to_html(f, style_map=html.STYLE_MAP).value)
+def _convert(docx) -> str:
+    with open(docx, "rb") as f:
+        return html._tidy(mammoth.convert_to_html(f, style_map=html.STYLE_MAP).value)
+
+
+def _mammoths_own(docx) -> str:
+    """page_body as it was before issue #18: mammoth on its own."""
+    with mammoth_quick.uninstalled():
+        assert office_xml.read is not mammoth_quick.read_part
+        return _convert(docx)
 
 
 def test_page_body_is_byte_identical_and_reads_through_the_hook(tmp_path, monkeypatch):
     monkeypatch.setattr(html, "_BODIES", {})
-    monkeypatch.setattr(mammoth_xml, "_kept", {})
+    monkeypatch.setattr(mammoth_quick, "_kept", {})
     papers = [_board_report(tmp_path, "a.docx"), _board_report(tmp_path, "b.docx", date(2010, 11, 22)),
               _paper(tmp_path)]
-    expected = [_mammoths_own(p, monkeypatch) for p in papers]
-    before = mammoth_xml.reads.copy()
+    expected = [_mammoths_own(p) for p in papers]
+    before = mammoth_quick.reads.copy()
     assert [page_body(p) for p in papers] == expected
-    read = mammoth_xml.reads - before
-    assert office_xml.read is mammoth_xml.read_part
+    read = mammoth_quick.reads - before
+    assert office_xml.read is mammoth_quick.read_part and _DocumentConverter._find_style is mammoth_quick.find_style
     # each paper's own parts by lxml, nothing left to minidom; the second board report's styles and
     # numbering are the first one's (the same template's bytes), read once (python-docx's numbering,
     # which the template and _paper's document share, may be kept a third time)
@@ -157,20 +163,66 @@ def test_page_body_is_byte_identical_and_reads_through_the_hook(tmp_path, monkey
     assert "<h1>" in expected[0] and "<table>" in expected[0]
 
 
+def test_each_style_is_looked_up_once_in_a_conversion(tmp_path, monkeypatch):
+    paper = _board_report(tmp_path)
+    expected = _mammoths_own(paper)
+    mammoth_quick.install()
+    real, asked = mammoth_quick._mammoth_find_style, Counter()
+
+    def counted(self, element, element_type):
+        if element_type in ("paragraph", "run", "table"):
+            asked[element_type, element.style_id, element.style_name, getattr(element, "numbering", None)] += 1
+        return real(self, element, element_type)
+
+    monkeypatch.setattr(mammoth_quick, "_mammoth_find_style", counted)
+    assert _convert(paper) == expected
+    assert {kind for kind, *_ in asked} == {"paragraph", "run", "table"}
+    assert set(asked.values()) == {1}  # mammoth asked once for each style, the rest answered from that
+
+
+def test_a_style_looked_up_once_still_tells_apart_what_mammoth_matches_on():
+    from mammoth import documents, options
+    from mammoth.conversion import convert_document_element_to_html
+
+    def paragraph(text, ordered=None, style=("ListParagraph", "List Paragraph"), run_style=(None, None)):
+        numbering = None if ordered is None else documents.numbering_level(0, ordered)
+        return documents.paragraph([documents.run([documents.text(text)], *run_style)], *style, numbering=numbering)
+
+    doc = documents.document([
+        paragraph("one", ordered=True), paragraph("two", ordered=False), paragraph("three", ordered=True),
+        paragraph("plain"), paragraph("Title", style=("Title", "Title")), paragraph("h", style=("Heading1", "heading 1")),
+        # runs mapped by style name (mammoth's r[style-name='Strong']) and by style id (r.Emph below)
+        paragraph("strong", run_style=("Strong", "Strong")), paragraph("same id", run_style=("Strong", "Plain")),
+        paragraph("em", run_style=("Emph", "Character")), paragraph("same name", run_style=("Other", "Character")),
+        documents.table([documents.table_row([documents.table_cell([paragraph("cell")])])], "Grid", "Table Grid"),
+    ])
+
+    def convert():
+        return convert_document_element_to_html(doc, **options.read_options({"style_map": html.STYLE_MAP + "r.Emph => em"}).value).value
+
+    with mammoth_quick.uninstalled():
+        expected = convert()
+    mammoth_quick.install()
+    assert convert() == expected
+    assert "<ol><li>one</li></ol><ul><li>two</li></ul><ol><li>three</li></ol>" in expected and "<h1>Title</h1>" in expected
+    assert "<strong>strong</strong>" in expected and "<p>same id</p>" in expected
+    assert "<em>em</em>" in expected and "<p>same name</p>" in expected
+
+
 def test_collection_pauses_once_for_nested_and_concurrent_callers():
     assert gc.isenabled()
     inside, release = threading.Event(), threading.Event()
 
     def other():
-        with mammoth_xml.gc_paused():
+        with mammoth_quick.gc_paused():
             inside.set()
             release.wait(5)
 
     thread = threading.Thread(target=other)
-    with mammoth_xml.gc_paused():
+    with mammoth_quick.gc_paused():
         thread.start()
         inside.wait(5)
-        with mammoth_xml.gc_paused():
+        with mammoth_quick.gc_paused():
             assert not gc.isenabled()
     assert not gc.isenabled()  # the other caller is still inside
     release.set()
@@ -178,7 +230,7 @@ def test_collection_pauses_once_for_nested_and_concurrent_callers():
     assert gc.isenabled()
     gc.disable()
     try:  # collection off before (someone else's choice) stays off after
-        with mammoth_xml.gc_paused():
+        with mammoth_quick.gc_paused():
             pass
         assert not gc.isenabled()
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scs_refresh.core.atomic import write_text
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents import mammoth_xml
+from scs_refresh.documents import mammoth_quick
 from scs_refresh.documents.accessibility import LANGUAGE
 from scs_refresh.documents.pdf import content_key
 from scs_refresh.documents.release import release_html
@@ -93,14 +93,14 @@ def page_body(docx: Path) -> str:
     """The paper's content as the page's body. Converted once per content in a process (the draft
     Strategy goes to several meetings unchanged); a caller may ask early, while its PDFs are being made,
     so that the pages are quick to write once the PDFs they link to exist. mammoth reads the parts
-    through :mod:`mammoth_xml` (the same tree, quicker), with no garbage collection walking the
+    through :mod:`mammoth_quick` (the same tree, quicker), with no garbage collection walking the
     process's heap while it builds one paper's trees."""
     import mammoth
 
     key = content_key(docx)
     if key not in _BODIES:
-        mammoth_xml.install()
-        with open(docx, "rb") as f, mammoth_xml.gc_paused():
+        mammoth_quick.install()
+        with open(docx, "rb") as f, mammoth_quick.gc_paused():
             converted = mammoth.convert_to_html(f, style_map=STYLE_MAP).value
         _BODIES[key] = _tidy(converted)
     return _BODIES[key]

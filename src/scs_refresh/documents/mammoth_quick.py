@@ -1,15 +1,18 @@
-"""mammoth's reading of a .docx part made quick (issue #18): lxml parses the part in C and a small
-builder makes mammoth's own XmlElement/XmlText tree from it, the tree mammoth's xml.dom.minidom path
-makes (``mammoth/docx/xmlparser.py``, ``office_xml.py``): its names (``w:p``; ``{uri}local`` for a
-namespace mammoth does not know), its attributes, every text node whitespace included, and
-mc:AlternateContent collapsed to its fallback. A styles or numbering part whose bytes were read
-before (every paper from one template has the same ones) is not read again in the process.
+"""mammoth made quick (issue #18), the one place that reaches into its internals (mammoth is pinned in
+pyproject.toml; ``tests/test_html_fast.py`` fails if a new mammoth stops going through these hooks or
+would give a different page). :func:`install` sets two:
 
-The one hook: :func:`install` sets ``mammoth.docx.office_xml.read``, through which
-``mammoth.docx._read_entry`` reads every part. It relies on mammoth's internals, so mammoth is
-pinned in pyproject.toml, and ``tests/test_html_fast.py`` fails if a new mammoth stops calling it
-or makes a different tree. What the quick path cannot read as minidom does (a CDATA section, a
-DTD, UTF-16) or cannot read at all is left to mammoth's own reader.
+- ``mammoth.docx.office_xml.read``, through which ``mammoth.docx._read_entry`` reads every part of a
+  .docx: here lxml parses the part in C and a small builder makes mammoth's own XmlElement/XmlText tree
+  from it, the tree its xml.dom.minidom path makes (``mammoth/docx/xmlparser.py``, ``office_xml.py``):
+  its names (``w:p``; ``{uri}local`` in a namespace mammoth does not know), its attributes, every text
+  node whitespace included, mc:AlternateContent collapsed to its fallback. A styles or numbering part
+  whose bytes were read before (every paper from one template has the same ones) is not read again.
+  What lxml would read otherwise than minidom (a CDATA section, a DTD, UTF-16), or cannot read, is
+  left to mammoth's own reader.
+- ``mammoth.conversion._DocumentConverter._find_style``, which looks each paragraph, run and table up
+  in the style map, testing every mapping in turn (about 50: ours, then mammoth's defaults): the answer
+  depends only on the element's style and numbering, so one conversion asks once for each.
 """
 
 from __future__ import annotations
@@ -168,10 +171,58 @@ def mammoth_read():
         return _mammoth_read
 
 
+_mammoth_find_style = None  # mammoth's own _DocumentConverter._find_style
+
+
+def find_style(self, element, element_type):
+    """``_DocumentConverter._find_style``, once per conversion for each paragraph, run and table style.
+    mammoth's ``_document_matcher_matches`` tests only these of such an element: its style id and name,
+    and a paragraph's numbering; every other kind (bold, highlight, break...) is asked of mammoth."""
+    if element_type == "paragraph":
+        key = (element_type, element.style_id, element.style_name, element.numbering)
+    elif element_type in ("run", "table"):
+        key = (element_type, element.style_id, element.style_name)
+    else:
+        return _mammoth_find_style(self, element, element_type)
+    styles = self.__dict__.setdefault("_scs_styles", {})  # this conversion's, for its style map
+    try:
+        return styles[key]
+    except KeyError:
+        style = styles[key] = _mammoth_find_style(self, element, element_type)
+        return style
+    except TypeError:  # a numbering that cannot be a key
+        return _mammoth_find_style(self, element, element_type)
+
+
 def install() -> None:
-    """Have mammoth read every part through :func:`read_part`, from now on in this process."""
+    """Have mammoth read every part through :func:`read_part` and look styles up through
+    :func:`find_style`, from now on in this process."""
+    global _mammoth_find_style
+    from mammoth.conversion import _DocumentConverter
     from mammoth.docx import office_xml
 
     mammoth_read()  # kept first, for what read_part leaves to it
     with _lock:
         office_xml.read = read_part
+        if _DocumentConverter._find_style is not find_style:
+            _mammoth_find_style = _DocumentConverter._find_style
+            _DocumentConverter._find_style = find_style
+
+
+@contextmanager
+def uninstalled():
+    """mammoth as it is on its own, inside the block (the tests and bench/bench_html.py compare with it)."""
+    from mammoth.conversion import _DocumentConverter
+    from mammoth.docx import office_xml
+
+    own_read = mammoth_read()
+    with _lock:
+        installed = office_xml.read is read_part
+        if installed:
+            office_xml.read = own_read
+            _DocumentConverter._find_style = _mammoth_find_style
+    try:
+        yield
+    finally:
+        if installed:
+            install()
