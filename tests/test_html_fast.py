@@ -51,7 +51,8 @@ QUICK = {
     w14:paraId="1A2B" x:flag="on" plain="a\tb\nc" w:rsidR="00AB"><x:thing x:y="1">in <x:deeper/></x:thing>
     <thing xmlns="urn:other" attr="v"/><none/></w:p>""",
     "a default namespace on the root": """<document xmlns="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><body r:id="rId1"/></document>""",
+    xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><body r:id="rId1"><none xmlns="">
+    <still-none/></none></body></document>""",
     "strict format": """<w:document xmlns:w="http://purl.oclc.org/ooxml/wordprocessingml/main"><w:body><w:p/>
     </w:body></w:document>""",
     "comments and instructions part the text": f"""<!-- before --><w:t {W}>a<!-- c -->b<?pi data?>c<!-- x --></w:t>""",

@@ -92,8 +92,8 @@ def _size(path: Path) -> str:
 def page_body(docx: Path) -> str:
     """The paper's content as the page's body. Converted once per content in a process (the draft
     Strategy goes to several meetings unchanged); a caller may ask early, while its PDFs are being made,
-    so that the pages are quick to write once the PDFs they link to exist. mammoth reads the parts
-    through :mod:`mammoth_quick` (the same tree, quicker), with no garbage collection walking the
+    so that the pages are quick to write once the PDFs they link to exist. mammoth is made quick by
+    :mod:`mammoth_quick` (the same page, byte for byte), with no garbage collection walking the
     process's heap while it builds one paper's trees."""
     import mammoth
 

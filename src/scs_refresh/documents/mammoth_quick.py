@@ -45,8 +45,8 @@ _gc_was_enabled = True  # whether collection was on when the current pause began
 def gc_paused():
     """No cyclic garbage collection while a document's trees are built. They stay alive until the
     conversion ends, so a collection in the meantime frees next to nothing, yet in a process that
-    holds a large heap (the cycle's) each one walks it all: that was over a third of a paper's
-    conversion. Nested and concurrent callers share one pause, which ends with the last of them."""
+    holds a large heap (the cycle's) each one walks it all: about a third of a quick conversion's
+    time there (bench/bench_html.py). Nested and concurrent callers share one pause, which ends with the last of them."""
     global _paused, _gc_was_enabled
     with _lock:
         _paused += 1
@@ -62,26 +62,24 @@ def gc_paused():
                 gc.enable()
 
 
-def _namer():
-    """A tag or attribute key of lxml's made mammoth's name (``xmlparser.convert_name``): ``prefix:local``
-    in a namespace mammoth knows, ``{uri}local`` in another, ``local`` in none."""
-    from mammoth.docx.office_xml import _namespaces
+class _Names(dict):
+    """lxml's tags and attribute keys -> mammoth's names (``xmlparser.convert_name``): ``prefix:local``
+    in a namespace mammoth knows, ``{uri}local`` in another, ``local`` in none; each worked out once."""
 
-    prefixes = {uri: prefix for prefix, uri in _namespaces}
-    names: dict[str, str] = {}
+    def __init__(self):
+        from mammoth.docx.office_xml import _namespaces
 
-    def name(tag: str) -> str:
-        converted = names.get(tag)
-        if converted is None:
-            converted = tag
-            if tag[0] == "{":
-                uri, local = tag[1:].split("}", 1)
-                if uri in prefixes:
-                    converted = f"{prefixes[uri]}:{local}"
-            names[tag] = converted
+        super().__init__()
+        self.prefixes = {uri: prefix for prefix, uri in _namespaces}
+
+    def __missing__(self, tag: str) -> str:
+        converted = tag
+        if tag[0] == "{":
+            uri, local = tag[1:].split("}", 1)
+            if uri in self.prefixes:
+                converted = f"{self.prefixes[uri]}:{local}"
+        self[tag] = converted
         return converted
-
-    return name
 
 
 def _build(root):
@@ -90,7 +88,7 @@ def _build(root):
     is left out, but still parts the text either side of it into two nodes, as in minidom."""
     from mammoth.docx.xmlparser import XmlElement, XmlText
 
-    name = _namer()
+    names = _Names()
 
     def element(el, collapse):
         children = []
@@ -110,7 +108,9 @@ def _build(root):
             tail = child.tail
             if tail is not None:
                 children.append(XmlText(tail))
-        return XmlElement(name(el.tag), {name(key): value for key, value in el.items()}, children)
+        attributes = el.items()
+        return XmlElement(names[el.tag], {names[key]: value for key, value in attributes} if attributes else {},
+                          children)
 
     return element(root, root.tag != _ALTERNATE_CONTENT)
 
