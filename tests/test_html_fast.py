@@ -1,6 +1,7 @@
-"""mammoth reads a paper's parts through scs_refresh.documents.mammoth_quick (lxml) instead of minidom, for
-speed (issue #18): the tree it makes must be mammoth's own, node for node, and so the page the same byte
-for byte. These fail if a new mammoth stops reading through the hook or reads XML differently."""
+"""mammoth is made quick by scs_refresh.documents.mammoth_quick (issue #18): its parts read by lxml, not
+minidom, into the same tree node for node; each style looked up once per conversion; no garbage collection
+during one. The page must stay the same byte for byte. These fail if a new mammoth stops going through the
+hooks or reads XML, or matches styles, differently."""
 
 import gc
 import io
