@@ -22,6 +22,7 @@ import hashlib
 import mimetypes
 import os
 import re
+import secrets
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable, Mapping
@@ -126,8 +127,8 @@ def message_id(key: str, sender: Contact) -> str:
     return f"<scs.{digest}@{sender.email.partition('@')[2]}>"
 
 
-def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
-    """A standard plain-text message with its attachments."""
+def _headed(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
+    """The message's headers and plain-text body, without its attachments."""
     msg = EmailMessage()
     msg["From"] = formataddr((sender.name, sender.email))
     msg["To"] = ", ".join(formataddr((c.name, c.email)) for c in out.to)
@@ -139,6 +140,12 @@ def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
     msg["Date"] = format_datetime(in_london(at))  # 07:00 London time: +0100 in summer, +0000 in winter
     msg["Message-ID"] = message_id(out.key, sender)
     msg.set_content(out.body)
+    return msg
+
+
+def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
+    """A standard plain-text message with its attachments (``message_bytes`` writes the same bytes faster)."""
+    msg = _headed(out, sender, at)
     for a in out.attachments:
         main, sub = a.types()
         msg.add_attachment(a.content, maintype=main, subtype=sub, filename=a.filename)
@@ -148,6 +155,51 @@ def build_message(out: Outgoing, sender: Contact, at: datetime) -> EmailMessage:
 def as_bytes(msg: EmailMessage) -> bytes:
     """The message as it goes on the wire and into an .eml file: every line ends CRLF (RFC 5322)."""
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+#: an attachment's MIME part as bytes, by (file name, type, content): see ``message_bytes``
+Parts = dict[tuple[str, tuple[str, str], bytes], bytes]
+
+
+def _part(a: Attachment) -> bytes:
+    """An attachment's MIME part (headers and base64 lines, CRLF) exactly as ``add_attachment`` makes it."""
+    holder = EmailMessage()
+    main, sub = a.types()
+    holder.add_attachment(a.content, maintype=main, subtype=sub, filename=a.filename)
+    return as_bytes(holder.get_payload()[0])
+
+
+def message_bytes(out: Outgoing, sender: Contact, at: datetime, parts: Parts | None = None) -> bytes:
+    """``as_bytes(build_message(...))``, byte for byte, without encoding the same board pack for every member.
+
+    The standard way base64-encodes each attachment again for each message and writes it line by line:
+    most of the cost of a meeting's papers to six members. Here each attachment's part is made once per
+    ``parts`` (a dict the caller keeps for a batch) and spliced into the message where a stand-in part
+    stood. The boundary is still the email package's random one, checked against the message without
+    the attachments' text: base64 lines and part headers never start with "--", so it cannot clash.
+    """
+    msg = _headed(out, sender, at)
+    if not out.attachments:
+        return as_bytes(msg)
+    parts = {} if parts is None else parts
+    msg.make_mixed()  # what add_attachment does first
+    marks = []
+    for _ in out.attachments:
+        marks.append(f"scs-attachment-{secrets.token_hex(16)}")
+        stand_in = EmailMessage()  # no headers: written as an empty line, then its one line
+        stand_in.set_payload(marks[-1] + "\n")
+        msg.attach(stand_in)
+    rest = as_bytes(msg)
+    pieces = []
+    for a, mark in zip(out.attachments, marks):
+        before, found, rest = rest.partition(b"\r\n" + mark.encode() + b"\r\n")
+        if not found:  # cannot happen unless the email package writes parts differently
+            raise RuntimeError(f"{out.key}: attachment {a.filename} was not where it was put")
+        key = (a.filename, a.types(), a.content)
+        if key not in parts:
+            parts[key] = _part(a)
+        pieces += [before, parts[key]]
+    return b"".join(pieces + [rest])
 
 
 def crlf(raw: bytes) -> bytes:
@@ -408,12 +460,13 @@ def in_doubt_line(key: str) -> str:
 def queue(store: Store, messages: Iterable[Outgoing], sender: Contact, at: datetime) -> list[str]:
     """Record each message as pending (once per key); returns the keys newly queued."""
     new = []
+    parts: Parts = {}  # the same papers go to every member: each attachment encoded once per batch
     with store.transaction():
         for out in messages:
-            msg = build_message(out, sender, at)
             recipients = list(dict.fromkeys(c.email for c in (*out.to, *out.cc)))
             if store.enqueue(key=out.key, kind=out.kind, partner_id=out.partner_id, recipients=recipients,
-                             subject=out.subject, message_id=msg["Message-ID"], raw=as_bytes(msg), at=at):
+                             subject=out.subject, message_id=message_id(out.key, sender),
+                             raw=message_bytes(out, sender, at, parts), at=at):
                 new.append(out.key)
     return new
 
