@@ -102,6 +102,13 @@ def test_queue_encodes_each_attachment_once_and_stores_the_standard_bytes(tmp_pa
             assert store.send(out.key).message_id == delivery.build_message(out, SENDER, AT)["Message-ID"]
 
 
+def test_crlf_leaves_crlf_text_alone_and_mends_bare_line_ends():
+    good = b"Subject: x\r\n\r\nline\r\n"
+    assert delivery.crlf(good) is good
+    assert delivery.crlf(b"Subject: x\n\r\nline\rend\r\n") == b"Subject: x\r\n\r\nline\r\nend\r\n"
+    assert delivery.crlf(b"a\n\rb") == b"a\r\n\r\nb"
+
+
 # -- outbox and ledger -----------------------------------------------------------------------
 def test_outbox_sends_each_key_once_however_often_run(tmp_path: Path):
     outbox = Outbox(tmp_path / "outbox")

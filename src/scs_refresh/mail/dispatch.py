@@ -204,6 +204,8 @@ def message_bytes(out: Outgoing, sender: Contact, at: datetime, parts: Parts | N
 
 def crlf(raw: bytes) -> bytes:
     """Every line end as CRLF (a message queued by an older version has bare LFs)."""
+    if raw.count(b"\n") == raw.count(b"\r\n") == raw.count(b"\r"):  # already so: no copy, no regex
+        return raw
     return re.sub(rb"\r?\n|\r", b"\r\n", raw)
 
 
@@ -364,7 +366,9 @@ class Smtp:
     def _text(self, conn: smtplib.SMTP, raw: bytes, answers: Answers) -> Answers:
         """Send the message text and read the answer; once the final dot may have gone, a lost
         connection leaves the message in doubt."""
-        text = re.sub(rb"(?m)^\.", b"..", crlf(raw))
+        text = crlf(raw)
+        if text.startswith(b".") or b"\n." in text:  # a line starting with a dot: doubled (RFC 5321 4.5.2)
+            text = re.sub(rb"(?m)^\.", b"..", text)
         text += (b"" if text.endswith(b"\r\n") else b"\r\n") + b".\r\n"
         try:
             conn.send(text)
