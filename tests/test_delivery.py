@@ -354,3 +354,23 @@ def test_no_secret_reaches_a_log_line(tmp_path: Path, smtp_server, caplog, monke
     assert "sent q:1 to one@example.org" in lines  # the domain did log what it did
     plain = base64.b64encode(b"\0officer\0s3cret").decode()  # how AUTH PLAIN carries it
     assert "s3cret" not in lines and plain not in lines and base64.b64encode(b"s3cret").decode() not in lines
+
+
+def test_answers_and_the_message_state_are_recorded_together_or_not_at_all(tmp_path: Path, monkeypatch):
+    """A run killed between the server's answers and the message's new state records neither; the next
+    run finds the message in the outbox and settles it, without writing it again."""
+    folder = tmp_path / "outbox"
+    with Store.open(tmp_path / "s.sqlite") as store:
+        def killed(key, at):
+            raise _Crash(key)
+        monkeypatch.setattr(store, "settle", killed)
+        with pytest.raises(_Crash):
+            delivery.send(store, Outbox(folder), [_msg("k1")], SENDER, AT)
+        monkeypatch.undo()
+        assert store.send("k1").status == "sending"
+        assert [r.status for r in store.recipients("k1")] == ["pending"]
+        written = (folder / "k1.eml").stat().st_mtime_ns
+        report = delivery.flush(store, Outbox(folder), SENDER, AT)
+        assert report.sent == [] and store.send("k1").status == "sent"
+        assert [r.status for r in store.recipients("k1")] == ["accepted"]
+    assert (folder / "k1.eml").stat().st_mtime_ns == written

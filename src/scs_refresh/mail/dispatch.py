@@ -490,18 +490,22 @@ def _interrupted(store: Store, transport: Transport, report: Report, at: datetim
 
 def _settle(store: Store, rec: SendRecord, answers: Answers, retry: RetrySettings, now: datetime, at: datetime,
             report: Report) -> None:
-    """Record each recipient's answer, then what the message now is: sent, failed or still pending."""
-    tries = {r.address: r.tries for r in store.recipients(rec.key)}
-    refused = dict(answers.refused)
-    waits: dict[str, datetime] = {}
-    for address, why in answers.deferred.items():
-        if tries.get(address, 0) + 1 >= retry.attempts:
-            refused[address] = f"gave up after {retry.attempts} tries: {why}"
-        else:
-            waits[address] = now + retry.after(tries.get(address, 0) + 1)
-    deferred = {a: why for a, why in answers.deferred.items() if a in waits}
-    store.record_answers(rec.key, answers.accepted, deferred, refused, waits)
-    state = store.settle(rec.key, at)
+    """Record each recipient's answer, then what the message now is: sent, failed or still pending.
+    In one transaction (there were four, two of them writes, each a commit and a WAL sync): a crash
+    before it commits leaves the message *sending*, as a crash just after delivery always could, and
+    the next run's ``_interrupted`` settles it."""
+    with store.transaction():
+        tries = {r.address: r.tries for r in store.recipients(rec.key)}
+        refused = dict(answers.refused)
+        waits: dict[str, datetime] = {}
+        for address, why in answers.deferred.items():
+            if tries.get(address, 0) + 1 >= retry.attempts:
+                refused[address] = f"gave up after {retry.attempts} tries: {why}"
+            else:
+                waits[address] = now + retry.after(tries.get(address, 0) + 1)
+        deferred = {a: why for a, why in answers.deferred.items() if a in waits}
+        store.record_answers(rec.key, answers.accepted, deferred, refused, waits)
+        state = store.settle(rec.key, at)
     if refused:
         report.refused[rec.key] = refused
         log.warning("not delivered %s to %s", rec.key, "; ".join(f"{a}: {w}" for a, w in refused.items()))
