@@ -134,6 +134,29 @@ def test_scs_timetable_imports_its_module_only_and_help_lists_every_command():
     listed = {line.split()[1] for line in panel if line.startswith("│ ") and not line.startswith("│  ")}
     assert listed == {n for names in cli.COMMANDS.values() for n in names}, every.stdout
 
+
+def test_pydantic_takes_only_get_plugins_from_its_loader_and_it_answers_none_with_plugins_off():
+    """scs_cli.main stands in for pydantic's plugin loader with `get_plugins` answering (): a pydantic that
+    takes anything else from it, or answers otherwise, fails here rather than in an officer's command."""
+    import pydantic
+
+    uses = set()
+    for source in Path(pydantic.__file__).parent.rglob("*.py"):
+        for found in re.findall(r"from (?:\.|pydantic\.plugin\.)_loader import ([^\n]+)", source.read_text()):
+            uses |= {name.strip() for name in found.split(",")}
+    assert uses == {"get_plugins"}
+    real = ("import os, sys; os.environ['PYDANTIC_DISABLE_PLUGINS'] = sys.argv[1]; "
+            "from pydantic.plugin._loader import entry_points, get_plugins; print(tuple(get_plugins()))")
+    for off in ("__all__", "1", "true"):
+        proc = subprocess.run([sys.executable, "-c", real, off], capture_output=True, text=True, timeout=120)
+        assert proc.stdout.strip() == "()", proc.stderr
+    code = ("import sys; import scs_cli.main; from pydantic.plugin._loader import get_plugins; "
+            "import pydantic; pydantic.TypeAdapter(int).validate_python('7'); "
+            "print(tuple(get_plugins()), 'importlib.metadata' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.split() == ["()", "False"], proc.stderr
+
+
 def test_the_real_command_with_no_time_to_start(tmp_path: Path):
     """A zero start-up time makes Prefect give up at once: the real console script, the real error."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
