@@ -536,14 +536,15 @@ def flush(store: Store, transport: Transport, sender: Contact, at: datetime, *,
     keys = None if only is None else set(only)
     now = clock()
     todo = []
-    for rec in store.sends(status="pending"):
-        if keys is not None and rec.key not in keys:
-            continue
-        due = store.due_recipients(rec.key, now)
-        if due:
-            todo.append((rec, due))
-        else:  # every recipient left is waiting for its next try
-            report.queued.append(rec.key)
+    with store.transaction():  # one read of the ledger, not one transaction per message
+        for rec in store.sends(status="pending"):
+            if keys is not None and rec.key not in keys:
+                continue
+            due = store.due_recipients(rec.key, now)
+            if due:
+                todo.append((rec, due))
+            else:  # every recipient left is waiting for its next try
+                report.queued.append(rec.key)
     if not todo:
         return report
     done = 0  # messages offered; the rest stay queued if the server stops
