@@ -22,7 +22,7 @@ def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys
     def app():
         raise RuntimeError(TIMED_OUT)
 
-    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(cli, "load", lambda args: app)
     with pytest.raises(SystemExit) as exit_:
         cli.main()
     assert exit_.value.code == 2
@@ -42,7 +42,7 @@ def test_the_time_out_is_found_behind_another_error(monkeypatch, capsys):
         except RuntimeError as exc:
             raise RuntimeError("the flow could not start") from exc
 
-    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(cli, "load", lambda args: app)
     with pytest.raises(SystemExit) as exit_:
         cli.main()
     assert exit_.value.code == 2 and capsys.readouterr().err.startswith("error: the embedded Prefect API did not start")
@@ -52,7 +52,7 @@ def test_other_runtime_errors_are_not_hidden(monkeypatch):
     def app():
         raise RuntimeError("something else")
 
-    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(cli, "load", lambda args: app)
     with pytest.raises(RuntimeError, match="something else"):
         cli.main()
 
@@ -64,19 +64,75 @@ def test_a_chain_of_causes_that_loops_is_not_followed_forever(monkeypatch):
     def app():
         raise first
 
-    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(cli, "load", lambda args: app)
     with pytest.raises(RuntimeError, match="first"):
         cli.main()
 
 
 def test_start_up_time_defaults_to_two_minutes_and_an_officers_setting_wins(monkeypatch):
     seen = []
-    monkeypatch.setattr(cli, "app", lambda: seen.append(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
+    monkeypatch.setattr(cli, "load", lambda args: lambda: seen.append(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
     monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
     cli.main()
     monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
     cli.main()
     assert seen == ["120", "300"]
+
+
+
+# -- a run imports only its command's module ------------------------------------------------------
+_REGISTERED = r"""
+import importlib, json, sys
+from scs_cli.app import app
+from scs_cli.main import COMMANDS
+found = {}
+for module in COMMANDS:
+    before = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands} | \
+             {g.name for g in app.registered_groups}
+    importlib.import_module(f"scs_cli.commands.{module}")
+    after = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands] + \
+            [g.name for g in app.registered_groups]
+    found[module] = [n for n in after if n not in before]
+print(json.dumps(found))
+"""
+
+
+def test_commands_lists_what_each_module_registers():
+    """A command added to a module but not to COMMANDS still works (every module is loaded), but is slow:
+    this says where to add it."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", _REGISTERED], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {m: sorted(names, key=list(names).index) for m, names in cli.COMMANDS.items()}
+
+
+def test_the_app_options_that_take_a_value_are_known():
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    valued = {name for p in group.params if not getattr(p, "is_flag", False) for name in p.opts}
+    assert valued == cli.VALUED_OPTIONS
+
+
+def test_the_command_is_found_after_the_app_options():
+    assert cli.command_named(["--config-dir", "plan", "timetable", "--json"]) == "timetable"
+    assert cli.command_named(["-v", "--store=x.sqlite", "pending", "send", "k"]) == "pending"
+    assert cli.command_named(["plan", "--help"]) == "plan"
+    assert cli.command_named(["--help", "plan"]) is None and cli.command_named(["-v"]) is None
+
+
+def test_scs_timetable_imports_its_module_only_and_help_lists_every_command():
+    code = ("import sys; from scs_cli.main import load; load(sys.argv[1:]); "
+            "print(sorted(m for m in sys.modules if m.startswith('scs_cli.commands.')))")
+    only = subprocess.run([sys.executable, "-c", code, "--config-dir", "x", "timetable"], capture_output=True,
+                          text=True, timeout=120)
+    assert only.stdout.strip() == "['scs_cli.commands.timetable']", only.stderr
+    every = subprocess.run([sys.executable, "-c", "from scs_cli.main import main; main()", "--help"],
+                           capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+    panel = every.stdout.split("─ Commands ─", 1)[1].splitlines()
+    listed = {line.split()[1] for line in panel if line.startswith("│ ") and not line.startswith("│  ")}
+    assert listed == {n for names in cli.COMMANDS.values() for n in names}, every.stdout
 
 
 def test_the_real_command_with_no_time_to_start(tmp_path: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import re
 import socket
 import ssl
 from email import policy
@@ -39,6 +40,73 @@ def test_message_has_plain_body_attachment_and_stable_message_id():
     assert parsed.get_body(("plain",)).get_content() == "Body of questionnaire:c:p1\n"
     [part] = list(parsed.iter_attachments())
     assert part.get_filename() == "q.docx" and part.get_content() == b"PK\x03\x04 docx bytes"
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PACK = Attachment("lsp-board-2010-12-03-board-pack.docx", bytes(range(256)) * 2000 + b"\x00\r\n.tail", DOCX)
+PDF = Attachment("Board pack – 3 December 2010 (agenda, reports and appendices).pdf", b"%PDF-1.6\n" * 5000)
+ICS = Attachment("lsp-board-2010-12-03.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+
+
+def _members() -> list[Outgoing]:
+    """A meeting's papers to each member: the same attachments, names that need encoding, a long subject."""
+    names = ["Chair of the Breckland Partnership", "Zoë Ó Súilleabháin", "Ann Lee", "Bob \"Robert\" Day"]
+    return [Outgoing(key=f"papers:lsp-board-2010-12-03:m{i}", kind="papers",
+                     to=(Contact(name=n, email=f"m{i}@example.org"),),
+                     cc=(Contact(name="Démocratie Services", email="ds@example.org"),) if i % 2 else (),
+                     reply_to="lsp.officer@example.org" if i == 1 else None,
+                     subject="Papers: LSP Board - progress on the SCS refresh and review of the Partnership "
+                             "(Friday 3 December 2010) – café",
+                     body=f"Dear {n},\n\nFrom the agenda:\n.\nA line of one dot, above; £5 and {'x' * 90}\n",
+                     attachments=(PACK, PDF, ICS, Attachment("empty.txt", b""))[: 1 + i % 4])
+            for i, n in enumerate(names)] + [_msg("no-attachment")]
+
+
+def _standard(out: Outgoing, fast: bytes) -> bytes:
+    """``out`` built the standard way, with the boundary the fast way happened to draw (it is random)."""
+    msg = delivery.build_message(out, SENDER, AT)
+    boundary = re.search(rb'boundary="([^"]+)"', fast)
+    if boundary:
+        msg.set_boundary(boundary.group(1).decode())
+    return delivery.as_bytes(msg)
+
+
+def test_message_bytes_are_the_standard_message_byte_for_byte():
+    parts: delivery.Parts = {}
+    for out in _members():
+        fast = delivery.message_bytes(out, SENDER, AT, parts)
+        assert fast == _standard(out, fast)
+        # parsed back beside the standard message with its own boundary: same headers, parts and bytes
+        mine, theirs = (email.message_from_bytes(raw, policy=policy.default)
+                        for raw in (fast, delivery.as_bytes(delivery.build_message(out, SENDER, AT))))
+        assert [(k, v.split("; boundary=")[0]) for k, v in mine.items()] == \
+            [(k, v.split("; boundary=")[0]) for k, v in theirs.items()]
+        assert [(p.items(), p.get_content()) for p in mine.walk() if not p.is_multipart()] == \
+            [(p.items(), p.get_content()) for p in theirs.walk() if not p.is_multipart()]
+        assert [(p.get_filename(), p.get_payload(decode=True)) for p in mine.iter_attachments()] == \
+            [(a.filename, a.content) for a in out.attachments]
+    assert len(parts) == 4  # each attachment made once for the whole batch
+
+
+def test_queue_encodes_each_attachment_once_and_stores_the_standard_bytes(tmp_path: Path, monkeypatch):
+    made = []
+    part = delivery._part
+    monkeypatch.setattr(delivery, "_part", lambda a: made.append(a.filename) or part(a))
+    members = _members()
+    with Store.open(tmp_path / "s.sqlite") as store:
+        assert delivery.queue(store, members, SENDER, AT) == [m.key for m in members]
+        assert sorted(made) == sorted({a.filename for m in members for a in m.attachments})
+        for out in members:
+            raw = store.raw(out.key)
+            assert raw == _standard(out, raw)
+            assert store.send(out.key).message_id == delivery.build_message(out, SENDER, AT)["Message-ID"]
+
+
+def test_crlf_leaves_crlf_text_alone_and_mends_bare_line_ends():
+    good = b"Subject: x\r\n\r\nline\r\n"
+    assert delivery.crlf(good) is good
+    assert delivery.crlf(b"Subject: x\n\r\nline\rend\r\n") == b"Subject: x\r\n\r\nline\r\nend\r\n"
+    assert delivery.crlf(b"a\n\rb") == b"a\r\n\r\nb"
 
 
 # -- outbox and ledger -----------------------------------------------------------------------
@@ -286,3 +354,23 @@ def test_no_secret_reaches_a_log_line(tmp_path: Path, smtp_server, caplog, monke
     assert "sent q:1 to one@example.org" in lines  # the domain did log what it did
     plain = base64.b64encode(b"\0officer\0s3cret").decode()  # how AUTH PLAIN carries it
     assert "s3cret" not in lines and plain not in lines and base64.b64encode(b"s3cret").decode() not in lines
+
+
+def test_answers_and_the_message_state_are_recorded_together_or_not_at_all(tmp_path: Path, monkeypatch):
+    """A run killed between the server's answers and the message's new state records neither; the next
+    run finds the message in the outbox and settles it, without writing it again."""
+    folder = tmp_path / "outbox"
+    with Store.open(tmp_path / "s.sqlite") as store:
+        def killed(key, at):
+            raise _Crash(key)
+        monkeypatch.setattr(store, "settle", killed)
+        with pytest.raises(_Crash):
+            delivery.send(store, Outbox(folder), [_msg("k1")], SENDER, AT)
+        monkeypatch.undo()
+        assert store.send("k1").status == "sending"
+        assert [r.status for r in store.recipients("k1")] == ["pending"]
+        written = (folder / "k1.eml").stat().st_mtime_ns
+        report = delivery.flush(store, Outbox(folder), SENDER, AT)
+        assert report.sent == [] and store.send("k1").status == "sent"
+        assert [r.status for r in store.recipients("k1")] == ["accepted"]
+    assert (folder / "k1.eml").stat().st_mtime_ns == written

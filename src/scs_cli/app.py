@@ -1,7 +1,8 @@
 """The ``scs`` Typer app: UserError handling, the folder options and ``-v``, and the helpers every command uses.
 
 The commands live in :mod:`scs_cli.commands`, one module per part of the process; each imports
-``app`` from here to register itself, and :mod:`scs_cli.main` imports them all and runs the app.
+``app`` from here to register itself, and :mod:`scs_cli.main` imports the one a run needs (all of them
+for `scs --help`) and runs the app.
 """
 
 from __future__ import annotations

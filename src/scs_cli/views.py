@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scs_refresh.timetable.plan import Plan
-from scs_refresh.timetable.model import Timetable
+if TYPE_CHECKING:  # annotations only: `scs timetable` need not import the plan
+    from scs_refresh.timetable.model import Timetable
+    from scs_refresh.timetable.plan import Plan
 
 
 

@@ -12,7 +12,9 @@ new_cycle    new-cycle (the next cycle's config folder from this one)
 mail         mail status/confirm/resend (the send ledger: messages in doubt, refused, waiting)
 comments     comments import/list/respond (partners' comments on the draft Strategy, "you said, we did")
 
-:mod:`scs_cli.main` imports every module here on each run of ``scs``, so a command imports what it
-needs from the domain (and Prefect, through flows/) inside itself: much of the domain brings pandas
-or python-docx, and Prefect takes seconds, yet ``scs timetable`` should answer at once.
+:mod:`scs_cli.main` imports only the module of the command a run names (every module for ``scs --help``
+or a name it does not know): a new command goes in its ``COMMANDS`` too. A command imports what it
+needs from the domain (and Prefect, through flows/) inside itself, since a module's other commands are
+imported with it: much of the domain brings pandas or python-docx, and Prefect takes seconds, yet
+``scs timetable`` should answer at once.
 """
