@@ -67,7 +67,9 @@ def is_working_day(d: date) -> bool:
     return d.weekday() < 5 and bank_holiday(d) is None
 
 
+@lru_cache(maxsize=4096)
 def _step_working_days(d: date, n: int, step: int) -> pendulum.Date:
+    """Kept for the process: a cycle's schedule is worked out again for every action it checks (some 12,000 steps)."""
     if n < 1:
         raise ValueError("n must be at least 1")
     day = as_date(d)
