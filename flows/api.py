@@ -2,7 +2,9 @@
 
 Without a configured server (PREFECT_API_URL), Prefect starts a temporary API at the first flow
 call and waits for it: several seconds on a fresh Prefect home (its database is created and
-migrated). Started here, in the background, it comes up while the command loads the cycle.
+migrated). Started here, in the background, it comes up while the command loads the cycle. On a
+new home seeded with the block catalogue (flows.prefect_home), it does not register the catalogue
+again (~1 s of its start-up); it still records that it is registered, as it would have.
 
 Prefect stops it when the command ends; a watchdog in its own session stops it when the command
 is killed (kill -9 leaves no chance to clean up), so no API is left running after a crash.
@@ -14,8 +16,13 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_ALLOW_EPHEMERAL_MODE
+from prefect.settings import (PREFECT_API_BLOCKS_REGISTER_ON_START, PREFECT_API_URL,
+                              PREFECT_SERVER_ALLOW_EPHEMERAL_MODE, temporary_settings)
+
+if TYPE_CHECKING:
+    from flows.prefect_home import Seeded
 
 
 def start_temporary_api() -> Callable[[], None]:
@@ -27,18 +34,20 @@ def start_temporary_api() -> Callable[[], None]:
 
     def start() -> None:
         try:
-            new_database = _seed_database()
+            seeded = _seed_database()
             from prefect.server.api.server import SubprocessASGIServer
 
             server = SubprocessASGIServer()
             spawn = getattr(server, "_run_uvicorn_command", None)
             if spawn is not None:  # watched from the moment it exists, even if it never answers
                 server._run_uvicorn_command = lambda: watch(spawn())
-            server.start()
+            # The server process gets this thread's settings as its environment.
+            with temporary_settings({PREFECT_API_BLOCKS_REGISTER_ON_START: False} if seeded.catalogue else {}):
+                server.start()
             if spawn is None:
                 watch(server.server_process)
-            if new_database is not None:
-                _keep_database(new_database)
+            if seeded.keep is not None:
+                _keep_database(seeded.keep)
         except BaseException as exc:  # handed to wait(), which raises it where it can be reported
             failed.append(exc)
 
@@ -53,16 +62,16 @@ def start_temporary_api() -> Callable[[], None]:
     return wait
 
 
-def _seed_database() -> Path | None:
+def _seed_database() -> "Seeded":
     """A new Prefect home gets a copy of an already-migrated database (flows.prefect_home), saving the
     migrations' seconds; any failure leaves Prefect to create it as it always does."""
-    from flows.prefect_home import seed
+    from flows.prefect_home import Seeded, seed
 
     try:
         return seed()
     except Exception as exc:  # only a saving: never a reason not to start
         logging.getLogger(__name__).debug("Prefect's database was not seeded: %s", exc)
-        return None
+        return Seeded()
 
 
 def _keep_database(db: Path) -> None:

@@ -19,7 +19,23 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+
+#: Run in a scratch home after the migrations: the block catalogue an API registers on its first start.
+_REGISTER_BLOCKS = """
+import asyncio
+from prefect.server.database import provide_database_interface
+from prefect.server.models.block_registration import run_block_auto_registration
+
+async def main():
+    session = await provide_database_interface().session()
+    async with session:
+        await run_block_auto_registration(session=session)
+        await session.commit()
+
+asyncio.run(main())
+"""
 
 
 def _cache_dir() -> Path:
@@ -28,13 +44,17 @@ def _cache_dir() -> Path:
 
 
 def template() -> Path:
-    """Where this Prefect's migrated database is kept: named by its version and its SQLite migrations."""
+    """Where this Prefect's migrated database is kept: named by its version, its SQLite migrations and the
+    Prefect collections installed (they add blocks to the catalogue)."""
+    from importlib.metadata import entry_points
+
     import prefect
 
     versions = Path(prefect.__file__).parent / "server" / "database" / "_migrations" / "versions" / "sqlite"
     names = sorted(p.name for p in versions.glob("*.py")) if versions.is_dir() else []
+    names += sorted(f"{e.name}={e.value}" for e in entry_points(group="prefect.collections"))
     digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]
-    return _cache_dir() / f"prefect-{prefect.__version__}-{digest}.db"
+    return _cache_dir() / f"prefect-{prefect.__version__}-{digest}-blocks.db"
 
 
 def database_file() -> Path | None:
@@ -57,40 +77,59 @@ def make_template() -> Path:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("PREFECT_API_DATABASE", "PREFECT_SERVER_DATABASE", "PREFECT_HOME"))}
         env["PREFECT_HOME"] = home
-        subprocess.run([sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"], env=env,
-                       check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for command in (["-m", "prefect", "server", "database", "upgrade", "-y"], ["-c", _REGISTER_BLOCKS]):
+            subprocess.run([sys.executable, *command], env=env, check=True, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         scratch = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         _copy(Path(home) / "prefect.db", scratch)
         os.replace(scratch, target)  # two makers at once: the same content, either wins
     return target
 
 
-def seed() -> Path | None:
+@dataclass(frozen=True)
+class Seeded:
+    """What ``seed`` did for the temporary API about to start."""
+
+    keep: Path | None = None  #: the home's new database, to ``keep`` once its API has migrated it (no cache yet)
+    catalogue: bool = False  #: copied in with this Prefect's block catalogue: the API need not register it
+
+
+def seed() -> Seeded:
     """Copy the migrated database into the Prefect home when it has none yet. Never overwrites: a database
-    that exists, or appears meanwhile (another command), is left alone. Returns the home's database when
-    it has none and no copy is cached yet, for ``keep`` once the API has migrated it."""
+    that exists, or appears meanwhile (another command), is left alone."""
     db = database_file()
     if db is None or db.exists() or Path(f"{db}-wal").exists():
-        return None
+        return Seeded()
     source = template()
     if not source.exists():
-        return db
+        return Seeded(keep=db)
     db.parent.mkdir(parents=True, exist_ok=True)
     scratch = db.with_name(f".{db.name}.{os.getpid()}.tmp")
     try:
         _copy(source, scratch)
+        catalogue = _rows(scratch, "block_type") > 0
         os.link(scratch, db)  # fails if the file appeared meanwhile: that database is kept
     except FileExistsError:
-        pass
+        return Seeded()
     finally:
         scratch.unlink(missing_ok=True)
-    return None
+    return Seeded(catalogue=catalogue)
+
+
+def _rows(db: Path, table: str) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    except sqlite3.Error:  # no such table: nothing to count
+        return 0
+    finally:
+        con.close()
 
 
 def keep(db: Path) -> None:
-    """Cache the home's newly migrated database (its API is up, nothing run yet) for the next new home.
-    A copy holding anything but the schema and Prefect's block catalogue (another command was quicker
-    and recorded a run) is not kept."""
+    """Cache the home's newly migrated database (its API is up, its block catalogue registered, nothing run
+    yet) for the next new home. A copy holding anything but the schema and Prefect's block catalogue
+    (another command was quicker and recorded a run), or without the catalogue, is not kept."""
     target = template()
     if target.exists():
         return
@@ -105,7 +144,7 @@ def keep(db: Path) -> None:
                     and con.execute(f'SELECT 1 FROM "{t}" LIMIT 1').fetchone()]
         finally:
             con.close()
-        if not used and "alembic_version" in tables:
+        if not used and "alembic_version" in tables and _rows(scratch, "block_type"):
             os.replace(scratch, target)
     finally:
         scratch.unlink(missing_ok=True)

@@ -12,12 +12,12 @@ from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL, temporary_sett
 from flows import prefect_home
 
 
-def _database(path: Path, runs: int = 0) -> Path:
+def _database(path: Path, runs: int = 0, blocks: int = 1) -> Path:
     """A stand-in for a migrated Prefect database: its revision, its block catalogue, ``runs`` flow runs."""
     con = sqlite3.connect(path)
     con.executescript("CREATE TABLE alembic_version (version_num TEXT); INSERT INTO alembic_version VALUES ('head');"
-                      "CREATE TABLE block_type (id TEXT); INSERT INTO block_type VALUES ('secret');"
-                      "CREATE TABLE flow_run (id TEXT);")
+                      "CREATE TABLE block_type (id TEXT); CREATE TABLE flow_run (id TEXT);")
+    con.executemany("INSERT INTO block_type VALUES (?)", [(f"block-{n}",) for n in range(blocks)])
     con.executemany("INSERT INTO flow_run VALUES (?)", [(str(n),) for n in range(runs)])
     con.commit()
     con.close()
@@ -43,8 +43,14 @@ def home(tmp_path, monkeypatch):
 def test_a_new_home_gets_the_cached_database(home):
     prefect_home.template().parent.mkdir(parents=True)
     _database(prefect_home.template())
-    assert prefect_home.seed() is None
+    assert prefect_home.seed() == prefect_home.Seeded(keep=None, catalogue=True)
     assert _rows(home, "alembic_version") == 1 and _rows(home, "block_type") == 1
+
+
+def test_a_cached_database_without_the_block_catalogue_leaves_its_api_to_register_it(home):
+    prefect_home.template().parent.mkdir(parents=True)
+    _database(prefect_home.template(), blocks=0)
+    assert prefect_home.seed() == prefect_home.Seeded(keep=None, catalogue=False)
 
 
 def test_an_existing_database_is_never_replaced(home):
@@ -52,12 +58,12 @@ def test_an_existing_database_is_never_replaced(home):
     _database(prefect_home.template())
     home.parent.mkdir()
     _database(home, runs=3)
-    assert prefect_home.seed() is None
+    assert prefect_home.seed() == prefect_home.Seeded()
     assert _rows(home, "flow_run") == 3
 
 
 def test_without_a_cached_copy_the_home_is_named_for_keeping(home):
-    assert prefect_home.seed() == home
+    assert prefect_home.seed() == prefect_home.Seeded(keep=home)
     assert not home.exists()  # Prefect creates and migrates it
 
 
@@ -67,6 +73,9 @@ def test_the_first_new_database_is_kept_only_while_it_holds_no_runs(home):
     prefect_home.keep(home)
     assert not prefect_home.template().exists()
     _database(home.with_name("empty.db"))
+    _database(home.with_name("no-blocks.db"), blocks=0)
+    prefect_home.keep(home.with_name("no-blocks.db"))
+    assert not prefect_home.template().exists()
     prefect_home.keep(home.with_name("empty.db"))
     assert _rows(prefect_home.template(), "flow_run") == 0
 
@@ -82,4 +91,26 @@ def test_the_cache_is_per_prefect_version(monkeypatch):
 def test_a_database_elsewhere_than_a_sqlite_file_is_left_to_prefect(tmp_path):
     with temporary_settings({PREFECT_API_DATABASE_CONNECTION_URL: "postgresql+asyncpg://u@localhost/prefect"}):
         assert prefect_home.database_file() is None
-        assert prefect_home.seed() is None
+        assert prefect_home.seed() == prefect_home.Seeded()
+
+
+@pytest.mark.parametrize("catalogue", [True, False])
+def test_the_api_registers_the_block_catalogue_only_when_its_database_came_without_it(monkeypatch, catalogue):
+    import prefect.server.api.server as server
+    from prefect.settings import PREFECT_API_URL, get_current_settings
+
+    from flows import api
+
+    started: list[bool] = []
+
+    class Server:  # stands in for Prefect's; what the real one passes its process is get_current_settings()
+        server_process = None
+
+        def start(self):
+            started.append(get_current_settings().server.register_blocks_on_start)
+
+    monkeypatch.setattr(server, "SubprocessASGIServer", Server)
+    monkeypatch.setattr(api, "_seed_database", lambda: prefect_home.Seeded(catalogue=catalogue))
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        api.start_temporary_api()()
+    assert started == [not catalogue]
