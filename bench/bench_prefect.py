@@ -1,0 +1,102 @@
+"""Where Prefect's own cost in `scs demo --fresh` goes (issue 18): the command's wall and CPU seconds,
+the temporary API server's CPU seconds (read from /proc just before it exits), and what the run
+left in Prefect's database (task runs, log lines, events): counts, which move far less than timings
+on a shared machine.
+
+Run: .venv/bin/python bench/bench_prefect.py [--no-pdf] [--runs N] [--tree OTHER ...]   (Linux: reads /proc)
+With --tree, the runs alternate between this tree's code and each other tree's (e.g. a worktree of
+main, for before and after in the same conditions).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system) of a live process, or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _servers(parent: int) -> list[int]:
+    """The uvicorn processes (Prefect's temporary API) among ``parent``'s children."""
+    found = []
+    for child in Path(f"/proc/{parent}/task/{parent}/children").read_text().split() if Path(
+            f"/proc/{parent}").exists() else []:
+        try:
+            if b"uvicorn" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+        except OSError:
+            pass
+    return found
+
+
+def run_demo(base: Path, pdf: bool, tree: Path = ROOT) -> dict:
+    env = {**os.environ, "PREFECT_HOME": str(base / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "PYTHONPATH": f"{tree / 'src'}:{tree}"}
+    cmd = [sys.executable, "-m", "scs_cli.main", "demo", "--fresh"] + ([] if pdf else ["--no-pdf"])
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=base, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:  # the server's CPU, as last seen alive (every 50 ms)
+        while not done.is_set():
+            for pid in _servers(proc.pid):
+                cpu = _cpu_of(pid)
+                if cpu is not None:
+                    server[pid] = cpu
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode:
+        raise SystemExit(err.decode()[-3000:])
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    counts = {}
+    with sqlite3.connect(base / "prefect-home" / "prefect.db") as db:
+        for table in ("flow_run", "task_run", "task_run_state", "log", "artifact", "events", "event_resources"):
+            counts[table] = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return {"wall": wall, "cpu": cpu, "server_cpu": sum(server.values()), "counts": counts}
+
+
+def main() -> None:
+    pdf = "--no-pdf" not in sys.argv
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
+    trees = [ROOT] + [Path(sys.argv[i + 1]).resolve() for i, a in enumerate(sys.argv) if a == "--tree"]
+    for n in range(runs):
+        for tree in trees:
+            with tempfile.TemporaryDirectory() as tmp:
+                base = Path(tmp)
+                for name in ("config", "evidence", "templates"):
+                    shutil.copytree(ROOT / name, base / name)
+                r = run_demo(base, pdf, tree)
+            print(f"{tree.name} run {n + 1}: wall {r['wall']:5.1f} s, CPU {r['cpu']:5.1f} s (scs + its API), "
+                  f"API server CPU {r['server_cpu']:4.1f} s; rows: "
+                  + ", ".join(f"{k} {v}" for k, v in r["counts"].items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
