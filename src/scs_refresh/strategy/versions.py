@@ -29,23 +29,29 @@ def numbers(folder: Path) -> list[int]:
     return sorted(_snapshots(folder))
 
 
+def _snapshot(folder: Path, version: int) -> dict | None:
+    """Version ``version``'s snapshot file as written, or None if there is no such complete version."""
+    path = _snapshots(folder).get(version)
+    return None if path is None else json.loads(path.read_text(encoding="utf-8"))
+
+
 def content(folder: Path, version: int) -> dict | None:
     """Version ``version``'s snapshot, or None if there is no such complete version."""
-    path = _snapshots(folder).get(version)
-    return None if path is None else json.loads(path.read_text(encoding="utf-8"))["content"]
+    snapshot = _snapshot(folder, version)
+    return None if snapshot is None else snapshot["content"]
 
 
 def pages(folder: Path, version: int) -> dict[str, int] | None:
     """The page each heading of version ``version`` starts on, as its contents list gives it (None if
     unknown: no such version, or one written before the pages were kept)."""
-    path = _snapshots(folder).get(version)
-    return None if path is None else json.loads(path.read_text(encoding="utf-8")).get("pages") or None
+    snapshot = _snapshot(folder, version)
+    return None if snapshot is None else snapshot.get("pages") or None
 
 
 def written_on(folder: Path, version: int) -> date | None:
     """The day version ``version`` was written as at."""
-    path = _snapshots(folder).get(version)
-    return None if path is None else date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["on"])
+    snapshot = _snapshot(folder, version)
+    return None if snapshot is None else date.fromisoformat(snapshot["on"])
 
 
 def latest(folder: Path, on: date | None = None) -> tuple[int, dict] | None:
