@@ -216,7 +216,8 @@ def _same(out: Path, text: str) -> bool:
 
 
 def build_site(dirs: Dirs, tt: Timetable, agenda: AgendaConfig, templates: Path, stamp: datetime) -> list[Path]:
-    """Write the public site under ``<out>/public``; return the files written (each checked, then released)."""
+    """Write the public site under ``<out>/public``; return its files (each checked when it was written: a page
+    that reads as it did is left as it was released)."""
     env = _environment(templates)
     public = Path(dirs.out) / "public"
     found = meetings(dirs, tt, agenda)
