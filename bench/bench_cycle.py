@@ -63,7 +63,7 @@ def with_prefect(base: Path, pdf: bool) -> float:
 
 def without_prefect(base: Path, pdf: bool) -> float:
     sys.path.insert(0, str(ROOT))
-    from flows.cycle import simulate  # the loop; its ticks below call the domain directly
+    from scs_refresh.automation.replay import replay  # the loop; its ticks below call the domain directly
     from scs_cli.main import collect_less
     from scs_refresh.automation import tick
     from scs_refresh.core.folders import Dirs
@@ -77,7 +77,7 @@ def without_prefect(base: Path, pdf: bool) -> float:
         return [tick.run(ctx, action, day) for action in tick.pending(ctx, day)]
 
     start = time.perf_counter()
-    simulate(dirs, date(2010, 10, 7), date(2011, 5, 19), pdf=pdf, fresh=True, run_tick=direct)
+    replay(dirs, date(2010, 10, 7), date(2011, 5, 19), direct, pdf=pdf, fresh=True)
     return time.perf_counter() - start
 
 
