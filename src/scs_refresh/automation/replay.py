@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from scs_refresh.approval.chain import adoption
+from scs_refresh.approval.decisions import Approvals, load_approvals
 from scs_refresh.as_at import adopted_on, draft_on
 from scs_refresh.automation import tick
 from scs_refresh.automation.actions import next_due
@@ -48,15 +49,15 @@ def tick_day(d: date) -> date:
     return cal.working_day_on_or_before(d) if cal.is_working_day(d) else cal.working_days_after(d, 1)
 
 
-def next_sitting(ctx: tick.Context, day: date) -> date | None:
+def next_sitting(ctx: tick.Context, day: date, approvals: Approvals) -> date | None:
     """The next meeting after ``day`` (its decision is recorded that day), at its date as it now stands."""
-    days = [s.event.date for s in ctx.schedule() if s.event.type == "meeting" and s.event.date and s.event.date > day]
+    days = [s.event.date for s in ctx.schedule(approvals) if s.event.type == "meeting" and s.event.date and s.event.date > day]
     return min(days, default=None)
 
 
-def strategy_days(ctx: tick.Context, sim) -> list[date]:
+def strategy_days(ctx: tick.Context, sim, approvals: Approvals) -> list[date]:
     """The days partners' comments on the draft arrive or are answered, and the meetings that amend it meet."""
-    dated = {s.event.id: s.event.date for s in ctx.schedule()}
+    dated = {s.event.id: s.event.date for s in ctx.schedule(approvals)}
     return comment_days(sim) + [dated[m] for m in sim.decisions.amendments if dated.get(m)]
 
 
@@ -107,13 +108,15 @@ def replay(dirs: Dirs, start: date, end: date, run_tick: Callable[[date], list[t
             report.ticks.append((day, outcomes))
             if on_day:
                 on_day(day, outcomes)
-            with ctx.store() as store:
+            with Store.read(dirs.store) as store:
                 done = store.actions_done()
         # 3. On to the next working day on which something happens (a deferral moves the dates).
-        upcoming = [d for d in (next_due(ctx.actions(), done, day),
+        approvals = load_approvals(dirs.store)
+        upcoming = [d for d in (next_due(ctx.actions(approvals=approvals), done, day),
                                 min((r.on for r in sim.replies if r.on > day), default=None) if sim else None,
-                                next_sitting(ctx, day) if sim else None,
-                                min((d for d in strategy_days(ctx, sim) if d > day), default=None) if sim else None)
+                                next_sitting(ctx, day, approvals) if sim else None,
+                                min((d for d in strategy_days(ctx, sim, approvals) if d > day), default=None)
+                                if sim else None)
                     if d is not None]
         if tick.pending(ctx, day):  # something still waits (a mail server down): try tomorrow
             upcoming.append(day + timedelta(days=1))

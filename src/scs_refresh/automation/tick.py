@@ -20,20 +20,20 @@ from pathlib import Path
 
 from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
 from scs_refresh.approval.outcomes import APPROVING
-from scs_refresh.approval.decisions import load_approvals
+from scs_refresh.approval.decisions import Approvals, confirmed_dates, load_approvals
 from scs_refresh.automation.actions import (Action, after_meeting_actions, cycle_actions, due, forward_plan_action,
                                             moved_actions)
 from scs_refresh.core.dates import day_text, recorded_at
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
-from scs_refresh.core.store import Store, exists
+from scs_refresh.core.store import Records, Store, exists
 from scs_refresh.evidence.manifest import fingerprint
 from scs_refresh.mail import dispatch
 from scs_refresh.mail.dispatch import Outgoing
 from scs_refresh.papers import publish, records
 from scs_refresh.papers.generate import generate_meeting_papers
 from scs_refresh.papers.site import build_site
-from scs_refresh.as_at import load_state, records_on, scorecard_on
+from scs_refresh.as_at import known_on, load_state, records_on, scorecard_on
 from scs_refresh.partners import outreach
 from scs_refresh.timetable.model import Scheduled
 from scs_refresh.workspace import Workspace
@@ -66,23 +66,27 @@ class Context:
     def partners(self):
         return self.ws.partners
 
-    def schedule(self) -> list[Scheduled]:
-        """The schedule as it now stands: deferred meetings at their re-arranged dates (state store)."""
-        approvals = load_approvals(self.dirs.store)
+    def schedule(self, approvals: Approvals | None = None) -> list[Scheduled]:
+        """The schedule as it now stands: deferred meetings at their re-arranged dates (state store, or
+        ``approvals`` already read from it)."""
+        approvals = load_approvals(self.dirs.store) if approvals is None else approvals
         return effective_schedule(self.timetable, approvals.decisions, approvals.replans)
 
     def scheduled(self, meeting_id: str) -> Scheduled:
         return next(s for s in self.schedule() if s.event.id == meeting_id)
 
-    def actions(self, on: date | None = None) -> list[Action]:
+    def actions(self, on: date | None = None, *, approvals: Approvals | None = None,
+                known: Records | None = None) -> list[Action]:
         """Every action of the cycle as the schedule now stands, with the business before and after
-        meetings; with ``on``, only the decision notices of the decisions recorded by then."""
-        schedule = self.schedule()
+        meetings; with ``on``, only the decision notices of the decisions recorded by then (``approvals``
+        and ``known``, the records as at ``on``: what the caller has already read from the store)."""
+        approvals = load_approvals(self.dirs.store) if approvals is None else approvals
+        schedule = self.schedule(approvals)
         out = cycle_actions(self.timetable, self.partners, schedule)
         papers = self.ws.papers
         if papers is None:
             return out
-        decisions = records_on(self.dirs.store, on).decisions if on else load_approvals(self.dirs.store).decisions
+        decisions = (known or records_on(self.dirs.store, on)).decisions if on else approvals.decisions
         out += after_meeting_actions(self.timetable, schedule, decisions, papers.agenda.notice_days)
         planned = forward_plan_action(self.timetable, papers.forward_plan) if papers.forward_plan else None
         return out + ([planned] if planned else [])
@@ -295,12 +299,13 @@ def forward_plan(ctx: Context, action: Action, on: date) -> ActionResult:
 
 # --- the scorecard ----------------------------------------------------------------------
 
-def scorecard_action(ctx: Context, on: date) -> Action | None:
+def scorecard_action(ctx: Context, on: date, approvals: Approvals | None = None) -> Action | None:
     """Once the SCS is adopted, each new state of the evidence refreshes the scorecard, once."""
     if ctx.ws.delivery_plan is None:
         return None
     adopting = adoption(ctx.timetable)
-    decided = current_decisions(load_approvals(ctx.dirs.store).decisions).get(adopting.id) if adopting else None
+    approvals = load_approvals(ctx.dirs.store) if approvals is None else approvals
+    decided = current_decisions(approvals.decisions).get(adopting.id) if adopting else None
     if decided is None or decided.outcome not in APPROVING or decided.decided_on > on:
         return None
     return Action(f"scorecard:{fingerprint(ctx.dirs.config)}", "refresh_scorecard", on,
@@ -391,11 +396,14 @@ def run(ctx: Context, action: Action, on: date, *, officer: bool = False) -> Act
 
 def pending(ctx: Context, on: date) -> list[Action]:
     """The actions a tick on ``on`` must do (due, not yet done nor held for the officer), oldest first."""
-    with Store.read(ctx.dirs.store) as store:
+    with Store.read(ctx.dirs.store) as store:  # read once: a replay asks this twice a day
         done = store.actions_done() | {r["key"] for r in store.actions_held()}
-    scorecard = scorecard_action(ctx, on)
-    moved = moved_actions(ctx.timetable, records_on(ctx.dirs.store, on).replans)
-    return sorted(due(ctx.actions(on) + moved + ([scorecard] if scorecard else []), done, on), key=Action.sort_key)
+        every = store.records()
+    approvals, known = Approvals(every.decisions, confirmed_dates(every.replans)), known_on(every, on)
+    scorecard = scorecard_action(ctx, on, approvals)
+    moved = moved_actions(ctx.timetable, known.replans)
+    return sorted(due(ctx.actions(on, approvals=approvals, known=known) + moved + ([scorecard] if scorecard else []),
+                      done, on), key=Action.sort_key)
 
 
 def held(ctx: Context) -> list:

@@ -33,6 +33,7 @@ import re
 import zipfile
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
@@ -74,7 +75,14 @@ def soffice() -> str | None:
 
 
 def content_key(docx: Path) -> str:
-    """A hash of what a .docx says, not of its zip wrapper (whose timestamps change per write)."""
+    """A hash of what a .docx says, not of its zip wrapper (whose timestamps change per write). Kept while
+    the file is the same one (an atomic write makes a new file): a paper is asked for its PDF and its page."""
+    st = Path(docx).stat()
+    return _content_key(Path(docx).resolve(), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _content_key(docx: Path, _inode: int, _mtime: int, _size: int) -> str:
     h = hashlib.sha256()
     with zipfile.ZipFile(docx) as z:
         for name in sorted(z.namelist()):

@@ -76,6 +76,13 @@ def _size(path: Path) -> str:
 
 
 def _page_title(page: Path) -> str:
+    """The page's title; each site build reads every published page, and a page is rarely written again."""
+    st = page.stat()
+    return _title_of(page, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _title_of(page: Path, _inode: int, _mtime: int, _size: int) -> str:
     import lxml.html
 
     return (lxml.html.fromstring(page.read_bytes()).findtext("head/title") or page.stem).strip()
