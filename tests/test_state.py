@@ -40,6 +40,25 @@ def test_reopening_keeps_everything_and_does_not_migrate_twice(tmp_path: Path):
         assert store.schema_version() == len(MIGRATIONS)
 
 
+def test_what_is_committed_is_in_the_file_for_others_and_a_file_made_again_starts_empty(tmp_path: Path):
+    """The process keeps a connection to the file between opens (so closing is cheap): another reader
+    still sees each commit at once, and a state folder deleted and made again (``--fresh``) is a new store."""
+    import shutil
+
+    path = tmp_path / "state" / "scs.sqlite"
+    with Store.open(path) as store:
+        _enqueue(store, "k")
+    other = sqlite3.connect(path)  # another process's view: the file and its WAL, no help from ours
+    assert other.execute("SELECT key FROM sends").fetchall() == [("k",)]
+    other.close()
+    shutil.rmtree(path.parent)
+    with Store.open(path) as store:
+        assert store.sends() == []
+        _enqueue(store, "new")
+    with Store.read(path) as store:
+        assert [r.key for r in store.sends()] == ["new"]
+
+
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path):
     path = tmp_path / "scs.sqlite"
     conn = sqlite3.connect(path)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -551,6 +552,8 @@ class Store:
             if conn is not None:
                 conn.close()
             raise _refused(location, exc, connected=conn is not None) from None
+        if not isinstance(location, StateURL):
+            _hold_open(path)
         return cls(conn, shown, cycle)
 
     @classmethod
@@ -573,6 +576,7 @@ class Store:
             if conn is not None:
                 conn.close()
             return cls.open(location)
+        _hold_open(Path(location))
         return _SqliteReader(conn, Path(location), "")
 
     def close(self) -> None:
@@ -988,6 +992,32 @@ def _sqlite(path: Path):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+_held: dict[Path, tuple[int, object]] = {}
+_held_lock = threading.Lock()
+
+
+def _hold_open(path: Path) -> None:
+    """Keep one idle connection to a SQLite state file for the process. SQLite checkpoints the WAL into the
+    file, with its fsyncs, whenever the last connection closes, and a tick opens and closes the store
+    hundreds of times; with one held open, the WAL is checkpointed as it fills (every 1000 pages), each
+    commit still synced. A file replaced (a fresh start deletes it) gets a new one."""
+    import sqlite3
+
+    try:
+        inode = path.stat().st_ino
+    except OSError:
+        return
+    with _held_lock:
+        held = _held.get(path)
+        if held is not None and held[0] == inode:
+            return
+        if held is not None:
+            held[1].close()
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()  # a read joins it to the WAL
+        _held[path] = (inode, conn)
 
 
 def _wal(dbapi_conn, tries: int = 100) -> None:
