@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from scs_cli.main import app
 from scs_refresh.timetable.model import load_timetable
-from scs_refresh.timetable.rollover import Shift, shift_to
+from scs_refresh.timetable.rollover import Shift, _out_of_stage, shift_to
 
 from .conftest import ROOT
 from .test_cli import scs
@@ -34,6 +34,27 @@ def test_the_shift_keeps_weekdays_and_calendar_ends():
     # the last day of February stays the last day of February
     assert Shift(weeks=52, years=1).calendar_day(date(2011, 2, 28)) == date(2012, 2, 29)
     assert Shift(weeks=52, years=1).calendar_day(date(2012, 2, 29)) == date(2013, 2, 28)
+
+
+def test_the_shift_keeps_every_meeting_in_its_stage_in_any_year():
+    """2012/13: the nearest whole weeks (104) would put the December Board on Fri 30 Nov 2012 and the
+    February Board on Thu 31 Jan 2013, each outside its stage; a week later, both stay where they belong."""
+    tt = load_timetable(BUNDLED / "timetable.yaml")
+    shift = shift_to(tt, 2012)
+    assert shift == Shift(weeks=105, years=2)
+    assert shift.move(date(2010, 12, 3), ("events", 1, "date")) == date(2012, 12, 7)
+    assert shift.move(date(2011, 2, 3), ("events", 2, "date")) == date(2013, 2, 7)
+    assert _out_of_stage(tt, Shift(weeks=104, years=2)) == ["lsp-board-2010-12-03", "lsp-board-2011-02-03"]
+    assert {year: _out_of_stage(tt, shift_to(tt, year)) for year in range(2011, 2041)} == {
+        year: [] for year in range(2011, 2041)}
+
+
+def test_the_bundled_cycle_moved_to_2012_13_passes_scs_check(tmp_path):
+    dest = tmp_path / "2012" / "config"
+    result = _new_cycle(tmp_path, "--year", "2012", "--to", str(dest))
+    assert result.exit_code == 0, result.output
+    assert "moved by 105 weeks (Thu 7 Oct 2010 -> Thu 11 Oct 2012, the same weekday)" in result.stdout
+    assert f"scs check: no problems in {dest}" in result.stdout
 
 
 def _new_cycle(tmp_path: Path, *args: str):

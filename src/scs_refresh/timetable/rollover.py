@@ -1,9 +1,10 @@
 """A new cycle from the last one: every date in every config file moved to the target year.
 
 The rule (one, so that everything that held in the last cycle still holds): meetings, milestones,
-partner dates, slots and replies move by a whole number of weeks, the number nearest the years
-between the cycles, so a Thursday Board stays a Thursday and every interval (papers, chasers, the
-order of the approval chain, the position in its stage) stays as it was. Dates tied to the
+partner dates, slots and replies move by a whole number of weeks, the number just before or just
+after the years between the cycles that keeps every meeting inside its stage's months, so a
+Thursday Board stays a Thursday and every interval (papers, chasers, the order of the approval
+chain, the position in its stage) stays as it was. Dates tied to the
 calendar rather than the week (a stage or window that starts on the 1st or ends on the last day of
 a month, an outcome due on 31 March) keep their day of the month in the target year, and an
 election held on the first Thursday in May (RPA 1983 s37) moves to the first Thursday in May.
@@ -18,6 +19,7 @@ and wording that still names the old years.
 from __future__ import annotations
 
 import calendar
+import math
 import os
 import re
 import shutil
@@ -72,10 +74,33 @@ class Shift:
 
 
 def shift_to(tt: Timetable, year: int) -> Shift:
-    """The shift that starts the cycle in ``year``: the whole weeks nearest to the same day that year."""
+    """The shift that starts the cycle in ``year``: whole weeks, the number before or after the same day
+    that year that keeps every meeting in its stage (the stages keep their months: a Board on the first
+    Thursday of February must not move to 31 January); of two that do as well, the nearer."""
     start = tt.span.start
     same_day = date(year, start.month, min(start.day, calendar.monthrange(year, start.month)[1]))
-    return Shift(weeks=round((same_day - start).days / 7), years=year - start.year)
+    weeks = (same_day - start).days / 7
+    shifts = sorted({Shift(weeks=w, years=year - start.year) for w in (math.floor(weeks), math.ceil(weeks))},
+                    key=lambda s: abs(s.weeks - weeks))
+    return min(shifts, key=lambda s: len(_out_of_stage(tt, s)))
+
+
+def _out_of_stage(tt: Timetable, shift: Shift) -> list[str]:
+    """The events ``shift`` would move outside their stage's window (as ``scs check`` would find them)."""
+    windows = {stage.id: (shift.move(stage.window.start, ("stages", i, "window", "start")),
+                          shift.move(stage.window.end, ("stages", i, "window", "end")))
+               for i, stage in enumerate(tt.stages)}
+    out = []
+    for i, e in enumerate(tt.events):
+        if e.outside_stage is not None or e.stage not in windows:
+            continue
+        first, last = windows[e.stage]
+        days = [shift.move(e.date, ("events", i, "date"))] if e.date is not None else [
+            shift.move(e.to_be_arranged.start, ("events", i, "to_be_arranged", "start")),
+            shift.move(e.to_be_arranged.end, ("events", i, "to_be_arranged", "end"))]
+        if any(not first <= d <= last for d in days):
+            out.append(e.id)
+    return out
 
 
 @dataclass(frozen=True)
