@@ -24,6 +24,7 @@ from scs_refresh.automation.actions import Action
 from scs_refresh.core.atomic import sweep
 from scs_refresh.core.dates import today
 from scs_refresh.core.folders import Dirs
+from scs_refresh.core.store import kept_open
 from flows.logs import route_domain_logs
 
 route_domain_logs()
@@ -63,7 +64,8 @@ def tick_steps(on: date, dirs: Dirs, pdf: bool) -> tuple[tick.Context, list[tick
     todo = tick.pending(ctx, on)
     # 3. Do each, oldest first; each is recorded in the ledger before and after. The context is quoted:
     # Prefect would otherwise walk all of it (the cycle's whole config) for each task run, ~40 ms a time.
-    return ctx, [do(quote(ctx), action, on) for action in todo]
+    with kept_open(dirs.store):  # each action opens the store many times: one connection held meanwhile
+        return ctx, [do(quote(ctx), action, on) for action in todo]
 
 
 @flow(name="daily-tick")

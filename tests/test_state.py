@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scs_refresh.core.errors import ConfigError
-from scs_refresh.core.store import MIGRATIONS, Store
+from scs_refresh.core.store import MIGRATIONS, Store, kept_open
 
 AT = datetime(2010, 10, 15, 9, 30)
 
@@ -40,23 +40,30 @@ def test_reopening_keeps_everything_and_does_not_migrate_twice(tmp_path: Path):
         assert store.schema_version() == len(MIGRATIONS)
 
 
-def test_what_is_committed_is_in_the_file_for_others_and_a_file_made_again_starts_empty(tmp_path: Path):
-    """The process keeps a connection to the file between opens (so closing is cheap): another reader
-    still sees each commit at once, and a state folder deleted and made again (``--fresh``) is a new store."""
+def test_a_run_keeps_the_file_open_yet_others_see_each_commit_and_it_ends_with_the_file_whole(tmp_path: Path):
+    """A run (a tick, a replay) holds one connection to the file while it opens the store again and again:
+    another reader still sees each commit at once, a state folder deleted and made again meanwhile
+    (``--fresh``) is a new store, and when the run ends the file on disk is the store whole (no WAL left)."""
     import shutil
 
     path = tmp_path / "state" / "scs.sqlite"
-    with Store.open(path) as store:
-        _enqueue(store, "k")
-    other = sqlite3.connect(path)  # another process's view: the file and its WAL, no help from ours
-    assert other.execute("SELECT key FROM sends").fetchall() == [("k",)]
-    other.close()
-    shutil.rmtree(path.parent)
-    with Store.open(path) as store:
-        assert store.sends() == []
-        _enqueue(store, "new")
-    with Store.read(path) as store:
-        assert [r.key for r in store.sends()] == ["new"]
+    wal = path.with_name(path.name + "-wal")
+    with kept_open(path):
+        with Store.open(path) as store:
+            _enqueue(store, "k")
+        assert wal.is_file()  # held: the commit waits in the WAL for a checkpoint
+        other = sqlite3.connect(path)  # another process's view: the file and its WAL, no help from ours
+        assert other.execute("SELECT key FROM sends").fetchall() == [("k",)]
+        other.close()
+        shutil.rmtree(path.parent)
+        with Store.open(path) as store:
+            assert store.sends() == []
+            _enqueue(store, "new")
+        with Store.read(path) as store:
+            assert [r.key for r in store.sends()] == ["new"]
+    assert not wal.exists()
+    assert [row[0] for row in sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("SELECT key FROM sends")] \
+        == ["new"]
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path):

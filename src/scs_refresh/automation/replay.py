@@ -26,7 +26,7 @@ from scs_refresh.automation.simulation import (comment_days, exchange_comments, 
                                                record_decisions, replies_due)
 from scs_refresh.core.dates import recorded_at
 from scs_refresh.core.folders import Dirs
-from scs_refresh.core.store import Store
+from scs_refresh.core.store import Store, kept_open
 from scs_refresh.papers.site import build_site
 from scs_refresh.timetable import deadlines as cal
 
@@ -77,6 +77,12 @@ def replay(dirs: Dirs, start: date, end: date, run_tick: Callable[[date], list[t
     (flows.cycle runs it through Prefect; bench/bench_cycle.py calls the domain directly)."""
     if fresh:
         start_over(dirs)
+    with kept_open(dirs.store):  # the days open the store hundreds of times: one connection held meanwhile
+        return _days(dirs, start, end, run_tick, pdf=pdf, defer=defer, on_day=on_day)
+
+
+def _days(dirs: Dirs, start: date, end: date, run_tick: Callable[[date], list[tick.ActionResult]], *,
+          pdf: bool, defer: bool, on_day) -> CycleReport:
     ctx = tick.Context.load(dirs, pdf)
     sim = for_workspace(ctx.ws)
     report = CycleReport(start, end)

@@ -994,22 +994,48 @@ def _sqlite(path: Path):
     return engine
 
 
-_held: dict[Path, tuple[int, object]] = {}
+_held: dict[Path, tuple[int, object] | None] = {}  # a file kept open -> its inode and idle connection (once made)
+_keepers: dict[Path, int] = {}
 _held_lock = threading.Lock()
 
 
+@contextmanager
+def kept_open(location: Location) -> Iterator[None]:
+    """While a run (a day's tick, a replay) opens the store again and again, one idle connection to its
+    SQLite file is held. SQLite checkpoints the WAL into the file, with its fsyncs, whenever the last
+    connection closes, and a tick opens and closes the store hundreds of times; held, the WAL is
+    checkpointed as it fills, each commit still synced, and once more when the run ends. Only for
+    the run: between runs nothing is held, so the file on disk is the store whole."""
+    if isinstance(location, StateURL):
+        yield
+        return
+    path = Path(location)
+    with _held_lock:
+        _keepers[path] = _keepers.get(path, 0) + 1
+    try:
+        yield
+    finally:
+        with _held_lock:
+            _keepers[path] -= 1
+            if not _keepers[path]:
+                del _keepers[path]
+                held = _held.pop(path, None)
+                if held is not None:
+                    held[1].close()
+
+
 def _hold_open(path: Path) -> None:
-    """Keep one idle connection to a SQLite state file for the process. SQLite checkpoints the WAL into the
-    file, with its fsyncs, whenever the last connection closes, and a tick opens and closes the store
-    hundreds of times; with one held open, the WAL is checkpointed as it fills (every 1000 pages), each
-    commit still synced. A file replaced (a fresh start deletes it) gets a new one."""
+    """The idle connection of :func:`kept_open`, made at the first open of a file being kept (a fresh run
+    makes the file then); a file replaced meanwhile (deleted and made again) gets a new one."""
     import sqlite3
 
-    try:
-        inode = path.stat().st_ino
-    except OSError:
-        return
     with _held_lock:
+        if path not in _keepers:
+            return
+        try:
+            inode = path.stat().st_ino
+        except OSError:
+            return
         held = _held.get(path)
         if held is not None and held[0] == inode:
             return
