@@ -66,33 +66,77 @@ class _StyleRef:
         return None if name is None else BabelFish.internal2ui(name.get(qn("w:val")))
 
 
+class _StylesElement:
+    """A document's ``<w:styles>`` with its styles found by id from a table, not by an XPath query over
+    every style each time (docxcompose asks for several per paragraph). Everything else is the element's."""
+
+    __slots__ = ("_element", "_count", "_refs", "_by_id")
+
+    def __init__(self, element):
+        self._element, self._count = element, -1
+
+    def _listed(self) -> None:
+        # Styles are only ever added to a document being composed (docxcompose appends them): the listing
+        # stands until the number of entries changes.
+        count = len(self._element)
+        if count != self._count:
+            self._refs = [_StyleRef(e) for e in self._element.iterchildren(_STYLE)]
+            self._by_id = {}
+            for ref in self._refs:
+                self._by_id.setdefault(ref.style_id, ref.element)  # the first, as CT_Styles.get_by_id
+            self._count = count
+
+    def refs(self) -> list[_StyleRef]:
+        self._listed()
+        return self._refs
+
+    def get_by_id(self, style_id):
+        self._listed()
+        return self._by_id.get(style_id)
+
+    def xpath(self, query: str, namespaces=None):
+        """docxcompose's ``xpath()`` gives an element that is not python-docx's its namespaces, which
+        python-docx's element has (docxcompose adds its own to python-docx's map)."""
+        return self._element.xpath(query)
+
+    def __getattr__(self, name):
+        return getattr(self._element, name)
+
+
 class _QuickStyles(Styles):
-    def __init__(self, element, listed: dict):
+    def __init__(self, element):
         super().__init__(element)
-        self._listed = listed
+        self._indexed = _StylesElement(element)
+
+    @property
+    def element(self):
+        return self._indexed
 
     def __iter__(self):
-        # Styles are only ever added to the pack (docxcompose appends them): the listing stands
-        # until the number of entries changes.
-        count = len(self._element)
-        if self._listed.get("count") != count:
-            self._listed.update(count=count, refs=[_StyleRef(e) for e in self._element.iterchildren(_STYLE)])
-        return iter(self._listed["refs"])
+        return iter(self._indexed.refs())
 
 
 class _PackDocument(Document):
-    """The pack being built. docxcompose lists its styles once for every paragraph it pastes
-    in; building a python-docx style object for each of ~160 styles each time was most of the
-    cost of a pack, so the listing reads the ids straight from the XML, and is made again only
-    when a style was added."""
+    """A document docxcompose merges, or merges into. docxcompose lists the pack's styles once for
+    every paragraph it pastes in, and finds styles by id several times per paragraph; building a
+    python-docx style object for each of ~160 styles each time, and the styles part's lookup behind
+    ``Document.styles``, were most of the cost of a pack. So the styles are listed from the XML,
+    indexed by id, and listed again only when a style was added."""
 
     def __init__(self, element, part):
         super().__init__(element, part)
-        self._listed: dict = {}
+        self._quick_styles = None
 
     @property
     def styles(self):
-        return _QuickStyles(super().styles.element, self._listed)
+        if self._quick_styles is None:
+            self._quick_styles = _QuickStyles(super().styles.element)
+        return self._quick_styles
+
+
+def _opened(path: Path) -> _PackDocument:
+    doc = docx.Document(str(path))
+    return _PackDocument(doc.element, doc.part)
 
 
 def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
@@ -101,13 +145,12 @@ def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
     Page numbers run on through the pack because the parts share one footer with a PAGE
     field and no part restarts numbering.
     """
-    first = docx.Document(str(parts[0]))
-    master = _PackDocument(first.element, first.part)
+    master = _opened(parts[0])
     master.core_properties.title = title
     composer = Composer(master)
     for part in parts[1:]:
         master.add_page_break()
-        composer.append(docx.Document(str(part)))
+        composer.append(_opened(part))
     buf = io.BytesIO()
     composer.save(buf)
     return write_bytes(out, buf.getvalue())
