@@ -31,8 +31,9 @@ _HEADING = re.compile(r"^(Heading (\d)|Title)$")
 LANGUAGE = "en-GB"
 
 
-def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAGE) -> list[str]:
+def check_docx(path, literals: Iterable[str] = (), language: str = LANGUAGE) -> list[str]:
     """Every accessibility problem in the .docx at ``path``, each as a sentence (empty = pass).
+    ``path`` may be the python-docx document just saved there: a merged pack is not read back.
 
     Its text must be in ``language``: the default run language and the core properties say so,
     and no style or run says otherwise.
@@ -41,8 +42,9 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
     them is content, not a forgotten field. :func:`literal_strings` collects them from a context.
     """
     import docx
+    from docx.document import Document
 
-    doc = docx.Document(str(path))
+    doc = path if isinstance(path, Document) else docx.Document(str(path))
     problems: list[str] = []
     if not (doc.core_properties.title or "").strip():
         problems.append("the document has no title (File > Properties > Title)")

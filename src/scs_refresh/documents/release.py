@@ -173,12 +173,8 @@ def _opened(path: Path) -> _PackDocument:
     return _PackDocument(doc.element, doc.part)
 
 
-def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
-    """Merge ``parts`` (the agenda first) into one .docx, each part on a new page.
-
-    Page numbers run on through the pack because the parts share one footer with a PAGE
-    field and no part restarts numbering.
-    """
+def _composed(parts: list[Path], title: str) -> tuple[Document, bytes]:
+    """The pack as python-docx's document and as the bytes of its .docx."""
     master = _opened(parts[0])
     master.core_properties.title = title
     composer = Composer(master)
@@ -188,13 +184,24 @@ def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
             composer.append(_opened(part))
     buf = io.BytesIO()
     composer.save(buf)
-    return write_bytes(out, buf.getvalue())
+    return Document(master.element, master.part), buf.getvalue()
+
+
+def compose_pack(parts: list[Path], out: Path, title: str) -> Path:
+    """Merge ``parts`` (the agenda first) into one .docx, each part on a new page.
+
+    Page numbers run on through the pack because the parts share one footer with a PAGE
+    field and no part restarts numbering.
+    """
+    return write_bytes(out, _composed(parts, title)[1])
 
 
 def checked_pack(parts: list[Path], out: Path, title: str, quoted: set[str]) -> Path:
-    """Merge ``parts`` into one pack and refuse it if the merged document fails the checks."""
-    pack = compose_pack(parts, out, title)
-    problems = check_docx(pack, quoted)
+    """Merge ``parts`` into one pack and refuse it if the merged document fails the checks (checked as
+    merged, not read back from the file just written from it)."""
+    doc, data = _composed(parts, title)
+    pack = write_bytes(out, data)
+    problems = check_docx(doc, quoted)
     if problems:
         raise PaperCheckFailed(f"{pack}: the merged pack fails the checks: {problems[0]}")
     return pack
