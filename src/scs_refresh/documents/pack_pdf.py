@@ -197,18 +197,15 @@ def _footer_ops(font: _Font, footer: Footer, number: int, place: _Place) -> byte
         for text, x in pieces if text)
 
 
-def _copy(pdf, obj):
-    """``obj`` from another PDF into ``pdf``: qpdf copies only indirect objects, so a direct array or
-    dictionary (a /ParentTree entry) is rebuilt around copies of what it refers to."""
+def _copy_all(pdf, src, objs: list) -> list:
+    """``objs`` from ``src`` into ``pdf``, in one copy: qpdf copies only indirect objects, so they go
+    over in one indirect array made in the source (qpdf copies whatever it refers to, each object once
+    per source, as it copied the pages). Walking them in Python, object by object, cost more."""
     import pikepdf
 
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-        return pdf.copy_foreign(obj)
-    if isinstance(obj, pikepdf.Array):
-        return pikepdf.Array([_copy(pdf, v) for v in obj])
-    if isinstance(obj, pikepdf.Dictionary):
-        return pikepdf.Dictionary({k: _copy(pdf, v) for k, v in obj.items()})
-    return obj
+    if not objs:
+        return []
+    return list(pdf.copy_foreign(src.make_indirect(pikepdf.Array(objs))))
 
 
 def _number_tree(node) -> list[tuple[int, object]]:
@@ -288,14 +285,17 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
             for kid in kids:
                 if isinstance(kid, pikepdf.Dictionary) and "/P" in kid:
                     del kid["/P"]  # the source's tree root stays behind
-            for kid in kids:
-                new = _copy(pdf, kid)
+            entries = _number_tree(tree.get("/ParentTree", pikepdf.Dictionary()))
+            roles = list(tree.get("/RoleMap", {}).items())
+            classes = list(tree.get("/ClassMap", {}).items())
+            named = _name_tree(tree.IDTree) if "/IDTree" in tree else []
+            copied = iter(_copy_all(pdf, src, kids + [v for _, v in entries + roles + classes + named]))
+            for kid, new in zip(kids, copied):
                 if isinstance(new, pikepdf.Dictionary):
                     new.P = document
                 document.K.append(new)
-            entries = _number_tree(tree.get("/ParentTree", pikepdf.Dictionary()))
             for key, value in entries:
-                parents.append((key + offset, _copy(pdf, value)))
+                parents.append((key + offset, next(copied)))
             for page in pdf.pages[first_page:]:
                 if "/StructParents" in page.obj:
                     page.obj.StructParents = int(page.obj.StructParents) + offset
@@ -303,12 +303,11 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
                     if "/StructParent" in annot:
                         annot.StructParent = int(annot.StructParent) + offset
             offset += max((k for k, _ in entries), default=-1) + 1
-            for key, value in tree.get("/RoleMap", {}).items():
-                role_map[key] = _copy(pdf, value)
-            for key, value in tree.get("/ClassMap", {}).items():
-                class_map[key] = _copy(pdf, value)
-            if "/IDTree" in tree:
-                ids += [(k, _copy(pdf, v)) for k, v in _name_tree(tree.IDTree)]
+            for key, _ in roles:
+                role_map[key] = next(copied)
+            for key, _ in classes:
+                class_map[key] = next(copied)
+            ids += [(k, next(copied)) for k, _ in named]
             outline.append((src.docinfo.get("/Title", path.stem), first_page, _outline(src, pdf, first_page)))
 
         texts = footer.left + footer.page + "0123456789"
