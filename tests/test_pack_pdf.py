@@ -190,6 +190,51 @@ def test_papers_without_libreoffices_footers_get_the_pack_converted_instead(tmp_
     monkeypatch.setattr(pdfmod, "pack_pdf", refuse)
     monkeypatch.setattr(pdfmod, "to_pdf", lambda files, out_dir: asked.append((files, out_dir)) or [out_dir / "x.pdf"])
     pack = tmp_path / "m-board-pack.docx"
+    doc.save(pack)
     made = pdfmod.pack_from_papers(pack, [part], [tmp_path / "pdf" / "00-agenda.pdf"], "Board pack")
     assert asked == [([pack], tmp_path / "pdf")] and made == tmp_path / "pdf" / "x.pdf"
     assert pack_footer(part) == ("Breckland Partnership (LSP) Board, 03 December 2010", "Page ")
+
+
+def _paper_pdf(path: Path, alt: str | None) -> Path:
+    """A one-page tagged PDF with a footer as LibreOffice writes one and a figure (with ``alt``, if given)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType,
+                                                FirstChar=1, Widths=[500, 500]))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(b"/Figure <</MCID 0>> BDC\nEMC\n"
+                                        b"/Artifact BMC\nq 0 0 0 rg\nBT\n56.8 30 Td /F1 11 Tf <0102>Tj\nET\nQ\nEMC\n")
+    page.obj.StructParents = 0
+    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    figure = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure, P=root,
+                                                  Pg=page.obj, K=0))
+    if alt is not None:
+        figure.Alt = pikepdf.String(alt)
+    root.K = pikepdf.Array([figure])
+    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=[0, pikepdf.Array([figure])]))
+    pdf.Root.StructTreeRoot = root
+    pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    pdf.Root.Lang = pikepdf.String("en-GB")
+    pdf.docinfo.Title = pikepdf.String(path.stem)
+    pdf.save(path)
+    return path
+
+
+def test_a_joined_pack_is_checked_before_it_is_written_as_it_would_be_read_back(tmp_path):
+    from scs_refresh.documents.release import PaperCheckFailed
+
+    papers = [_paper_pdf(tmp_path / "a.pdf", "A chart"), _paper_pdf(tmp_path / "b.pdf", None)]
+    made = pack_pdf(papers[:1], tmp_path / "good.pdf", footer=Footer("A footer"), title="A pack", figures=1)
+    assert made == tmp_path / "good.pdf" and check_pdf(made, 1) == []
+    with pytest.raises(PaperCheckFailed, match="figure 2 of the PDF has no alternative text"):
+        pack_pdf(papers, tmp_path / "bad.pdf", footer=Footer("A footer"), title="A pack", figures=2)
+    assert not (tmp_path / "bad.pdf").exists()
+    assert check_pdf(tmp_path / "bad.rejected.pdf", 3) == [
+        "figure 2 of the PDF has no alternative text",
+        "the PDF tags 2 figure(s), but its Word file has 3 picture(s): a picture lost its alternative text"]
+    with pikepdf.open(tmp_path / "bad.rejected.pdf") as written:  # an open PDF is checked as its file is
+        assert check_pdf(written, 3) == check_pdf(tmp_path / "bad.rejected.pdf", 3)
+    with pytest.raises(PaperCheckFailed, match="and 1 more"):
+        pack_pdf(papers, tmp_path / "worse.pdf", footer=Footer("A footer"), title="A pack", figures=3)

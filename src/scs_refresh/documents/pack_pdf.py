@@ -19,6 +19,8 @@ from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
+from scs_refresh.documents.accessibility import check_pdf
+from scs_refresh.documents.release import release_pdf
 
 #: A footer's text sits below this height on the page (points): the papers' bottom margin is 20 mm.
 FOOTER_ZONE = 56.0
@@ -249,8 +251,10 @@ def _outline(src, pdf, first_page: int):
         return [copy(item) for item in outline.root]
 
 
-def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -> Path:
-    """Join ``paper_pdfs`` (the pack's parts, the agenda first) into the pack's tagged PDF at ``out``."""
+def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str, figures: int | None = None) -> Path:
+    """Join ``paper_pdfs`` (the pack's parts, the agenda first) into the pack's tagged PDF at ``out``. With
+    ``figures`` (the pack's pictures), it is released only if it passes the checks (:func:`release_pdf`), made
+    on the joined PDF before it is written: reading it back parsed every structure element again."""
     import pikepdf
 
     if not paper_pdfs:
@@ -360,9 +364,11 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
                     meta[key] = value
             meta["dc:title"] = title
             meta["pdfuaid:part"] = "1"
+        problems = None if figures is None else check_pdf(pdf, figures)
         buf = io.BytesIO()
         pdf.save(buf, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version=sources[0].pdf_version)
     finally:
         for src in sources:
             src.close()
-    return write_bytes(Path(out), buf.getvalue())
+    made = write_bytes(Path(out), buf.getvalue())
+    return made if problems is None else release_pdf(made, problems=problems)

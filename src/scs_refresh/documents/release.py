@@ -46,9 +46,10 @@ def release(path: Path, context: dict) -> Path:
     return _released(path, check_docx(path, literal_strings(context)), "it")
 
 
-def release_pdf(path: Path, figures: int = 0) -> Path:
-    """Refuse a PDF that is not tagged, not in en-GB, hides its title or loses a figure's alternative text."""
-    return _released(path, check_pdf(path, figures), "the PDF")
+def release_pdf(path: Path, figures: int = 0, problems: list[str] | None = None) -> Path:
+    """Refuse a PDF that is not tagged, not in en-GB, hides its title or loses a figure's alternative text.
+    ``problems``: what the checks found on the PDF in memory just before it was written (a joined pack)."""
+    return _released(path, check_pdf(path, figures) if problems is None else problems, "the PDF")
 
 
 def release_html(path: Path) -> Path:
