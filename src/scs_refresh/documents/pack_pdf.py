@@ -54,45 +54,73 @@ def _font_file() -> Path:
     return Path(found)
 
 
+@dataclass(frozen=True)
+class _Subset:
+    """What a pack's PDF needs of a subset of the font: the font file, and its glyph ids, widths and metrics."""
+
+    data: bytes
+    gid: dict
+    width: dict
+    name: str
+    bbox: tuple
+    ascent: int
+    descent: int
+    cap_height: int
+
+
+@functools.lru_cache(maxsize=64)
+def _subset(chars: str) -> _Subset:
+    """The font cut down to ``chars``, made once per process for each set of characters: two packs of the
+    same meeting, or of meetings on days written with the same digits, share it (it is a footer's
+    characters, usually fewer than fifty, but cutting the font down costs as much as joining a pack)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    # FontForge's timestamps, and the layout and kerning tables LibreOffice does not apply to a footer:
+    # reading them was most of the subsetting time
+    options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
+    options.layout_features = []
+    font = TTFont(str(_font_file()), lazy=True)
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=[ord(c) for c in chars])
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    cmap = font.getBestCmap()
+    scale = 1000 / font["head"].unitsPerEm
+    gid = {c: font.getGlyphID(cmap[ord(c)]) for c in chars if ord(c) in cmap}
+    missing = [c for c in chars if c not in gid]
+    if missing:
+        raise PackPdfError(f"{FONT_FAMILY} has no glyph for {''.join(missing)!r}")
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    return _Subset(buf.getvalue(), gid, {c: font["hmtx"][cmap[ord(c)]][0] * scale for c in chars},
+                   font["name"].getDebugName(6),
+                   tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),
+                   round(hhea.ascent * scale), round(hhea.descent * scale),
+                   round(getattr(os2, "sCapHeight", hhea.ascent) * scale))
+
+
 class _Font:
     """A subset of Liberation Sans holding the footers' characters, embedded once (Type0, Identity-H)
     with a ToUnicode map, so the footer's text is searchable and read aloud like LibreOffice's."""
 
     def __init__(self, pdf, text: str):
         import pikepdf
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
 
         chars = sorted(set(text) | {" "})
-        options = subset.Options()
-        options.notdef_outline = True
-        options.name_IDs = ["*"]
-        # FontForge's timestamps, and the layout and kerning tables LibreOffice does not apply to a footer:
-        # reading them was most of the subsetting time
-        options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
-        options.layout_features = []
-        font = TTFont(str(_font_file()), lazy=True)
-        sub = subset.Subsetter(options)
-        sub.populate(unicodes=[ord(c) for c in chars])
-        sub.subset(font)
-        buf = io.BytesIO()
-        font.save(buf)
-        cmap = font.getBestCmap()
-        scale = 1000 / font["head"].unitsPerEm
-        self.gid = {c: font.getGlyphID(cmap[ord(c)]) for c in chars if ord(c) in cmap}
-        missing = [c for c in chars if c not in self.gid]
-        if missing:
-            raise PackPdfError(f"{FONT_FAMILY} has no glyph for {''.join(missing)!r}")
-        self.width = {c: font["hmtx"][cmap[ord(c)]][0] * scale for c in chars}
-        name = pikepdf.Name("/" + "PACKAA+" + font["name"].getDebugName(6))
-        stream = pikepdf.Stream(pdf, buf.getvalue())
-        stream["/Length1"] = len(buf.getvalue())
-        head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+        font = _subset("".join(chars))
+        self.gid, self.width = font.gid, font.width
+        name = pikepdf.Name("/" + "PACKAA+" + font.name)
+        stream = pikepdf.Stream(pdf, font.data)
+        stream["/Length1"] = len(font.data)
         descriptor = pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.FontDescriptor, FontName=name, Flags=32,
-            FontBBox=[round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
-            ItalicAngle=0, Ascent=round(hhea.ascent * scale), Descent=round(hhea.descent * scale),
-            CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * scale), StemV=80,
+            FontBBox=list(font.bbox),
+            ItalicAngle=0, Ascent=font.ascent, Descent=font.descent,
+            CapHeight=font.cap_height, StemV=80,
             FontFile2=pdf.make_indirect(stream)))
         by_gid = sorted((g, c) for c, g in self.gid.items())
         widths = pikepdf.Array()
@@ -146,9 +174,23 @@ class _Place:
     colour: tuple[float, float, float]
 
 
-def _shown_width(font, shown: bytes, size: float) -> float:
+def _widths(font, known: dict) -> tuple[int, list[float]]:
+    """A simple font's first character and /Widths, read once per font of a paper (``known``, by object):
+    every footer line of every page asks for them."""
+    import pikepdf
+
+    key = font.objgen if isinstance(font, pikepdf.Object) and font.is_indirect else None
+    if key is not None and key in known:
+        return known[key]
+    found = int(font.get("/FirstChar", 0)), [float(w) for w in font.get("/Widths", [])]
+    if key is not None:
+        known[key] = found
+    return found
+
+
+def _shown_width(font, shown: bytes, size: float, known: dict | None = None) -> float:
     """How wide LibreOffice's Tj/TJ of a simple (subset TrueType) font is, from the font's /Widths."""
-    first, widths = int(font.get("/FirstChar", 0)), [float(w) for w in font.get("/Widths", [])]
+    first, widths = _widths(font, {} if known is None else known)
     total = 0.0
     for glyphs, kern in _SHOWN.findall(shown):
         if kern:
@@ -158,9 +200,10 @@ def _shown_width(font, shown: bytes, size: float) -> float:
     return total * size / 1000
 
 
-def _strip_footer(page) -> tuple[bytes, _Place]:
+def _strip_footer(page, known: dict | None = None) -> tuple[bytes, _Place]:
     """The page's content without its footer artifacts (text below :data:`FOOTER_ZONE`), and where the
-    footer was. Read as bytes, not parsed: parsing every operator of every page cost more than the rest."""
+    footer was. Read as bytes, not parsed: parsing every operator of every page cost more than the rest.
+    ``known``: the widths of the paper's fonts read so far (:func:`_widths`)."""
     import pikepdf
 
     contents = page.obj.get("/Contents")
@@ -173,7 +216,7 @@ def _strip_footer(page) -> tuple[bytes, _Place]:
         x, y = float(x), float(y)
         if y >= FOOTER_ZONE:
             continue
-        right = x + _shown_width(fonts.get(font.decode(), {}), shown, float(size))
+        right = x + _shown_width(fonts.get(font.decode(), {}), shown, float(size), known)
         kept.append(data[pos:m.start()])
         pos = m.end()
         if place is None:
@@ -273,8 +316,9 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str, f
             if tree is None:
                 raise PackPdfError(f"{path.name} is not tagged")
             first_page = len(pdf.pages)
+            known: dict = {}
             for page in src.pages:  # the footer goes before copying: the page is parsed once
-                stripped.append(_strip_footer(page))
+                stripped.append(_strip_footer(page, known))
             pdf.pages.extend(src.pages)
             # the paper's top elements (its Document's children) become the pack Document's, in order
             tops = tree.get("/K")
