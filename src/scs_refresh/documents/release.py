@@ -63,15 +63,18 @@ _STYLE, _STYLE_ID = qn("w:style"), qn("w:styleId")
 class _StyleRef:
     """A style seen only for its id and name, without building python-docx's style object."""
 
-    __slots__ = ("element", "style_id")
+    __slots__ = ("element", "style_id", "_name")
 
     def __init__(self, element):
         self.element, self.style_id = element, element.get(_STYLE_ID)
 
     @property
     def name(self) -> str | None:
-        name = self.element.find(qn("w:name"))
-        return None if name is None else BabelFish.internal2ui(name.get(qn("w:val")))
+        # read once: docxcompose asks the pack for every style's name at each paper it appends
+        if not hasattr(self, "_name"):
+            name = self.element.find(qn("w:name"))
+            self._name = None if name is None else BabelFish.internal2ui(name.get(qn("w:val")))
+        return self._name
 
 
 class _StylesElement:
