@@ -275,23 +275,36 @@ def _name_tree(node) -> list[tuple[object, object]]:
 
 
 def _outline(src, pdf, first_page: int):
-    """The paper's bookmarks, pointing at its pages in the pack."""
+    """The paper's bookmarks, pointing at its pages in the pack. Read from the outline's dictionaries as
+    pikepdf's outline reader reads them (each item once, 15 levels deep), without building its items
+    and writing them back into the paper, which cost as much as the rest of the structure tree."""
     import pikepdf
 
     index = {p.objgen: n for n, p in enumerate(src.pages)}
+    seen = set()
 
-    def copy(item):
-        dest = item.destination
-        if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
-            new = pikepdf.Array([pdf.pages[first_page + index[dest[0].objgen]].obj, *list(dest)[1:]])
-        else:
-            new = pikepdf.Array([pdf.pages[first_page].obj, pikepdf.Name.Fit])
-        out = pikepdf.OutlineItem(item.title, destination=new)
-        out.children.extend(copy(kid) for kid in item.children)
-        return out
+    def level(node, depth: int) -> list:
+        items = []
+        while isinstance(node, pikepdf.Dictionary):
+            if node.is_indirect:
+                if node.objgen in seen:
+                    break
+                seen.add(node.objgen)
+            dest = node.get("/Dest")
+            if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
+                new = pikepdf.Array([pdf.pages[first_page + index[dest[0].objgen]].obj, *list(dest)[1:]])
+            else:
+                new = pikepdf.Array([pdf.pages[first_page].obj, pikepdf.Name.Fit])
+            item = pikepdf.OutlineItem(str(node.Title) if "/Title" in node else "", destination=new)
+            first = node.get("/First")
+            if isinstance(first, pikepdf.Dictionary) and depth < 15:
+                item.children.extend(level(first, depth + 1))
+            items.append(item)
+            node = node.get("/Next")
+        return items
 
-    with src.open_outline() as outline:
-        return [copy(item) for item in outline.root]
+    outlines = src.Root.get("/Outlines")
+    return level(outlines.get("/First"), 0) if isinstance(outlines, pikepdf.Dictionary) else []
 
 
 def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str, figures: int | None = None) -> Path:
