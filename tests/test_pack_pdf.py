@@ -238,3 +238,24 @@ def test_a_joined_pack_is_checked_before_it_is_written_as_it_would_be_read_back(
         assert check_pdf(written, 3) == check_pdf(tmp_path / "bad.rejected.pdf", 3)
     with pytest.raises(PaperCheckFailed, match="and 1 more"):
         pack_pdf(papers, tmp_path / "worse.pdf", footer=Footer("A footer"), title="A pack", figures=3)
+
+
+def test_a_papers_bookmarks_go_under_its_title_pointing_at_its_pages_in_the_pack(tmp_path):
+    first, second = _paper_pdf(tmp_path / "a.pdf", "A chart"), tmp_path / "b.pdf"
+    with pikepdf.open(_paper_pdf(tmp_path / "plain-b.pdf", "A map")) as pdf:
+        with pdf.open_outline() as outline:
+            heading = pikepdf.OutlineItem("1 Purpose", destination=pikepdf.Array(
+                [pdf.pages[0].obj, pikepdf.Name.XYZ, 0, 800, 0]))
+            heading.children.append(pikepdf.OutlineItem("1.1 Named", destination=pikepdf.String("elsewhere")))
+            outline.root.append(heading)
+        pdf.save(second)
+    pack_pdf([first, second], tmp_path / "pack.pdf", footer=Footer("A footer"), title="A pack", figures=2)
+    with pikepdf.open(tmp_path / "pack.pdf") as pack, pack.open_outline() as outline:
+        assert [item.title for item in outline.root] == ["a", "plain-b"]
+        [heading] = outline.root[1].children
+        assert heading.title == "1 Purpose" and [kid.title for kid in heading.children] == ["1.1 Named"]
+        second_page = pack.pages[1].obj
+        assert heading.destination[0].objgen == second_page.objgen and list(heading.destination)[1:] == [
+            pikepdf.Name.XYZ, 0, 800, 0]
+        named = heading.children[0].destination  # a destination it cannot follow: the paper's first page
+        assert named[0].objgen == second_page.objgen and named[1] == pikepdf.Name.Fit
