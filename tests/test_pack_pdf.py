@@ -190,6 +190,72 @@ def test_papers_without_libreoffices_footers_get_the_pack_converted_instead(tmp_
     monkeypatch.setattr(pdfmod, "pack_pdf", refuse)
     monkeypatch.setattr(pdfmod, "to_pdf", lambda files, out_dir: asked.append((files, out_dir)) or [out_dir / "x.pdf"])
     pack = tmp_path / "m-board-pack.docx"
+    doc.save(pack)
     made = pdfmod.pack_from_papers(pack, [part], [tmp_path / "pdf" / "00-agenda.pdf"], "Board pack")
     assert asked == [([pack], tmp_path / "pdf")] and made == tmp_path / "pdf" / "x.pdf"
     assert pack_footer(part) == ("Breckland Partnership (LSP) Board, 03 December 2010", "Page ")
+
+
+def _paper_pdf(path: Path, alt: str | None) -> Path:
+    """A one-page tagged PDF with a footer as LibreOffice writes one and a figure (with ``alt``, if given)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType,
+                                                FirstChar=1, Widths=[500, 500]))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.obj.Contents = pdf.make_stream(b"/Figure <</MCID 0>> BDC\nEMC\n"
+                                        b"/Artifact BMC\nq 0 0 0 rg\nBT\n56.8 30 Td /F1 11 Tf <0102>Tj\nET\nQ\nEMC\n")
+    page.obj.StructParents = 0
+    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    figure = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Figure, P=root,
+                                                  Pg=page.obj, K=0))
+    if alt is not None:
+        figure.Alt = pikepdf.String(alt)
+    root.K = pikepdf.Array([figure])
+    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=[0, pikepdf.Array([figure])]))
+    pdf.Root.StructTreeRoot = root
+    pdf.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+    pdf.Root.Lang = pikepdf.String("en-GB")
+    pdf.docinfo.Title = pikepdf.String(path.stem)
+    pdf.save(path)
+    return path
+
+
+def test_a_joined_pack_is_checked_before_it_is_written_as_it_would_be_read_back(tmp_path):
+    from scs_refresh.documents.release import PaperCheckFailed
+
+    papers = [_paper_pdf(tmp_path / "a.pdf", "A chart"), _paper_pdf(tmp_path / "b.pdf", None)]
+    made = pack_pdf(papers[:1], tmp_path / "good.pdf", footer=Footer("A footer"), title="A pack", figures=1)
+    assert made == tmp_path / "good.pdf" and check_pdf(made, 1) == []
+    with pytest.raises(PaperCheckFailed, match="figure 2 of the PDF has no alternative text"):
+        pack_pdf(papers, tmp_path / "bad.pdf", footer=Footer("A footer"), title="A pack", figures=2)
+    assert not (tmp_path / "bad.pdf").exists()
+    assert check_pdf(tmp_path / "bad.rejected.pdf", 3) == [
+        "figure 2 of the PDF has no alternative text",
+        "the PDF tags 2 figure(s), but its Word file has 3 picture(s): a picture lost its alternative text"]
+    with pikepdf.open(tmp_path / "bad.rejected.pdf") as written:  # an open PDF is checked as its file is
+        assert check_pdf(written, 3) == check_pdf(tmp_path / "bad.rejected.pdf", 3)
+    with pytest.raises(PaperCheckFailed, match="and 1 more"):
+        pack_pdf(papers, tmp_path / "worse.pdf", footer=Footer("A footer"), title="A pack", figures=3)
+
+
+def test_a_papers_bookmarks_go_under_its_title_pointing_at_its_pages_in_the_pack(tmp_path):
+    first, second = _paper_pdf(tmp_path / "a.pdf", "A chart"), tmp_path / "b.pdf"
+    with pikepdf.open(_paper_pdf(tmp_path / "plain-b.pdf", "A map")) as pdf:
+        with pdf.open_outline() as outline:
+            heading = pikepdf.OutlineItem("1 Purpose", destination=pikepdf.Array(
+                [pdf.pages[0].obj, pikepdf.Name.XYZ, 0, 800, 0]))
+            heading.children.append(pikepdf.OutlineItem("1.1 Named", destination=pikepdf.String("elsewhere")))
+            outline.root.append(heading)
+        pdf.save(second)
+    pack_pdf([first, second], tmp_path / "pack.pdf", footer=Footer("A footer"), title="A pack", figures=2)
+    with pikepdf.open(tmp_path / "pack.pdf") as pack, pack.open_outline() as outline:
+        assert [item.title for item in outline.root] == ["a", "plain-b"]
+        [heading] = outline.root[1].children
+        assert heading.title == "1 Purpose" and [kid.title for kid in heading.children] == ["1.1 Named"]
+        second_page = pack.pages[1].obj
+        assert heading.destination[0].objgen == second_page.objgen and list(heading.destination)[1:] == [
+            pikepdf.Name.XYZ, 0, 800, 0]
+        named = heading.children[0].destination  # a destination it cannot follow: the paper's first page
+        assert named[0].objgen == second_page.objgen and named[1] == pikepdf.Name.Fit

@@ -209,6 +209,61 @@ def test_a_pack_is_what_docxcompose_makes_of_its_papers(tmp_path):
     assert b"Local 2" in ours.read("word/styles.xml")
 
 
+def test_the_pack_compiles_docxcompose_s_queries_only_while_merging_and_they_find_the_same(tmp_path, monkeypatch):
+    """compose_pack swaps docxcompose's own query function for one compiling each query once: a new
+    docxcompose must be checked (does the composer still query through ``composer.xpath``?) before it is used."""
+    import importlib.metadata
+
+    import docxcompose.composer
+    import docxcompose.utils
+    from lxml import etree
+
+    from scs_refresh.documents import release
+
+    assert importlib.metadata.version("docxcompose") == "2.2.0", \
+        "docxcompose changed: check release._compiled_queries against its composer, then pin the new version here"
+    assert docxcompose.composer.xpath is docxcompose.utils.xpath
+    doc = docx.Document()
+    doc.add_paragraph("One", style="Heading 1")
+    doc.add_paragraph("Two", style="List Bullet")
+    plain = etree.fromstring(etree.tostring(doc.element))  # an element that is not python-docx's
+    for element in (doc.element, plain):
+        for query in (".//w:pStyle/@w:val", ".//w:tblStyle|.//w:pStyle|.//w:rStyle", './/w:pStyle[@w:val="Heading1"]'):
+            assert release._xpath(element, query) == docxcompose.utils.xpath(element, query)
+        assert release._xpath(element, ".//w:pStyle/@w:val") == ["Heading1", "ListBullet"]
+
+    used = []
+    monkeypatch.setattr(release, "_xpath", lambda element, query: used.append(query) or release._compiled(
+        query, isinstance(element, release.BaseOxmlElement))(element))
+    doc.save(tmp_path / "a.docx")
+    release.compose_pack([tmp_path / "a.docx", tmp_path / "a.docx"], tmp_path / "pack.docx", "Pack")
+    assert ".//w:tblStyle|.//w:pStyle|.//w:rStyle" in used
+    assert docxcompose.composer.xpath is docxcompose.utils.xpath
+
+
+def test_a_merged_pack_is_checked_in_memory_as_its_file_would_be(tmp_path):
+    """checked_pack checks the pack it merged without reading the file back: the same problems either way."""
+    from scs_refresh.documents import release
+
+    parts = []
+    for n in range(2):
+        doc = set_language(docx.Document(), "en-GB")
+        doc.core_properties.title = f"Part {n}"
+        doc.add_paragraph(f"Paper {n}", style="Heading 1")
+        doc.add_paragraph("Detail", style="Heading 3")  # a heading jump
+        doc.add_paragraph("Left as {{ a_tag }} in the paper")
+        doc.add_table(rows=2, cols=2)  # no header row
+        doc.save(tmp_path / f"{n}.docx")
+        parts.append(tmp_path / f"{n}.docx")
+    merged, data = release._composed(parts, "Pack")
+    (tmp_path / "pack.docx").write_bytes(data)
+    problems = check_docx(merged, {"quoted"})
+    assert len(problems) >= 5 and any("a_tag" in p for p in problems)
+    assert problems == check_docx(tmp_path / "pack.docx", {"quoted"})
+    with pytest.raises(release.PaperCheckFailed, match="the merged pack fails the checks"):
+        release.checked_pack(parts, tmp_path / "checked.docx", "Pack", {"quoted"})
+
+
 def test_a_tag_left_in_a_table_cell_or_split_across_runs_is_found_and_a_quoted_one_is_not(tmp_path):
     doc = set_language(docx.Document(), "en-GB")
     doc.core_properties.title = "Tags"

@@ -31,8 +31,9 @@ _HEADING = re.compile(r"^(Heading (\d)|Title)$")
 LANGUAGE = "en-GB"
 
 
-def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAGE) -> list[str]:
+def check_docx(path, literals: Iterable[str] = (), language: str = LANGUAGE) -> list[str]:
     """Every accessibility problem in the .docx at ``path``, each as a sentence (empty = pass).
+    ``path`` may be the python-docx document just saved there: a merged pack is not read back.
 
     Its text must be in ``language``: the default run language and the core properties say so,
     and no style or run says otherwise.
@@ -41,8 +42,9 @@ def check_docx(path: Path, literals: Iterable[str] = (), language: str = LANGUAG
     them is content, not a forgotten field. :func:`literal_strings` collects them from a context.
     """
     import docx
+    from docx.document import Document
 
-    doc = docx.Document(str(path))
+    doc = path if isinstance(path, Document) else docx.Document(str(path))
     problems: list[str] = []
     if not (doc.core_properties.title or "").strip():
         problems.append("the document has no title (File > Properties > Title)")
@@ -225,44 +227,51 @@ def literal_strings(value: Any) -> Iterator[str]:
         yield from literal_strings(asdict(value))
 
 
-def check_pdf(path: Path, figures: int = 0, language: str = LANGUAGE) -> list[str]:
+def check_pdf(path, figures: int = 0, language: str = LANGUAGE) -> list[str]:
     """Every accessibility problem in the PDF at ``path``, each as a sentence (empty = pass).
 
     A tagged PDF (a structure tree, /MarkInfo /Marked true) in ``language`` whose title is shown
     in the window, with at least ``figures`` figures (the pictures of its Word file) in its
-    structure tree, each with its alternative text (/Alt).
+    structure tree, each with its alternative text (/Alt). ``path`` may be an open pikepdf PDF about
+    to be saved (a joined pack: reading it back parsed every structure element again).
     """
     import pikepdf
 
+    if isinstance(path, pikepdf.Pdf):
+        return _pdf_problems(path, figures, language)
     try:
         pdf = pikepdf.open(path)
     except (pikepdf.PdfError, OSError) as exc:
         return [f"not a PDF that can be read ({exc})"]
     with pdf:
-        root = pdf.Root
-        problems = []
-        tree = root.get("/StructTreeRoot")
-        if tree is None:
-            problems.append("the PDF is not tagged (no structure tree): a screen reader cannot follow it")
-        mark = root.get("/MarkInfo")
-        if mark is None or mark.get("/Marked") is not True:
-            problems.append("the PDF is not marked as tagged (/MarkInfo /Marked true)")
-        lang = str(root.get("/Lang", ""))
-        if lang != language:
-            problems.append(f"the PDF's language is {lang or 'not set'}, not {language}")
-        if not str(pdf.docinfo.get("/Title", "")).strip():
-            problems.append("the PDF has no title")
-        prefs = root.get("/ViewerPreferences")
-        if prefs is None or prefs.get("/DisplayDocTitle") is not True:
-            problems.append("the PDF shows its file name, not its title (/DisplayDocTitle)")
-        found = _figures(tree) if tree is not None else []
-        for i, alt in enumerate(found, 1):
-            if not alt.strip():
-                problems.append(f"figure {i} of the PDF has no alternative text")
-        if tree is not None and len(found) < figures:
-            problems.append(f"the PDF tags {len(found)} figure(s), but its Word file has {figures} picture(s): "
-                            "a picture lost its alternative text")
-        return problems
+        return _pdf_problems(pdf, figures, language)
+
+
+def _pdf_problems(pdf, figures: int, language: str) -> list[str]:
+    root = pdf.Root
+    problems = []
+    tree = root.get("/StructTreeRoot")
+    if tree is None:
+        problems.append("the PDF is not tagged (no structure tree): a screen reader cannot follow it")
+    mark = root.get("/MarkInfo")
+    if mark is None or mark.get("/Marked") is not True:
+        problems.append("the PDF is not marked as tagged (/MarkInfo /Marked true)")
+    lang = str(root.get("/Lang", ""))
+    if lang != language:
+        problems.append(f"the PDF's language is {lang or 'not set'}, not {language}")
+    if not str(pdf.docinfo.get("/Title", "")).strip():
+        problems.append("the PDF has no title")
+    prefs = root.get("/ViewerPreferences")
+    if prefs is None or prefs.get("/DisplayDocTitle") is not True:
+        problems.append("the PDF shows its file name, not its title (/DisplayDocTitle)")
+    found = _figures(tree) if tree is not None else []
+    for i, alt in enumerate(found, 1):
+        if not alt.strip():
+            problems.append(f"figure {i} of the PDF has no alternative text")
+    if tree is not None and len(found) < figures:
+        problems.append(f"the PDF tags {len(found)} figure(s), but its Word file has {figures} picture(s): "
+                        "a picture lost its alternative text")
+    return problems
 
 
 def _figures(tree) -> list[str]:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
+from scs_refresh.documents.accessibility import check_pdf
+from scs_refresh.documents.release import release_pdf
 
 #: A footer's text sits below this height on the page (points): the papers' bottom margin is 20 mm.
 FOOTER_ZONE = 56.0
@@ -52,45 +54,73 @@ def _font_file() -> Path:
     return Path(found)
 
 
+@dataclass(frozen=True)
+class _Subset:
+    """What a pack's PDF needs of a subset of the font: the font file, and its glyph ids, widths and metrics."""
+
+    data: bytes
+    gid: dict
+    width: dict
+    name: str
+    bbox: tuple
+    ascent: int
+    descent: int
+    cap_height: int
+
+
+@functools.lru_cache(maxsize=64)
+def _subset(chars: str) -> _Subset:
+    """The font cut down to ``chars``, made once per process for each set of characters: two packs of the
+    same meeting, or of meetings on days written with the same digits, share it (it is a footer's
+    characters, usually fewer than fifty, but cutting the font down costs as much as joining a pack)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    # FontForge's timestamps, and the layout and kerning tables LibreOffice does not apply to a footer:
+    # reading them was most of the subsetting time
+    options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
+    options.layout_features = []
+    font = TTFont(str(_font_file()), lazy=True)
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=[ord(c) for c in chars])
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    cmap = font.getBestCmap()
+    scale = 1000 / font["head"].unitsPerEm
+    gid = {c: font.getGlyphID(cmap[ord(c)]) for c in chars if ord(c) in cmap}
+    missing = [c for c in chars if c not in gid]
+    if missing:
+        raise PackPdfError(f"{FONT_FAMILY} has no glyph for {''.join(missing)!r}")
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    return _Subset(buf.getvalue(), gid, {c: font["hmtx"][cmap[ord(c)]][0] * scale for c in chars},
+                   font["name"].getDebugName(6),
+                   tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),
+                   round(hhea.ascent * scale), round(hhea.descent * scale),
+                   round(getattr(os2, "sCapHeight", hhea.ascent) * scale))
+
+
 class _Font:
     """A subset of Liberation Sans holding the footers' characters, embedded once (Type0, Identity-H)
     with a ToUnicode map, so the footer's text is searchable and read aloud like LibreOffice's."""
 
     def __init__(self, pdf, text: str):
         import pikepdf
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
 
         chars = sorted(set(text) | {" "})
-        options = subset.Options()
-        options.notdef_outline = True
-        options.name_IDs = ["*"]
-        # FontForge's timestamps, and the layout and kerning tables LibreOffice does not apply to a footer:
-        # reading them was most of the subsetting time
-        options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
-        options.layout_features = []
-        font = TTFont(str(_font_file()), lazy=True)
-        sub = subset.Subsetter(options)
-        sub.populate(unicodes=[ord(c) for c in chars])
-        sub.subset(font)
-        buf = io.BytesIO()
-        font.save(buf)
-        cmap = font.getBestCmap()
-        scale = 1000 / font["head"].unitsPerEm
-        self.gid = {c: font.getGlyphID(cmap[ord(c)]) for c in chars if ord(c) in cmap}
-        missing = [c for c in chars if c not in self.gid]
-        if missing:
-            raise PackPdfError(f"{FONT_FAMILY} has no glyph for {''.join(missing)!r}")
-        self.width = {c: font["hmtx"][cmap[ord(c)]][0] * scale for c in chars}
-        name = pikepdf.Name("/" + "PACKAA+" + font["name"].getDebugName(6))
-        stream = pikepdf.Stream(pdf, buf.getvalue())
-        stream["/Length1"] = len(buf.getvalue())
-        head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+        font = _subset("".join(chars))
+        self.gid, self.width = font.gid, font.width
+        name = pikepdf.Name("/" + "PACKAA+" + font.name)
+        stream = pikepdf.Stream(pdf, font.data)
+        stream["/Length1"] = len(font.data)
         descriptor = pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.FontDescriptor, FontName=name, Flags=32,
-            FontBBox=[round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
-            ItalicAngle=0, Ascent=round(hhea.ascent * scale), Descent=round(hhea.descent * scale),
-            CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * scale), StemV=80,
+            FontBBox=list(font.bbox),
+            ItalicAngle=0, Ascent=font.ascent, Descent=font.descent,
+            CapHeight=font.cap_height, StemV=80,
             FontFile2=pdf.make_indirect(stream)))
         by_gid = sorted((g, c) for c, g in self.gid.items())
         widths = pikepdf.Array()
@@ -144,9 +174,23 @@ class _Place:
     colour: tuple[float, float, float]
 
 
-def _shown_width(font, shown: bytes, size: float) -> float:
+def _widths(font, known: dict) -> tuple[int, list[float]]:
+    """A simple font's first character and /Widths, read once per font of a paper (``known``, by object):
+    every footer line of every page asks for them."""
+    import pikepdf
+
+    key = font.objgen if isinstance(font, pikepdf.Object) and font.is_indirect else None
+    if key is not None and key in known:
+        return known[key]
+    found = int(font.get("/FirstChar", 0)), [float(w) for w in font.get("/Widths", [])]
+    if key is not None:
+        known[key] = found
+    return found
+
+
+def _shown_width(font, shown: bytes, size: float, known: dict | None = None) -> float:
     """How wide LibreOffice's Tj/TJ of a simple (subset TrueType) font is, from the font's /Widths."""
-    first, widths = int(font.get("/FirstChar", 0)), [float(w) for w in font.get("/Widths", [])]
+    first, widths = _widths(font, {} if known is None else known)
     total = 0.0
     for glyphs, kern in _SHOWN.findall(shown):
         if kern:
@@ -156,9 +200,10 @@ def _shown_width(font, shown: bytes, size: float) -> float:
     return total * size / 1000
 
 
-def _strip_footer(page) -> tuple[bytes, _Place]:
+def _strip_footer(page, known: dict | None = None) -> tuple[bytes, _Place]:
     """The page's content without its footer artifacts (text below :data:`FOOTER_ZONE`), and where the
-    footer was. Read as bytes, not parsed: parsing every operator of every page cost more than the rest."""
+    footer was. Read as bytes, not parsed: parsing every operator of every page cost more than the rest.
+    ``known``: the widths of the paper's fonts read so far (:func:`_widths`)."""
     import pikepdf
 
     contents = page.obj.get("/Contents")
@@ -171,7 +216,7 @@ def _strip_footer(page) -> tuple[bytes, _Place]:
         x, y = float(x), float(y)
         if y >= FOOTER_ZONE:
             continue
-        right = x + _shown_width(fonts.get(font.decode(), {}), shown, float(size))
+        right = x + _shown_width(fonts.get(font.decode(), {}), shown, float(size), known)
         kept.append(data[pos:m.start()])
         pos = m.end()
         if place is None:
@@ -197,18 +242,15 @@ def _footer_ops(font: _Font, footer: Footer, number: int, place: _Place) -> byte
         for text, x in pieces if text)
 
 
-def _copy(pdf, obj):
-    """``obj`` from another PDF into ``pdf``: qpdf copies only indirect objects, so a direct array or
-    dictionary (a /ParentTree entry) is rebuilt around copies of what it refers to."""
+def _copy_all(pdf, src, objs: list) -> list:
+    """``objs`` from ``src`` into ``pdf``, in one copy: qpdf copies only indirect objects, so they go
+    over in one indirect array made in the source (qpdf copies whatever it refers to, each object once
+    per source, as it copied the pages). Walking them in Python, object by object, cost more."""
     import pikepdf
 
-    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
-        return pdf.copy_foreign(obj)
-    if isinstance(obj, pikepdf.Array):
-        return pikepdf.Array([_copy(pdf, v) for v in obj])
-    if isinstance(obj, pikepdf.Dictionary):
-        return pikepdf.Dictionary({k: _copy(pdf, v) for k, v in obj.items()})
-    return obj
+    if not objs:
+        return []
+    return list(pdf.copy_foreign(src.make_indirect(pikepdf.Array(objs))))
 
 
 def _number_tree(node) -> list[tuple[int, object]]:
@@ -233,27 +275,42 @@ def _name_tree(node) -> list[tuple[object, object]]:
 
 
 def _outline(src, pdf, first_page: int):
-    """The paper's bookmarks, pointing at its pages in the pack."""
+    """The paper's bookmarks, pointing at its pages in the pack. Read from the outline's dictionaries as
+    pikepdf's outline reader reads them (each item once, 15 levels deep), without building its items
+    and writing them back into the paper, which cost as much as the rest of the structure tree."""
     import pikepdf
 
     index = {p.objgen: n for n, p in enumerate(src.pages)}
+    seen = set()
 
-    def copy(item):
-        dest = item.destination
-        if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
-            new = pikepdf.Array([pdf.pages[first_page + index[dest[0].objgen]].obj, *list(dest)[1:]])
-        else:
-            new = pikepdf.Array([pdf.pages[first_page].obj, pikepdf.Name.Fit])
-        out = pikepdf.OutlineItem(item.title, destination=new)
-        out.children.extend(copy(kid) for kid in item.children)
-        return out
+    def level(node, depth: int) -> list:
+        items = []
+        while isinstance(node, pikepdf.Dictionary):
+            if node.is_indirect:
+                if node.objgen in seen:
+                    break
+                seen.add(node.objgen)
+            dest = node.get("/Dest")
+            if isinstance(dest, pikepdf.Array) and len(dest) and dest[0].objgen in index:
+                new = pikepdf.Array([pdf.pages[first_page + index[dest[0].objgen]].obj, *list(dest)[1:]])
+            else:
+                new = pikepdf.Array([pdf.pages[first_page].obj, pikepdf.Name.Fit])
+            item = pikepdf.OutlineItem(str(node.Title) if "/Title" in node else "", destination=new)
+            first = node.get("/First")
+            if isinstance(first, pikepdf.Dictionary) and depth < 15:
+                item.children.extend(level(first, depth + 1))
+            items.append(item)
+            node = node.get("/Next")
+        return items
 
-    with src.open_outline() as outline:
-        return [copy(item) for item in outline.root]
+    outlines = src.Root.get("/Outlines")
+    return level(outlines.get("/First"), 0) if isinstance(outlines, pikepdf.Dictionary) else []
 
 
-def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -> Path:
-    """Join ``paper_pdfs`` (the pack's parts, the agenda first) into the pack's tagged PDF at ``out``."""
+def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str, figures: int | None = None) -> Path:
+    """Join ``paper_pdfs`` (the pack's parts, the agenda first) into the pack's tagged PDF at ``out``. With
+    ``figures`` (the pack's pictures), it is released only if it passes the checks (:func:`release_pdf`), made
+    on the joined PDF before it is written: reading it back parsed every structure element again."""
     import pikepdf
 
     if not paper_pdfs:
@@ -272,8 +329,9 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
             if tree is None:
                 raise PackPdfError(f"{path.name} is not tagged")
             first_page = len(pdf.pages)
+            known: dict = {}
             for page in src.pages:  # the footer goes before copying: the page is parsed once
-                stripped.append(_strip_footer(page))
+                stripped.append(_strip_footer(page, known))
             pdf.pages.extend(src.pages)
             # the paper's top elements (its Document's children) become the pack Document's, in order
             tops = tree.get("/K")
@@ -288,14 +346,17 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
             for kid in kids:
                 if isinstance(kid, pikepdf.Dictionary) and "/P" in kid:
                     del kid["/P"]  # the source's tree root stays behind
-            for kid in kids:
-                new = _copy(pdf, kid)
+            entries = _number_tree(tree.get("/ParentTree", pikepdf.Dictionary()))
+            roles = list(tree.get("/RoleMap", {}).items())
+            classes = list(tree.get("/ClassMap", {}).items())
+            named = _name_tree(tree.IDTree) if "/IDTree" in tree else []
+            copied = iter(_copy_all(pdf, src, kids + [v for _, v in entries + roles + classes + named]))
+            for kid, new in zip(kids, copied):
                 if isinstance(new, pikepdf.Dictionary):
                     new.P = document
                 document.K.append(new)
-            entries = _number_tree(tree.get("/ParentTree", pikepdf.Dictionary()))
             for key, value in entries:
-                parents.append((key + offset, _copy(pdf, value)))
+                parents.append((key + offset, next(copied)))
             for page in pdf.pages[first_page:]:
                 if "/StructParents" in page.obj:
                     page.obj.StructParents = int(page.obj.StructParents) + offset
@@ -303,12 +364,11 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
                     if "/StructParent" in annot:
                         annot.StructParent = int(annot.StructParent) + offset
             offset += max((k for k, _ in entries), default=-1) + 1
-            for key, value in tree.get("/RoleMap", {}).items():
-                role_map[key] = _copy(pdf, value)
-            for key, value in tree.get("/ClassMap", {}).items():
-                class_map[key] = _copy(pdf, value)
-            if "/IDTree" in tree:
-                ids += [(k, _copy(pdf, v)) for k, v in _name_tree(tree.IDTree)]
+            for key, _ in roles:
+                role_map[key] = next(copied)
+            for key, _ in classes:
+                class_map[key] = next(copied)
+            ids += [(k, next(copied)) for k, _ in named]
             outline.append((src.docinfo.get("/Title", path.stem), first_page, _outline(src, pdf, first_page)))
 
         texts = footer.left + footer.page + "0123456789"
@@ -361,9 +421,11 @@ def pack_pdf(paper_pdfs: list[Path], out: Path, *, footer: Footer, title: str) -
                     meta[key] = value
             meta["dc:title"] = title
             meta["pdfuaid:part"] = "1"
+        problems = None if figures is None else check_pdf(pdf, figures)
         buf = io.BytesIO()
         pdf.save(buf, object_stream_mode=pikepdf.ObjectStreamMode.generate, min_version=sources[0].pdf_version)
     finally:
         for src in sources:
             src.close()
-    return write_bytes(Path(out), buf.getvalue())
+    made = write_bytes(Path(out), buf.getvalue())
+    return made if problems is None else release_pdf(made, problems=problems)

@@ -265,11 +265,10 @@ def pack_from_papers(pack: Path, parts: list[Path], part_pdfs: list[Path], title
     out = Path(part_pdfs[0]).parent / f"{Path(pack).stem}.pdf"
     left, page = pack_footer(parts[0])
     try:
-        made = pack_pdf(part_pdfs, out, footer=Footer(left, page or "Page "), title=title)
+        return pack_pdf(part_pdfs, out, footer=Footer(left, page or "Page "), title=title, figures=pictures(pack))
     except PackPdfError as exc:
         log.warning("%s: converting the whole pack instead of joining its papers' PDFs (%s)", pack.name, exc)
         return to_pdf([pack], out.parent)[0]
-    return release_pdf(made, pictures(pack))
 
 
 class PdfQueue:
