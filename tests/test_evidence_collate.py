@@ -162,6 +162,31 @@ def test_charts_are_redrawn_only_when_their_headline_changes(base, tmp_path, mon
     assert {p.name: p.read_bytes() for p in (tmp_path / "evidence" / "charts").glob("*.png")} == before
 
 
+def test_charts_laid_out_once_are_the_pictures_matplotlib_lays_out(base):
+    """render lays a chart out itself to draw it once, not savefig's three passes: the PNG must be byte for byte
+    the one matplotlib's own constrained layout saves, for every kind of chart (a matplotlib upgrade may differ)."""
+    import io
+    from dataclasses import replace
+
+    from scs_refresh.evidence import charts
+
+    kinds = {}
+    for h, c in base.digest.charts:
+        kinds.setdefault((c.kind, bool(h.ranking), bool(h.comparator_trends)), h)
+        if c.kind == "trend":  # a trend without comparators, and a distribution without the neighbours' shares
+            kinds.setdefault(("trend", True, False), replace(h, comparator_trends=()))
+        if c.kind == "distribution":
+            kinds.setdefault(("distribution", False, False), replace(h, ranking=()))
+    assert len(kinds) == 6  # bars ranked or not, IMD with and without shares, trends with and without comparators
+    for headline in kinds.values():
+        fig = charts.figure(headline)
+        fig.set_layout_engine("constrained")
+        saved = io.BytesIO()
+        fig.savefig(saved, format="png", metadata={"Title": headline.chart.title,
+                                                   "Description": headline.chart.alt_text})
+        assert charts.render(headline) == saved.getvalue(), headline.chart.file
+
+
 def test_collated_again_only_when_a_source_changes(tmp_path, monkeypatch):
     from scs_refresh.evidence import collate as collating
     from scs_refresh.evidence.collate import collate_and_write
