@@ -203,3 +203,31 @@ def test_the_chart_is_drawn_again_only_when_a_figure_changes(dirs, monkeypatch):
            source="Voluntary Norfolk", by="officer", at=datetime(2011, 5, 9, 10))
     assert scorecard_on(ws, date(2011, 5, 9)).chart.path.read_bytes() != first
     assert len(drawn) == 2
+
+
+def test_the_evidence_table_is_read_again_only_when_it_changes(dirs, monkeypatch):
+    """The scorecard is refreshed on every paper day: the figures it finds in the evidence table are kept
+    while the table is the same, byte for byte, and found again in a changed one."""
+    import pandas as pd
+
+    from scs_refresh.performance import scorecard as sc
+
+    reads = []
+    real = sc.read_written_table
+    monkeypatch.setattr(sc, "_found", [])
+    monkeypatch.setattr(sc, "read_written_table", lambda out: reads.append(out) or real(out))
+    ws = Workspace.load(dirs)
+    indicator = "Feel well informed about local public services"
+
+    def latest(day):
+        card = scorecard_on(ws, day).card
+        return next(r.latest.value for r in card.rows if r.indicator.evidence and
+                    r.indicator.evidence.indicator == indicator)
+
+    before = latest(date(2011, 5, 6))
+    assert latest(date(2011, 5, 9)) == before and len(reads) == 1
+    file = dirs.out / "evidence" / "evidence.csv"
+    frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+    frame.loc[frame["indicator"] == indicator, "value"] = str(before + 1)
+    frame.to_csv(file, index=False)
+    assert latest(date(2011, 5, 9)) == before + 1 and len(reads) == 2

@@ -66,12 +66,18 @@ def _indexed(ax, headline: Headline) -> None:
 
 def render(headline: Headline) -> bytes:
     """The PNG for ``headline.chart``; the text alternative is ``headline.chart.alt_text``."""
-    from matplotlib.figure import Figure  # Figure alone uses the Agg canvas: no GUI, no global state
+    chart = headline.chart
+    return png(figure(headline), {"Title": chart.title, "Description": chart.alt_text})
+
+
+def figure(headline: Headline):
+    """The chart as a matplotlib ``Figure`` (Agg, no pyplot state), before its constrained layout."""
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     chart = headline.chart
     shares = chart.kind == "distribution" and headline.ranking
-    fig = Figure(figsize=(6.4, 3.6 if shares else 3.2), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.4, 3.6 if shares else 3.2), dpi=100)
     ax = fig.add_subplot(1, 2, 1) if shares else fig.add_subplot()
     if chart.kind == "distribution":
         deciles, counts = zip(*headline.distribution)
@@ -97,7 +103,20 @@ def render(headline: Headline) -> bytes:
         _bars(ax, _comparison(headline), headline.unit, headline.area, len(headline.ranking))
     (fig.suptitle if shares else ax.set_title)(chart.title, fontsize=9)
     ax.spines[["top", "right"]].set_visible(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": chart.title, "Description": chart.alt_text})
-    return buf.getvalue()
+    return fig
 
+
+def png(fig, metadata: dict[str, str]) -> bytes:
+    """``fig`` with its constrained layout, as PNG bytes.
+
+    Laid out here, not by ``savefig``: with a layout engine it draws the figure twice (to lay it out, then again
+    with drawing off) before drawing it for real. The same layout, then one draw on the canvas that measured the
+    text: the same bytes as ``layout="constrained"`` (tests/test_evidence_collate.py checks), ~15% less work."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    FigureCanvasAgg(fig)
+    ConstrainedLayoutEngine().execute(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata=metadata)
+    return buf.getvalue()

@@ -225,6 +225,24 @@ def _stamp(folder: Path) -> str | None:
 #: The last evidence base collated in this process, by content key: a cycle collates on every
 #: meeting day, and the sources rarely change between them.
 _collated: dict[str, EvidenceBase] = {}
+#: Each source as read, for the manifest and source files of one content key (all releases): a day with
+#: a new release out reads that release, not every source again.
+_read: dict[str, dict[str, SourceEvidence]] = {}
+
+
+def _read_as_at(manifest: LoadedManifest, on: date) -> list[SourceEvidence]:
+    """Every release out on ``on``, read (all or nothing) or as read before in this process from the same files."""
+    out = manifest.as_at(on)
+    key = manifest.content_key()
+    if key not in _read:
+        _read.clear()
+        _read[key] = {}
+    known = _read[key]
+    new = tuple(s for s in out.sources if s.id not in known)
+    log.info("reading the %d evidence sources published by %s (%d not read before)", len(out.sources), on, len(new))
+    if new:
+        known.update((e.source.id, e) for e in read_all(out.model_copy(update={"sources": new})))
+    return [known[s.id] for s in out.sources]
 
 
 def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tuple[EvidenceBase, Path]:
@@ -237,9 +255,7 @@ def collate_and_write(manifest: LoadedManifest, out_dir: Path, on: date) -> tupl
     key = manifest.content_key(on)  # the sources' content and which releases were out on ``on``
     base = _collated.get(key)
     if base is None:
-        out = manifest.as_at(on)
-        log.info("reading the %d evidence sources published by %s", len(out.sources), on)
-        base = collate(manifest, read_all(out), {}, on)
+        base = collate(manifest, _read_as_at(manifest, on), {}, on)
         _collated.clear()
         _collated[key] = base
     folder = Path(out_dir) / "evidence"

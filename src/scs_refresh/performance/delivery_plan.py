@@ -376,11 +376,21 @@ def _recorded_figures(updates: Iterable[ProgressUpdate], indicator_id: str, on: 
             and period_end(u.period) is not None]
 
 
-def progress(priority: str, outcome: Outcome, ind: Indicator, owner: str, table: pd.DataFrame | None,
-             updates: Iterable[ProgressUpdate], focus: str, on: date, tolerance: float) -> Progress:
+#: What :func:`evidence_figures` finds for one evidence-linked indicator: its figures, the reasons given for
+#: missing ones, and its unit.
+Found = tuple[list[Reading], list[str], str]
+
+
+def evidence_figures(plan: DeliveryPlan, table: pd.DataFrame | None, focus: str) -> dict[EvidenceLink, Found]:
+    """Each evidence-linked indicator's figures in ``table``: found once for a table that is rated on many days."""
+    return {i.evidence: _evidence_figures(table, i.evidence, focus) for _, _, i in plan.indicators() if i.evidence}
+
+
+def progress(priority: str, outcome: Outcome, ind: Indicator, owner: str, found: Mapping[EvidenceLink, Found],
+             updates: Iterable[ProgressUpdate], on: date, tolerance: float) -> Progress:
     """The progress of one indicator as at ``on``, rated under :data:`RULE`."""
     if ind.evidence is not None:
-        figures, missing, unit = _evidence_figures(table, ind.evidence, focus)
+        figures, missing, unit = found[ind.evidence]
     else:
         figures, missing, unit = _recorded_figures(updates, ind.id, on), [], ind.recorded.unit
     known = [f for f in figures if f.as_of <= on]
@@ -414,10 +424,16 @@ def scorecard(plan: DeliveryPlan, table: pd.DataFrame | None, updates: Iterable[
     every evidence-linked indicator then shows No data); ``themes`` and ``owners`` map ids to
     the names shown.
     """
+    return rated(plan, evidence_figures(plan, table, focus), updates, on, themes=themes, owners=owners)
+
+
+def rated(plan: DeliveryPlan, found: Mapping[EvidenceLink, Found], updates: Iterable[ProgressUpdate], on: date, *,
+          themes: Mapping[str, str] | None = None, owners: Mapping[str, str] | None = None) -> Scorecard:
+    """:func:`scorecard` from the figures :func:`evidence_figures` found in the evidence table."""
     updates = list(updates)
     themes, owners = themes or {}, owners or {}
-    rows = tuple(progress(p.title or themes.get(p.theme, p.theme), o, i, owners.get(o.owner, o.owner), table,
-                          updates, focus, on, plan.amber_tolerance)
+    rows = tuple(progress(p.title or themes.get(p.theme, p.theme), o, i, owners.get(o.owner, o.owner), found,
+                          updates, on, plan.amber_tolerance)
                  for p, o, i in plan.indicators())
     return Scorecard(on, plan.illustrative, rule_text(plan.amber_tolerance), rows)
 
