@@ -69,6 +69,10 @@ def without_prefect(base: Path, pdf: bool) -> float:
     from scs_refresh.core.folders import Dirs
 
     collect_less()  # as `scs` runs
+    if pdf:  # as `scs demo` does, LibreOffice starts while the cycle loads
+        from scs_refresh.documents.pdf import start_libreoffice
+
+        start_libreoffice()
 
     dirs = Dirs(base / "config", base / "out", base / "state", base / "templates")
 

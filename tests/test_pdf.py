@@ -139,6 +139,17 @@ def test_libreoffice_stays_up_for_the_process_and_goes_with_it(tmp_path):
 
 
 @needs_office
+def test_libreoffice_started_early_is_ready_and_the_first_paper_uses_it(tmp_path):
+    """``start_libreoffice`` (before a cycle loads) leaves LibreOffice running, its PDF export tried on a
+    blank page; the first paper's conversion then goes to that LibreOffice, not a new one."""
+    exe = soffice()
+    assert pdf._warm_up(exe)
+    running = pdf._shared_office(exe).proc.pid
+    [out] = to_pdf([_paper(tmp_path / "first.docx", "the first paper after the warm-up")], tmp_path / "pdf")
+    assert out.read_bytes().startswith(b"%PDF") and pdf._shared_office(exe).proc.pid == running
+
+
+@needs_office
 def test_a_libreoffice_that_will_not_start_falls_back_to_one_per_call(tmp_path, monkeypatch):
     monkeypatch.setattr(pdf, "START_TIMEOUT", 0.0)
     monkeypatch.setattr(pdf, "_office", None)

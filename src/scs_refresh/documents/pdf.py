@@ -203,12 +203,46 @@ def _shared_office(exe: str) -> _Office:
         return _office
 
 
+#: The smallest Word file: converting it once readies LibreOffice's Writer and PDF export (about a second,
+#: the first time in a process) before the first paper needs them.
+_BLANK_DOCX = {
+    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+                           'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+                           'openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="'
+                           'application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.'
+                           'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    "word/document.xml": '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.'
+                         'org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>.</w:t></w:r></w:p></w:body>'
+                         '</w:document>',
+}
+
+
 def start_libreoffice() -> None:
-    """Start this process's LibreOffice in the background now, so that it is up by the time the
-    first paper is written (a command that will make PDFs calls this before loading the cycle)."""
+    """Start this process's LibreOffice in the background now, and have it convert a blank page, so
+    that it is up and ready by the time the first paper is written (a command that will make PDFs
+    calls this before loading the cycle; the first conversion in a process costs a second more)."""
     exe = soffice()
     if exe is not None:
-        threading.Thread(target=_shared_office(exe).running, name="scs-soffice-start", daemon=True).start()
+        threading.Thread(target=_warm_up, args=(exe,), name="scs-soffice-start", daemon=True).start()
+
+
+def _warm_up(exe: str) -> bool:
+    """Whether this process's LibreOffice is running and has made a PDF of a blank page."""
+    if not _shared_office(exe).running():
+        return False
+    with tempfile.TemporaryDirectory(prefix="scs-warm-") as tmp:
+        blank = Path(tmp) / "blank.docx"
+        with zipfile.ZipFile(blank, "w") as z:
+            for name, xml in _BLANK_DOCX.items():
+                z.writestr(name, xml)
+        try:
+            _convert(exe, [blank], Path(tmp) / "out", timeout=START_TIMEOUT)
+        except PdfError:  # a stuck LibreOffice was stopped: the papers' own conversions start another
+            log.debug("LibreOffice did not convert the blank page within %.0f s", START_TIMEOUT)
+        return (Path(tmp) / "out" / "blank.pdf").is_file()
 
 
 def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float) -> subprocess.CompletedProcess:
