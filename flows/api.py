@@ -4,7 +4,9 @@ Without a configured server (PREFECT_API_URL), Prefect starts a temporary API at
 call and waits for it: several seconds on a fresh Prefect home (its database is created and
 migrated). Started here, in the background, it comes up while the command loads the cycle. On a
 new home seeded with the block catalogue (flows.prefect_home), it does not register the catalogue
-again (~1 s of its start-up); it still records that it is registered, as it would have.
+again (~1 s of its start-up); it still records that it is registered, as it would have. The settings
+it is started with, and why, are ``temporary_api_settings``: they are its own, never a configured
+server's, nor the command's.
 
 Prefect stops it when the command ends; a watchdog in its own session stops it when the command
 is killed (kill -9 leaves no chance to clean up), so no API is left running after a crash.
@@ -19,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prefect.settings import (PREFECT_API_BLOCKS_REGISTER_ON_START, PREFECT_API_URL,
-                              PREFECT_SERVER_ALLOW_EPHEMERAL_MODE, temporary_settings)
+                              PREFECT_SERVER_ALLOW_EPHEMERAL_MODE,
+                              PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE, temporary_settings)
 
 if TYPE_CHECKING:
     from flows.prefect_home import Seeded
@@ -42,7 +45,7 @@ def start_temporary_api() -> Callable[[], None]:
             if spawn is not None:  # watched from the moment it exists, even if it never answers
                 server._run_uvicorn_command = lambda: watch(spawn())
             # The server process gets this thread's settings as its environment.
-            with temporary_settings({PREFECT_API_BLOCKS_REGISTER_ON_START: False} if seeded.catalogue else {}):
+            with temporary_settings(temporary_api_settings(seeded)):
                 server.start()
             if spawn is None:
                 watch(server.server_process)
@@ -61,6 +64,20 @@ def start_temporary_api() -> Callable[[], None]:
             raise failed[0]
 
     return wait
+
+
+def temporary_api_settings(seeded: "Seeded") -> dict:
+    """The temporary API's own settings, each with why (Prefect's documented settings, set for its process only)."""
+    settings = {
+        # Task runs are recorded from the events their flow run sends, by default one transaction per event
+        # (~190 in a demo, each a new multi-row upsert statement to compile): in batches of up to 100, or
+        # what came in the last 5 s (..._FLUSH_INTERVAL), the same rows cost ~1.2 s less of its CPU over a
+        # demo. Nobody watches this API live (no UI, a random port); what is left is written as it stops.
+        PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE: 100,
+    }
+    if seeded.catalogue:  # copied in with this Prefect's block catalogue: registering it again is ~1 s of start-up
+        settings[PREFECT_API_BLOCKS_REGISTER_ON_START] = False
+    return settings
 
 
 def _warm_up(api_url: str) -> None:
