@@ -3,14 +3,17 @@ the temporary API server's CPU seconds (read from /proc just before it exits), a
 left in Prefect's database (task runs, log lines, events): counts, which move far less than timings
 on a shared machine.
 
-Run: .venv/bin/python bench/bench_prefect.py [--no-pdf] [--runs N] [--tree OTHER ...]   (Linux: reads /proc)
+Run: .venv/bin/python bench/bench_prefect.py [--no-pdf] [--runs N] [--tree OTHER ...] [--sql]   (Linux: reads /proc)
 With --tree, the runs alternate between this tree's code and each other tree's (e.g. a worktree of
-main, for before and after in the same conditions).
+main, for before and after in the same conditions). With --sql, the API also counts the transactions
+and statements it ran on its database (PREFECT_SERVER_DATABASE_ECHO, which costs CPU itself: its
+timings are then not comparable with a run without it); counts do not move with the machine's load.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import sqlite3
@@ -47,13 +50,20 @@ def _servers(parent: int) -> list[int]:
     return found
 
 
-def run_demo(base: Path, pdf: bool, tree: Path = ROOT) -> dict:
+#: what the API's database engine echoes (PREFECT_SERVER_DATABASE_ECHO), by kind
+_SQL = re.compile(rb"^\S+ \S+ INFO sqlalchemy\.engine\.Engine (BEGIN|COMMIT|INSERT|SELECT|UPDATE|DELETE)\b", re.M)
+
+
+def run_demo(base: Path, pdf: bool, tree: Path = ROOT, sql: bool = False) -> dict:
     env = {**os.environ, "PREFECT_HOME": str(base / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "DO_NOT_TRACK": "1", "PYTHONPATH": f"{tree / 'src'}:{tree}"}
+    if sql:  # the API's process inherits the command's stdout: its engine's echo goes to the file
+        env["PREFECT_SERVER_DATABASE_ECHO"] = "true"
     cmd = [sys.executable, "-m", "scs_cli.main", "demo", "--fresh"] + ([] if pdf else ["--no-pdf"])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=base, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    echo = (base / "api-echo.log").open("wb") if sql else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=base, env=env, stdout=echo, stderr=subprocess.PIPE)
     server: dict[int, float] = {}
     done = threading.Event()
 
@@ -69,6 +79,8 @@ def run_demo(base: Path, pdf: bool, tree: Path = ROOT) -> dict:
     sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - start
+    if sql:
+        echo.close()
     done.set()
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -79,12 +91,16 @@ def run_demo(base: Path, pdf: bool, tree: Path = ROOT) -> dict:
     with sqlite3.connect(base / "prefect-home" / "prefect.db") as db:
         for table in ("flow_run", "task_run", "task_run_state", "log", "artifact", "events", "event_resources"):
             counts[table] = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if sql:
+        kinds = [m.decode() for m in _SQL.findall((base / "api-echo.log").read_bytes())]
+        counts |= {f"sql {k}": kinds.count(k) for k in ("BEGIN", "COMMIT", "INSERT", "SELECT", "UPDATE", "DELETE")}
     return {"wall": wall, "cpu": cpu, "server_cpu": sum(server.values()), "counts": counts}
 
 
 def main() -> None:
     pdf = "--no-pdf" not in sys.argv
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
+    sql = "--sql" in sys.argv
     trees = [ROOT] + [Path(sys.argv[i + 1]).resolve() for i, a in enumerate(sys.argv) if a == "--tree"]
     for n in range(runs):
         for tree in trees:
@@ -92,7 +108,7 @@ def main() -> None:
                 base = Path(tmp)
                 for name in ("config", "evidence", "templates"):
                     shutil.copytree(ROOT / name, base / name)
-                r = run_demo(base, pdf, tree)
+                r = run_demo(base, pdf, tree, sql)
             print(f"{tree.name} run {n + 1}: wall {r['wall']:5.1f} s, CPU {r['cpu']:5.1f} s (scs + its API), "
                   f"API server CPU {r['server_cpu']:4.1f} s; rows: "
                   + ", ".join(f"{k} {v}" for k, v in r["counts"].items()), flush=True)
