@@ -70,9 +70,10 @@ def temporary_api_settings(seeded: "Seeded") -> dict:
     """The temporary API's own settings, each with why (Prefect's documented settings, set for its process only)."""
     settings = {
         # Task runs are recorded from the events their flow run sends, by default one transaction per event
-        # (~190 in a demo, each a new multi-row upsert statement to compile): in batches of up to 100, or
-        # what came in the last 5 s (..._FLUSH_INTERVAL), the same rows cost ~1.2 s less of its CPU over a
-        # demo. Nobody watches this API live (no UI, a random port); what is left is written as it stops.
+        # (~190 in a demo, each two selects, an upsert and an insert): in batches of up to 100, or what came
+        # in the last 5 s (..._FLUSH_INTERVAL), the same rows take ~45 transactions instead of ~225 and
+        # ~1.9 s less of its CPU over a 62-task run (bench/bench_prefect.py --sql). Nobody watches this
+        # API live (no UI, a random port); what is still waiting is written as it stops.
         PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE: 100,
     }
     if seeded.catalogue:  # copied in with this Prefect's block catalogue: registering it again is ~1 s of start-up
