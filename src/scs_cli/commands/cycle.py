@@ -13,14 +13,19 @@ from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 
 
+def _libreoffice_now(pdf: bool) -> None:
+    """With PDFs, LibreOffice starts, and readies its PDF export, while Prefect and the cycle load."""
+    if pdf:
+        from scs_refresh.documents.pdf import start_libreoffice
+
+        start_libreoffice()
+
+
 def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool, defer: bool) -> None:
     from rich.console import Console
 
     console = Console(soft_wrap=True)  # a line per step, never folded at 80 columns in a log
-    if pdf:
-        from scs_refresh.documents.pdf import start_libreoffice
-
-        start_libreoffice()  # it starts, and readies its PDF export, while Prefect and the cycle load
+    _libreoffice_now(pdf)
     with steps(console, "Starting Prefect's API (the first time can take a minute)") as status:
         # Prefect is slow to import: only here, when a flow runs. Its temporary API starts in the
         # background while the rest of the cycle's code loads.
@@ -76,10 +81,7 @@ def run_stage(
     dirs: Dirs = ctx.obj
     options = {"wait_for_decisions": wait} if stage == "approval" else {}
     console = Console(soft_wrap=True)  # a line per step, never folded at 80 columns in a log
-    if pdf:
-        from scs_refresh.documents.pdf import start_libreoffice
-
-        start_libreoffice()  # it starts, and readies its PDF export, while Prefect and the cycle load
+    _libreoffice_now(pdf)
     with steps(console, f"Running the {stage} stage as at {day:%d %b %Y}"):
         api_ready()
         report = STAGES[stage](on=day, dirs=dirs, pdf=pdf, **options)
