@@ -106,6 +106,24 @@ def test_exempt_business_stays_out_of_the_public_minutes(ctx):
                                    "Partnership (Friday 3 December 2010)")
 
 
+def test_the_draft_minutes_record_the_next_meeting_as_the_timetable_stands_and_leave_the_last_to_the_officer(ctx):
+    """papers.yaml gives the Board's "Date of next meeting" its minute: the Board's next meeting as planned
+    on the day the minutes are written; after the Board's last meeting of the cycle, the officer writes it."""
+    from scs_refresh.papers.records import Sitting, minutes_context
+
+    minutes = _after(ctx, date(2010, 12, 8))[f"minutes:{BOARD}@2010-12-03"]
+    tick.run(ctx, minutes, date(2010, 12, 8))
+    text = _text(ctx.dirs.out / "public" / BOARD / "draft-minutes-2010-12-03.docx")
+    assert ("Date of next meeting\nThe next meeting will be held on 03 February 2011 at 10:00 at Elizabeth House, "
+            "Walpole Loke, Dereham.") in text
+    last = "lsp-board-2011-05-19"
+    state = load_state(ctx.ws, date(2011, 5, 24), evidence=False)
+    sections = minutes_context(state, ctx.timetable.event[last], Sitting(last, date(2011, 5, 19)), None,
+                               public=True)["sections"]
+    assert sections[-1]["heading"].endswith("Date of next meeting")
+    assert sections[-1]["paragraphs"] == ["[To be completed by the officer.]"]
+
+
 def test_the_next_agenda_carries_the_minutes_for_confirmation(ctx):
     tick.run(ctx, _after(ctx, date(2010, 12, 8))[f"minutes:{BOARD}@2010-12-03"], date(2010, 12, 8))
     nxt = "lsp-board-2011-02-03"

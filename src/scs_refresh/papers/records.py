@@ -29,7 +29,8 @@ from scs_refresh.documents.html import page_body, to_html
 from scs_refresh.documents.pdf import PdfQueue, soffice
 from scs_refresh.documents.release import release
 from scs_refresh.documents.render import render_docx
-from scs_refresh.papers.contexts import RefreshState, agenda_context, fill, previous_sitting, wording
+from scs_refresh.papers.contexts import (RefreshState, agenda_context, fill, next_meeting_of, previous_sitting,
+                                        wording)
 from scs_refresh.papers.wording import ForwardPlan
 from scs_refresh.timetable.forward_plan import regulations_for
 from scs_refresh.timetable.model import PRE_CYCLE, Event, Paper, Timetable
@@ -146,6 +147,9 @@ def minutes_context(state: RefreshState, event: Event, sitting: Sitting, decisio
     refs = [(p, "") for p in _business(event) if p.kind not in ("launch_pack", "workshop_pack")]
     items = agenda_context(state, event.model_copy(update={"date": sitting.day}), refs).context["items"]
     decided = _decided_paper(event)
+    cfg, own = state.papers.agenda, state.papers.agenda.body(event.body)
+    standing = {i.title: i.minute for i in [*cfg.opening, *own.opening, *cfg.closing, *own.closing] if i.minute}
+    nxt = next_meeting_of(state.timetable, event.model_copy(update={"date": sitting.day}))  # as planned on the day
     exempt = {p.title: p for p in event.papers if p.exempt}
     described = {state.papers.agenda.exempt_item.format(exemption=schedule_12a.described(p.exempt)): p
                  for p in exempt.values()}
@@ -162,6 +166,10 @@ def minutes_context(state: RefreshState, event: Event, sitting: Sitting, decisio
                      *resolution(state, event, decision)]
         elif item["title"].startswith("Exclusion of the press and public"):
             paras = ["RESOLVED accordingly."]
+        elif item["title"] in standing and nxt is not None:
+            paras = [standing[item["title"]].format(meeting_date=long_date(nxt.date),
+                                                    meeting_time=nxt.time or cfg.default_time,
+                                                    venue=nxt.venue or cfg.venue)]
         else:
             paras = ["[To be completed by the officer.]"]
         sections.append({"heading": heading, "paragraphs": paras})

@@ -109,6 +109,9 @@ class AgendaItem(StrictModel):
     title: str
     presenter: str
     minutes: int = Field(ge=1, le=480)
+    minute: Annotated[str, AfterValidator(_allowing({"meeting_date", "meeting_time", "venue"}))] | None = Field(
+        None, description="what the draft minutes record under the item; {meeting_date}, {meeting_time} and {venue} "
+                          "are the body's next meeting's (without one in the timetable, left for the officer)")
 
 
 class MinutesItem(AgendaItem):
