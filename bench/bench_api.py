@@ -22,15 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_of(pid: int) -> float | None:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / TICK
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_prefect import _cpu_of  # noqa: E402  (the API process's CPU, as bench_prefect reads it)
 
 
 def run(tasks: int, pause: float) -> None:
