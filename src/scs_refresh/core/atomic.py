@@ -47,6 +47,13 @@ def write_bytes(path: Path, data: bytes) -> Path:
     return path
 
 
+def version_of(path: Path) -> tuple[Path, int, int, int]:
+    """The file at ``path`` as it is now (its full path, inode, modification time and size), to key what is
+    read from it: an atomic write makes a new file, so this changes whenever the content may have."""
+    st = Path(path).stat()
+    return Path(path).resolve(), st.st_ino, st.st_mtime_ns, st.st_size
+
+
 def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Atomically write ``text`` to ``path``."""
     return write_bytes(path, text.encode(encoding))

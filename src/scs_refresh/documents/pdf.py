@@ -36,7 +36,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.atomic import version_of, write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.pack_pdf import Footer, PackPdfError, pack_pdf
 from scs_refresh.documents.release import pack_footer, release_pdf
@@ -77,8 +77,7 @@ def soffice() -> str | None:
 def content_key(docx: Path) -> str:
     """A hash of what a .docx says, not of its zip wrapper (whose timestamps change per write). Kept while
     the file is the same one (an atomic write makes a new file): a paper is asked for its PDF and its page."""
-    st = Path(docx).stat()
-    return _content_key(Path(docx).resolve(), st.st_ino, st.st_mtime_ns, st.st_size)
+    return _content_key(*version_of(docx))
 
 
 @lru_cache(maxsize=4096)

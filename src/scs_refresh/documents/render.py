@@ -21,7 +21,7 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
-from scs_refresh.core.atomic import write_bytes
+from scs_refresh.core.atomic import version_of, write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.docxkit import add_unbroken_text, keep_rows_whole, mark_header_row, set_alt_text
 from scs_refresh.documents.layout import layout
@@ -229,8 +229,8 @@ class Template:
 
 
 @lru_cache(maxsize=32)
-def _template(path: Path, stamp: tuple[int, int]) -> Template:
-    """The template at ``path`` as it is now (``stamp``: its modification time and size): read, and its
+def _template(path: Path, _inode: int, _mtime: int, _size: int) -> Template:
+    """The template at ``path`` as it is now (:func:`~scs_refresh.core.atomic.version_of`): read, and its
     fields checked for each shape of context, once in a process while it is unchanged."""
     return Template(path)
 
@@ -239,7 +239,7 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
     """Render ``template`` with ``context`` into ``out`` (atomically); return ``out``."""
     template = Path(template)
     try:
-        stat = template.stat()
+        version = version_of(template)
     except OSError:
         return write_bytes(Path(out), Template(template).render(context))  # says why it cannot be read
-    return write_bytes(Path(out), _template(template.resolve(), (stat.st_mtime_ns, stat.st_size)).render(context))
+    return write_bytes(Path(out), _template(*version).render(context))

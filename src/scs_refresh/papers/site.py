@@ -28,7 +28,7 @@ from pathlib import Path
 from scs_refresh.approval.chain import adoption, current_decisions
 from scs_refresh.approval.decisions import load_approvals
 from scs_refresh.approval.outcomes import APPROVING
-from scs_refresh.core.atomic import write_bytes, write_text
+from scs_refresh.core.atomic import version_of, write_bytes, write_text
 from scs_refresh.core.dates import day_text_long
 from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
@@ -77,8 +77,7 @@ def _size(path: Path) -> str:
 
 def _page_title(page: Path) -> str:
     """The page's title; each site build reads every published page, and a page is rarely written again."""
-    st = page.stat()
-    return _title_of(page, st.st_ino, st.st_mtime_ns, st.st_size)
+    return _title_of(*version_of(page))
 
 
 @lru_cache(maxsize=4096)
