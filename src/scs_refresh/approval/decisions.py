@@ -151,13 +151,18 @@ class Approvals:
     decisions: list[DecisionRecord]
     replans: dict[str, date]
 
+    @classmethod
+    def of(cls, decisions: list[DecisionRecord], replans: Sequence[Replan]) -> Approvals:
+        """From the decisions and re-arrangements as the store records them."""
+        return cls(decisions, confirmed_dates(replans))
+
 
 def load_approvals(store_file: Location) -> Approvals:
     """The decisions and confirmed dates in the state store; none before the store exists."""
     if not exists(store_file):
         return Approvals([], {})
     with Store.read(store_file) as store:
-        return Approvals(store.decisions(), confirmed_dates(store.replans()))
+        return Approvals.of(store.decisions(), store.replans())
 
 
 def record_decision(store: Store, tt: Timetable, meeting_id: str, outcome: str, *, on: date, note: str = "",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from scs_refresh.approval.chain import adoption, current_decisions, effective_schedule
 from scs_refresh.approval.outcomes import APPROVING
-from scs_refresh.approval.decisions import Approvals, confirmed_dates, load_approvals
+from scs_refresh.approval.decisions import Approvals, load_approvals
 from scs_refresh.automation.actions import (Action, after_meeting_actions, cycle_actions, due, forward_plan_action,
                                             moved_actions)
 from scs_refresh.core.dates import day_text, recorded_at
@@ -399,7 +399,7 @@ def pending(ctx: Context, on: date) -> list[Action]:
     with Store.read(ctx.dirs.store) as store:  # read once: a replay asks this twice a day
         done = store.actions_done() | {r["key"] for r in store.actions_held()}
         every = store.records()
-    approvals, known = Approvals(every.decisions, confirmed_dates(every.replans)), known_on(every, on)
+    approvals, known = Approvals.of(every.decisions, every.replans), known_on(every, on)
     scorecard = scorecard_action(ctx, on, approvals)
     moved = moved_actions(ctx.timetable, known.replans)
     return sorted(due(ctx.actions(on, approvals=approvals, known=known) + moved + ([scorecard] if scorecard else []),

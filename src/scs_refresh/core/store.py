@@ -994,7 +994,7 @@ def _sqlite(path: Path):
     return engine
 
 
-_held: dict[Path, tuple[int, object] | None] = {}  # a file kept open -> its inode and idle connection (once made)
+_held: dict[Path, tuple[int, object]] = {}  # a file being kept open -> its inode and its idle connection
 _keepers: dict[Path, int] = {}
 _held_lock = threading.Lock()
 
