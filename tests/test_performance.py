@@ -14,8 +14,8 @@ import pytest
 from scs_refresh.workspace import check_all
 from scs_refresh.core.errors import ConfigError
 from scs_refresh.evidence.tidy import COLUMNS
-from scs_refresh.performance.delivery_plan import (DeliveryPlan, Rag, check_plan, load_delivery_plan, period_end, rate,
-                                     scorecard)
+from scs_refresh.performance.delivery_plan import (DeliveryPlan, Rag, check_plan, evidence_figures, load_delivery_plan,
+                                                  period_end, rate, rated)
 from scs_refresh.core.folders import Dirs
 from scs_refresh.workspace import Workspace
 from scs_refresh.core.store import MIGRATIONS, ProgressUpdate, Store
@@ -112,8 +112,8 @@ LINKED = {"evidence": {"indicator": "Rate"}}
 
 
 def _one(plan, table=None, updates=(), on=date(2013, 6, 1)):
-    [row] = scorecard(plan, table, updates, on, focus=FOCUS, themes={"economy": "Economy"},
-                      owners={"police": "Norfolk Constabulary"}).rows
+    [row] = rated(plan, evidence_figures(plan, table, FOCUS), updates, on, themes={"economy": "Economy"},
+                  owners={"police": "Norfolk Constabulary"}).rows
     return row
 
 

@@ -416,20 +416,11 @@ def progress(priority: str, outcome: Outcome, ind: Indicator, owner: str, found:
     return Progress(**common, baseline=baseline, latest=latest, rag=rag, reason=reason, done=done, expected=expected)
 
 
-def scorecard(plan: DeliveryPlan, table: pd.DataFrame | None, updates: Iterable[ProgressUpdate], on: date, *,
-              focus: str, themes: Mapping[str, str] | None = None, owners: Mapping[str, str] | None = None) -> Scorecard:
-    """Every indicator of the plan rated as at ``on`` from the evidence table and the recorded updates.
-
-    ``table`` is the tidy evidence table (None when the evidence base has not been collated:
-    every evidence-linked indicator then shows No data); ``themes`` and ``owners`` map ids to
-    the names shown.
-    """
-    return rated(plan, evidence_figures(plan, table, focus), updates, on, themes=themes, owners=owners)
-
-
 def rated(plan: DeliveryPlan, found: Mapping[EvidenceLink, Found], updates: Iterable[ProgressUpdate], on: date, *,
           themes: Mapping[str, str] | None = None, owners: Mapping[str, str] | None = None) -> Scorecard:
-    """:func:`scorecard` from the figures :func:`evidence_figures` found in the evidence table."""
+    """Every indicator of the plan rated as at ``on`` from the figures :func:`evidence_figures` found in the
+    evidence table (none when the evidence base has not been collated: every evidence-linked indicator then
+    shows No data) and the recorded updates; ``themes`` and ``owners`` map ids to the names shown."""
     updates = list(updates)
     themes, owners = themes or {}, owners or {}
     rows = tuple(progress(p.title or themes.get(p.theme, p.theme), o, i, owners.get(o.owner, o.owner), found,
