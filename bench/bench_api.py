@@ -34,13 +34,10 @@ def run(tasks: int, pause: float) -> None:
     # registered before the API starts, so it runs after Prefect has stopped it (exit handlers run last first)
     atexit.register(lambda: print(f"RESULT {seen['ready']:.2f} {seen['flow'] - seen['ready']:.2f} "
                                   f"{seen['last'] - seen['ready']:.2f} {seen['wall']:.1f}", flush=True))
-    start_temporary_api()()
+    pid = start_temporary_api()().process.pid
     from prefect import flow, get_run_logger, task
     from prefect.artifacts import create_markdown_artifact
     from prefect.cache_policies import NO_CACHE
-    from prefect.server.api.server import SubprocessASGIServer
-
-    pid = SubprocessASGIServer().server_process.pid
 
     def sample() -> None:  # its CPU as last seen alive
         while (cpu := _cpu_of(pid)) is not None:

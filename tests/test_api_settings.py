@@ -21,56 +21,73 @@ def _recorder_batch() -> int:
     return get_current_settings().server.services.task_run_recorder.batch_size
 
 
-@pytest.fixture
-def stand_in(monkeypatch) -> list[int]:
-    """Prefect's server replaced by one that notes the task run recorder's batch its process would get."""
-    import prefect.server.api.server as server
-
-    from flows import api
-
-    started: list[int] = []
-
-    class Server:  # what the real one passes its process is get_current_settings()
-        server_process = None
-        api_url = "http://127.0.0.1:9/api"
-
-        def start(self):
-            started.append(_recorder_batch())
-
-    monkeypatch.setattr(server, "SubprocessASGIServer", Server)
-    monkeypatch.setattr(api, "_warm_up", lambda url: None)
-    monkeypatch.setattr(api, "_seed_database", lambda: prefect_home.Seeded())
-    return started
-
-
-def test_the_temporary_api_gets_its_settings_and_the_command_keeps_its_own(stand_in):
+def test_the_temporary_api_gets_its_settings_and_the_command_keeps_its_own():
     from flows import api
 
     own = _recorder_batch()
-    with temporary_settings(restore_defaults={PREFECT_API_URL}):
-        api.start_temporary_api()()
-        assert _recorder_batch() == own
-    assert stand_in == [100] != [own]
+    env = api.environment(api.temporary_api_settings(prefect_home.Seeded()))
+    assert env["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"] == "100" != str(own)
+    assert _recorder_batch() == own
+    assert env["PREFECT__SERVER_EPHEMERAL"] == "1" and env["PREFECT_UI_ENABLED"] == "0"  # as Prefect starts its own
 
 
-def test_a_configured_server_is_given_none_of_them(stand_in):
+def test_the_temporary_api_listens_where_it_is_told_not_where_the_command_was_pointed(monkeypatch):
     from flows import api
 
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
+    assert "PREFECT_API_URL" not in api.environment({})
+
+
+def test_a_configured_server_is_given_none_of_them(monkeypatch):
+    from flows import api
+
+    launched: list[dict] = []
+    monkeypatch.setattr(api, "launch", lambda settings, timeout: launched.append(settings))
     own = _recorder_batch()
     with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
-        api.start_temporary_api()()
+        assert api.start_temporary_api()() is None
         assert _recorder_batch() == own
-    assert stand_in == []
+    assert launched == []
     assert not [k for k in os.environ if k.startswith("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER")]
+
+
+def test_waiting_for_the_api_makes_it_the_commands_api(monkeypatch):
+    """Its first request (~0.6 s of the API's CPU to set up) is made before the command is told it is ready,
+    so that happens while the command still loads the cycle; then the command's flows use it."""
+    import httpx
+
+    from flows import api
+
+    calls: list[str] = []
+    ready = api.TemporaryApi(process=None, url="http://127.0.0.1:9/api")
+
+    def get(url, **kwargs):
+        calls.append(url)
+        raise httpx.ConnectError("refused")  # a failed warm-up is only a saving lost
+
+    monkeypatch.setattr(api, "_seed_database", lambda: prefect_home.Seeded())
+    monkeypatch.setattr(api, "launch", lambda settings, timeout: calls.append("launch") or ready)
+    monkeypatch.setattr(api, "_use", lambda url: calls.append(f"use {url}"))
+    monkeypatch.setattr(httpx, "get", get)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        assert api.start_temporary_api()() is ready
+    assert calls == ["launch", "http://127.0.0.1:9/api/admin/version", "use http://127.0.0.1:9/api"]
+
+
+def test_an_api_that_does_not_start_is_reported_in_prefects_words():
+    """The error `scs` turns into one line (tests/test_cli_startup.py), raised in the waiting thread."""
+    from flows import api
+
+    with pytest.raises(RuntimeError, match="^Timed out while attempting to connect to ephemeral Prefect API server"):
+        api.launch({}, timeout=0)
 
 
 _A_SHORT_RUN = r"""
 import time
 from pathlib import Path
 from flows.api import start_temporary_api
-start_temporary_api()()
+api = start_temporary_api()()
 from prefect import flow, task
-from prefect.server.api.server import SubprocessASGIServer
 
 @task
 def step(n):
@@ -81,7 +98,7 @@ def short():
     return [step(n) for n in range(12)]
 
 short()
-server = SubprocessASGIServer().server_process.pid
+server = api.process.pid
 print(Path(f"/proc/{server}/environ").read_bytes().replace(b"\0", b"\n").decode(), flush=True)
 """
 

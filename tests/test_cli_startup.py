@@ -155,9 +155,7 @@ def test_the_real_command_with_no_time_to_start(tmp_path: Path):
 _KILLED_WITH_AN_API = r"""
 import os, signal
 from flows.api import start_temporary_api
-start_temporary_api()()
-from prefect.server.api.server import SubprocessASGIServer
-print(SubprocessASGIServer().server_process.pid, flush=True)
+print(start_temporary_api()().process.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 

@@ -95,53 +95,8 @@ def test_a_database_elsewhere_than_a_sqlite_file_is_left_to_prefect(tmp_path):
 
 
 @pytest.mark.parametrize("catalogue", [True, False])
-def test_the_api_registers_the_block_catalogue_only_when_its_database_came_without_it(monkeypatch, catalogue):
-    import prefect.server.api.server as server
-    from prefect.settings import PREFECT_API_URL, get_current_settings
-
+def test_the_api_registers_the_block_catalogue_only_when_its_database_came_without_it(catalogue):
     from flows import api
 
-    started: list[bool] = []
-
-    class Server:  # stands in for Prefect's; what the real one passes its process is get_current_settings()
-        server_process = None
-        api_url = "http://127.0.0.1:9/api"
-
-        def start(self):
-            started.append(get_current_settings().server.register_blocks_on_start)
-
-    monkeypatch.setattr(server, "SubprocessASGIServer", Server)
-    monkeypatch.setattr(api, "_warm_up", lambda url: None)
-    monkeypatch.setattr(api, "_seed_database", lambda: prefect_home.Seeded(catalogue=catalogue))
-    with temporary_settings(restore_defaults={PREFECT_API_URL}):
-        api.start_temporary_api()()
-    assert started == [not catalogue]
-
-
-def test_the_apis_first_request_is_made_before_the_command_is_told_it_is_ready(monkeypatch):
-    """Its set-up (~0.6 s of the API's CPU) then happens while the command still loads the cycle."""
-    import httpx
-    import prefect.server.api.server as server
-    from prefect.settings import PREFECT_API_URL
-
-    from flows import api
-
-    calls: list[str] = []
-
-    class Server:
-        server_process = None
-        api_url = "http://127.0.0.1:9/api"
-
-        def start(self):
-            calls.append("start")
-
-    def get(url, **kwargs):
-        calls.append(url)
-        raise httpx.ConnectError("refused")  # a failed warm-up is only a saving lost
-
-    monkeypatch.setattr(server, "SubprocessASGIServer", Server)
-    monkeypatch.setattr(api, "_seed_database", lambda: prefect_home.Seeded())
-    monkeypatch.setattr(httpx, "get", get)
-    with temporary_settings(restore_defaults={PREFECT_API_URL}):
-        api.start_temporary_api()()
-    assert calls == ["start", "http://127.0.0.1:9/api/admin/version"]
+    env = api.environment(api.temporary_api_settings(prefect_home.Seeded(catalogue=catalogue)))
+    assert env.get("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "true").lower() == str(not catalogue).lower()
