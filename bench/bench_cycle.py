@@ -13,7 +13,10 @@ too (the `scs` command and Prefect's API with it; not the kept-alive LibreOffice
 for, so they are the Python side's work): on a shared machine the wall time moves with everyone
 else's load, the CPU seconds much less.
 
-Run: .venv/bin/python bench/bench_cycle.py [--no-pdf]
+On a shared machine one run says little: --runs N makes N rounds, each measuring its own floor, A, A again
+and B (B in a fresh process, as A is), and prints each round's ratios and their medians.
+
+Run: .venv/bin/python bench/bench_cycle.py [--no-pdf] [--runs N]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,6 +63,13 @@ def with_prefect(base: Path, pdf: bool) -> float:
     subprocess.run([SCS, "demo", "--fresh"] + ([] if pdf else ["--no-pdf"]), cwd=base, env=env, check=True,
                    capture_output=True)
     return time.perf_counter() - start
+
+
+def without_prefect_apart(base: Path, pdf: bool) -> float:
+    """B in a process of its own (a later round must not find this one's imports and LibreOffice ready)."""
+    run = subprocess.run([sys.executable, __file__, "--b-only", str(base)] + ([] if pdf else ["--no-pdf"]),
+                         check=True, capture_output=True, text=True)
+    return float(run.stdout.split()[-1])
 
 
 def without_prefect(base: Path, pdf: bool) -> float:
@@ -105,20 +116,26 @@ def floor(out: Path, scratch: Path) -> tuple[float, int]:
     return time.perf_counter() - start, len(files)
 
 
-def main() -> None:
-    pdf = "--no-pdf" not in sys.argv
+def one_round(pdf: bool) -> dict[str, float]:
+    """Wall and CPU seconds of A, A again, B and the floor, measured one after the other."""
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b, \
             tempfile.TemporaryDirectory() as c:
-        prefect_s, prefect_cpu = timed(with_prefect, folder(Path(a)), pdf)
-        warm_s, warm_cpu = timed(with_prefect, Path(a), pdf)  # the same again: Prefect's database now exists
-        direct_s, direct_cpu = timed(without_prefect, folder(Path(b)), pdf)
+        got = {}
+        got["A"], got["A cpu"] = timed(with_prefect, folder(Path(a)), pdf)
+        got["A again"], got["A again cpu"] = timed(with_prefect, Path(a), pdf)  # Prefect's database now exists
+        got["B"], got["B cpu"] = timed(without_prefect_apart, folder(Path(b)), pdf)
         before = cpu_seconds()
-        floor_s, n = floor(Path(a) / "out", Path(c)) if pdf else (None, 0)
-        floor_cpu = cpu_seconds() - before  # the warm-up conversion included
+        got["floor"], got["papers"] = floor(Path(a) / "out", Path(c)) if pdf else (None, 0)
+        got["floor cpu"] = cpu_seconds() - before  # the warm-up conversion included
+    return got
+
+
+def report(got: dict[str, float], pdf: bool) -> None:
     label = "with PDFs" if pdf else "without PDFs"
+    floor_s, prefect_s, direct_s, warm_s = got["floor"], got["A"], got["B"], got["A again"]
     print(f"whole cycle {label}, 7 Oct 2010 to 19 May 2011 ({os.cpu_count()} cores):")
     if floor_s:
-        print(f"  floor: one LibreOffice converting the {n} distinct papers:  {floor_s:6.1f} s")
+        print(f"  floor: one LibreOffice converting the {got['papers']:.0f} distinct papers:  {floor_s:6.1f} s")
     for name, s, target in (("through Prefect (scs demo --fresh, fresh Prefect home)", prefect_s, 2.0),
                             ("same work without Prefect", direct_s, 1.5)):
         ratio = f"  = {s / floor_s:4.2f}x the floor (target <= {target}x)" if floor_s else ""
@@ -127,9 +144,32 @@ def main() -> None:
     ratio = f"  = {warm_s / floor_s:4.2f}x the floor" if floor_s else ""
     print(f"  A again, Prefect's home already made (every later run): {warm_s:6.1f} s{ratio}; "
           f"overhead {warm_s / direct_s:4.2f}x")
-    print(f"  CPU seconds (all processes): A {prefect_cpu:.1f}, A again {warm_cpu:.1f}, B {direct_cpu:.1f}"
-          + (f", floor (with its warm-up) {floor_cpu:.1f}" if floor_s else "")
-          + f"; A/B {prefect_cpu / direct_cpu:.2f}x, A again/B {warm_cpu / direct_cpu:.2f}x")
+    print(f"  CPU seconds (all processes): A {got['A cpu']:.1f}, A again {got['A again cpu']:.1f}, B {got['B cpu']:.1f}"
+          + (f", floor (with its warm-up) {got['floor cpu']:.1f}" if floor_s else "")
+          + f"; A/B {got['A cpu'] / got['B cpu']:.2f}x, A again/B {got['A again cpu'] / got['B cpu']:.2f}x")
+
+
+def main() -> None:
+    pdf = "--no-pdf" not in sys.argv
+    if "--b-only" in sys.argv:  # one B, in this process, for without_prefect_apart
+        print(without_prefect(Path(sys.argv[sys.argv.index("--b-only") + 1]), pdf))
+        return
+    runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 1
+    rounds = []
+    for n in range(runs):
+        rounds.append(one_round(pdf))
+        if runs > 1:
+            print(f"round {n + 1} of {runs}:")
+        report(rounds[-1], pdf)
+    if runs > 1 and pdf:
+        print(f"medians over {runs} rounds (each ratio against its own round's floor):")
+        for name, ratio in (("A / floor (target <= 2.0x)", lambda g: g["A"] / g["floor"]),
+                            ("B / floor (target <= 1.5x)", lambda g: g["B"] / g["floor"]),
+                            ("A / B (target <= 1.4x)", lambda g: g["A"] / g["B"]),
+                            ("A again / floor", lambda g: g["A again"] / g["floor"])):
+            values = sorted(ratio(g) for g in rounds)
+            print(f"  {name:28s} median {statistics.median(values):4.2f}x  "
+                  f"(rounds: {' '.join(f'{v:.2f}' for v in values)})")
 
 
 if __name__ == "__main__":
