@@ -14,8 +14,8 @@ import scs_cli.main as cli
 
 from .conftest import ROOT
 
-TIMED_OUT = ("Timed out while attempting to connect to ephemeral Prefect API server. "
-             "Ephemeral server process exited with code 1. stdout: ... stderr: ...")
+TIMED_OUT = "Timed out while attempting to connect to ephemeral Prefect API server."
+ENDED = TIMED_OUT + " Ephemeral server process exited with code 3. stdout: ... stderr: ..."
 
 
 def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys):
@@ -33,6 +33,20 @@ def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys
     assert re.fullmatch(r"error: the embedded Prefect API did not start in \d+ s; try again, or start one with "
                         r"`prefect server start` and set PREFECT_API_URL "
                         r"\(or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS\)", line), line
+
+
+def test_a_server_that_stopped_by_itself_is_not_called_slow(monkeypatch, capsys):
+    """Waiting longer would not help: the line says it stopped, and how to see why."""
+    def app():
+        raise RuntimeError(ENDED)
+
+    monkeypatch.setattr(cli, "load", lambda args: app)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: the embedded Prefect API stopped while starting (exit code 3); run `prefect server start` to see why, "
+        "or start one and set PREFECT_API_URL"]
 
 
 def test_the_time_out_is_found_behind_another_error(monkeypatch, capsys):
@@ -150,6 +164,24 @@ def test_the_real_command_with_no_time_to_start(tmp_path: Path):
     assert errors == [
         "error: the embedded Prefect API did not start in 0 s; try again, or start one with `prefect server start` "
         "and set PREFECT_API_URL (or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"]
+
+
+@pytest.mark.slow
+def test_the_real_command_whose_api_cannot_open_its_database(tmp_path: Path):
+    """Prefect's API process stops at once (a database it cannot create): one line that says so, exit 2."""
+    (tmp_path / "a-file").write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+               PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{tmp_path / 'a-file' / 'prefect.db'}")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "scs"), "--config-dir", str(ROOT / "config"), "--out-dir",
+         str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-10-15", "--no-pdf"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        "error: the embedded Prefect API stopped while starting (exit code 3); run `prefect server start` to see why, "
+        "or start one and set PREFECT_API_URL"]
 
 
 _KILLED_WITH_AN_API = r"""

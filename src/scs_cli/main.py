@@ -17,6 +17,7 @@ import atexit
 import gc
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -112,6 +113,11 @@ def main() -> None:
             cause = cause.__cause__ or cause.__context__
         else:
             raise
+        ended = re.search(r"exited with code (-?\d+)", str(cause))
+        if ended:  # it stopped by itself: waiting longer would not help
+            typer.echo(f"error: the embedded Prefect API stopped while starting (exit code {ended[1]}); run "
+                       "`prefect server start` to see why, or start one and set PREFECT_API_URL", err=True)
+            raise SystemExit(2) from None
         try:
             from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS  # only on this failure
 
