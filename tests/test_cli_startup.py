@@ -18,9 +18,10 @@ TIMED_OUT = "Timed out while attempting to connect to ephemeral Prefect API serv
 ENDED = TIMED_OUT + " Ephemeral server process exited with code 3. stdout: ... stderr: ..."
 
 
-def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys):
+def _error_lines(monkeypatch, capsys, error: BaseException) -> list[str]:
+    """What `scs` prints when its command fails with ``error``: it must exit 2 and print nothing else."""
     def app():
-        raise RuntimeError(TIMED_OUT)
+        raise error
 
     monkeypatch.setattr(cli, "load", lambda args: app)
     with pytest.raises(SystemExit) as exit_:
@@ -28,8 +29,12 @@ def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys
     assert exit_.value.code == 2
     out, err = capsys.readouterr()
     assert out == ""
+    return err.splitlines()
+
+
+def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys):
     # the figure is Prefect's setting as this process loaded it (the real command's is checked below)
-    [line] = err.splitlines()
+    [line] = _error_lines(monkeypatch, capsys, RuntimeError(TIMED_OUT))
     assert re.fullmatch(r"error: the embedded Prefect API did not start in \d+ s; try again, or start one with "
                         r"`prefect server start` and set PREFECT_API_URL "
                         r"\(or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS\)", line), line
@@ -37,29 +42,19 @@ def test_a_server_that_does_not_start_is_one_line_and_exit_2(monkeypatch, capsys
 
 def test_a_server_that_stopped_by_itself_is_not_called_slow(monkeypatch, capsys):
     """Waiting longer would not help: the line says it stopped, and how to see why."""
-    def app():
-        raise RuntimeError(ENDED)
-
-    monkeypatch.setattr(cli, "load", lambda args: app)
-    with pytest.raises(SystemExit) as exit_:
-        cli.main()
-    assert exit_.value.code == 2
-    assert capsys.readouterr().err.splitlines() == [
+    assert _error_lines(monkeypatch, capsys, RuntimeError(ENDED)) == [
         "error: the embedded Prefect API stopped while starting (exit code 3); run `prefect server start` to see why, "
         "or start one and set PREFECT_API_URL"]
 
 
 def test_the_time_out_is_found_behind_another_error(monkeypatch, capsys):
-    def app():
-        try:
-            raise RuntimeError(TIMED_OUT)
-        except RuntimeError as exc:
-            raise RuntimeError("the flow could not start") from exc
-
-    monkeypatch.setattr(cli, "load", lambda args: app)
-    with pytest.raises(SystemExit) as exit_:
-        cli.main()
-    assert exit_.value.code == 2 and capsys.readouterr().err.startswith("error: the embedded Prefect API did not start")
+    try:
+        raise RuntimeError(TIMED_OUT)
+    except RuntimeError as exc:
+        error = RuntimeError("the flow could not start")
+        error.__cause__ = exc
+    [line] = _error_lines(monkeypatch, capsys, error)
+    assert line.startswith("error: the embedded Prefect API did not start")
 
 
 def test_other_runtime_errors_are_not_hidden(monkeypatch):
@@ -149,37 +144,35 @@ def test_scs_timetable_imports_its_module_only_and_help_lists_every_command():
     assert listed == {n for names in cli.COMMANDS.values() for n in names}, every.stdout
 
 
-def test_the_real_command_with_no_time_to_start(tmp_path: Path):
-    """A zero start-up time makes Prefect give up at once: the real console script, the real error."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0",
-               PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "scs"), "--config-dir", str(ROOT / "config"), "--out-dir",
-         str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-10-15", "--no-pdf"],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == [
-        "error: the embedded Prefect API did not start in 0 s; try again, or start one with `prefect server start` "
-        "and set PREFECT_API_URL (or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"]
-
-
-@pytest.mark.slow
-def test_the_real_command_whose_api_cannot_open_its_database(tmp_path: Path):
-    """Prefect's API process stops at once (a database it cannot create): one line that says so, exit 2."""
-    (tmp_path / "a-file").write_text("")
+def _real_tick_errors(tmp_path: Path, **prefect_env: str) -> list[str]:
+    """The real console script's `scs tick` with ``prefect_env`` (and no other Prefect setting): its error lines,
+    once it has exited 2 with no traceback."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
-               PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{tmp_path / 'a-file' / 'prefect.db'}")
+               **prefect_env)
     result = subprocess.run(
         [str(Path(sys.executable).parent / "scs"), "--config-dir", str(ROOT / "config"), "--out-dir",
          str(tmp_path / "out"), "--state-dir", str(tmp_path / "state"), "tick", "--on", "2010-10-15", "--no-pdf"],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_the_real_command_with_no_time_to_start(tmp_path: Path):
+    """A zero start-up time makes the wait give up at once."""
+    assert _real_tick_errors(tmp_path, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0") == [
+        "error: the embedded Prefect API did not start in 0 s; try again, or start one with `prefect server start` "
+        "and set PREFECT_API_URL (or raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)"]
+
+
+@pytest.mark.slow
+def test_the_real_command_whose_api_cannot_open_its_database(tmp_path: Path):
+    """Prefect's API process stops at once (a database it cannot create): one line that says so."""
+    (tmp_path / "a-file").write_text("")
+    database = f"sqlite+aiosqlite:///{tmp_path / 'a-file' / 'prefect.db'}"
+    assert _real_tick_errors(tmp_path, PREFECT_SERVER_DATABASE_CONNECTION_URL=database,
+                             PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120") == [
         "error: the embedded Prefect API stopped while starting (exit code 3); run `prefect server start` to see why, "
         "or start one and set PREFECT_API_URL"]
 
