@@ -83,7 +83,7 @@ def without_prefect(base: Path, pdf: bool) -> float:
     if pdf:  # as `scs demo` does, LibreOffice starts while the cycle loads
         from scs_refresh.documents.pdf import start_libreoffice
 
-        start_libreoffice()
+        start_libreoffice(2)
 
     dirs = Dirs(base / "config", base / "out", base / "state", base / "templates")
 

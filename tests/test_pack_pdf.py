@@ -38,9 +38,9 @@ def packs(tmp_path_factory):
     converted = []
     real = pdfmod._convert
 
-    def counting(exe, docx_files, scratch, timeout):
+    def counting(exe, docx_files, *args):
         converted.extend(Path(f).name for f in docx_files)
-        return real(exe, docx_files, scratch, timeout)
+        return real(exe, docx_files, *args)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(pdfmod, "_convert", counting)

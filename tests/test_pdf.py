@@ -10,6 +10,7 @@ import docx
 import pytest
 
 from scs_refresh.documents import pdf
+from scs_refresh.documents.contents import pdf_pages
 from scs_refresh.documents.accessibility import check_pdf
 from scs_refresh.documents.docxkit import set_alt_text, set_language
 from scs_refresh.documents.pdf import content_key, pictures, soffice, to_pdf
@@ -147,6 +148,34 @@ def test_libreoffice_started_early_is_ready_and_the_first_paper_uses_it(tmp_path
     running = pdf._shared_office(exe).proc.pid
     [out] = to_pdf([_paper(tmp_path / "first.docx", "the first paper after the warm-up")], tmp_path / "pdf")
     assert out.read_bytes().startswith(b"%PDF") and pdf._shared_office(exe).proc.pid == running
+
+
+@needs_office
+def test_with_a_second_libreoffice_a_batch_is_shared_and_each_paper_is_as_one_would_make_it(tmp_path, monkeypatch):
+    """A replay's second LibreOffice (``start_libreoffice(2)``) takes a share of each batch; every paper is
+    still converted once, and its PDF is the one a single LibreOffice makes of it."""
+    exe = soffice()
+    monkeypatch.setattr(pdf, "_second", None)
+    second = pdf._second_office(exe)
+    try:
+        assert pdf._warm_up(exe) and pdf._warm_up(exe, second)
+        assert pdf._offices(exe) == [pdf._shared_office(exe), second]
+        used = []
+        real = pdf._convert
+        monkeypatch.setattr(pdf, "_convert", lambda exe, files, scratch, timeout, office:
+                            used.append((office, [f.name for f in files])) or real(exe, files, scratch, timeout, office))
+        papers = [_paper(tmp_path / f"paper-{n}.docx", f"paper {n} of a batch shared by two LibreOffices " * (n + 1))
+                  for n in range(3)]
+        shared = to_pdf(papers, tmp_path / "two")
+        assert {office for office, _ in used} == {pdf._shared_office(exe), second}
+        assert sorted(name for _, names in used for name in names) == [p.name for p in papers]
+        monkeypatch.setattr(pdf._shared_office(exe), "cache", pdf._Converted())  # convert them again, with one
+        monkeypatch.setattr(pdf, "_second", None)
+        alone = to_pdf(papers, tmp_path / "one")
+        assert [pdf_pages(p) for p in shared] == [pdf_pages(p) for p in alone]
+        assert all(check_pdf(p, figures=0) == [] for p in shared)
+    finally:
+        second.stop()
 
 
 @needs_office

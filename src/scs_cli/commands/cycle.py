@@ -13,19 +13,20 @@ from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 
 
-def _libreoffice_now(pdf: bool) -> None:
-    """With PDFs, LibreOffice starts, and readies its PDF export, while Prefect and the cycle load."""
+def _libreoffice_now(pdf: bool, offices: int = 1) -> None:
+    """With PDFs, LibreOffice starts, and readies its PDF export, while Prefect and the cycle load (two of them
+    for a replay, which writes many meetings' papers)."""
     if pdf:
         from scs_refresh.documents.pdf import start_libreoffice
 
-        start_libreoffice()
+        start_libreoffice(offices)
 
 
 def _run_cycle(ctx: typer.Context, start: date, end: date, pdf: bool, fresh: bool, defer: bool) -> None:
     from rich.console import Console
 
     console = Console(soft_wrap=True)  # a line per step, never folded at 80 columns in a log
-    _libreoffice_now(pdf)
+    _libreoffice_now(pdf, offices=2)
     with steps(console, "Starting Prefect's API (the first time can take a minute)") as status:
         # Prefect is slow to import: only here, when a flow runs. Its temporary API starts in the
         # background while the rest of the cycle's code loads.

@@ -149,6 +149,7 @@ class _Office:
         self.lock = threading.Lock()
         self.cache = _Converted()
         self.gave_up = False  # it would not start once: later conversions do not wait for it again
+        self.in_flight = 0  # conversions handed to it and not yet done (a paper goes to the idler one)
 
     def _start(self) -> bool:
         self.dir.mkdir(parents=True, exist_ok=True)  # stop() removes it
@@ -172,6 +173,10 @@ class _Office:
         self.gave_up = True
         return False
 
+    def ready(self) -> bool:
+        """Running now, without waiting for it to start (nor starting it)."""
+        return self.proc is not None and self.proc.poll() is None and not self.lock.locked()
+
     def running(self) -> bool:
         with self.lock:
             if self.proc is not None and self.proc.poll() is None:
@@ -190,6 +195,7 @@ class _Office:
 
 
 _office: _Office | None = None
+_second: _Office | None = None
 _office_lock = threading.Lock()
 
 
@@ -200,6 +206,24 @@ def _shared_office(exe: str) -> _Office:
             _office = _Office(exe)
             atexit.register(_office.stop)
         return _office
+
+
+def _second_office(exe: str) -> _Office:
+    global _second
+    with _office_lock:
+        if _second is None:
+            _second = _Office(exe)
+            atexit.register(_second.stop)
+        return _second
+
+
+def _offices(exe: str) -> list[_Office]:
+    """The LibreOffices ready to convert, the least busy first: the first, and a second when a long run
+    started one (``start_libreoffice(2)``) and it is ready."""
+    first = _shared_office(exe)
+    if _second is None or not _second.ready():
+        return [first]
+    return sorted([first, _second], key=lambda office: office.in_flight)
 
 
 #: The smallest Word file: converting it once readies LibreOffice's Writer and PDF export (about a second,
@@ -219,18 +243,28 @@ _BLANK_DOCX = {
 }
 
 
-def start_libreoffice() -> None:
+def start_libreoffice(offices: int = 1) -> None:
     """Start this process's LibreOffice in the background now, and have it convert a blank page, so
     that it is up and ready by the time the first paper is written (a command that will make PDFs
-    calls this before loading the cycle; the first conversion in a process costs a second more)."""
+    calls this before loading the cycle; the first conversion in a process costs a second more).
+
+    ``offices=2``: a second one too, once the first is ready, for a run that writes many meetings' papers
+    (a replay of the cycle). At the end of each meeting's papers the run waits for the last of them with
+    nothing else to do; two of them then convert at once, on the core that would otherwise sit idle, and
+    a paper goes to whichever is free. Not for one meeting's papers: starting it costs more than it saves."""
     exe = soffice()
     if exe is not None:
-        threading.Thread(target=_warm_up, args=(exe,), name="scs-soffice-start", daemon=True).start()
+        def start() -> None:
+            if _warm_up(exe) and offices > 1:
+                _warm_up(exe, _second_office(exe))
+
+        threading.Thread(target=start, name="scs-soffice-start", daemon=True).start()
 
 
-def _warm_up(exe: str) -> bool:
-    """Whether this process's LibreOffice is running and has made a PDF of a blank page."""
-    if not _shared_office(exe).running():
+def _warm_up(exe: str, office: _Office | None = None) -> bool:
+    """Whether ``office`` (this process's first LibreOffice by default) is running and has made a PDF of a blank page."""
+    office = office or _shared_office(exe)
+    if not office.running():
         return False
     with tempfile.TemporaryDirectory(prefix="scs-warm-") as tmp:
         blank = Path(tmp) / "blank.docx"
@@ -238,25 +272,31 @@ def _warm_up(exe: str) -> bool:
             for name, xml in _BLANK_DOCX.items():
                 z.writestr(name, xml)
         try:
-            _convert(exe, [blank], Path(tmp) / "out", timeout=START_TIMEOUT)
+            _convert(exe, [blank], Path(tmp) / "out", timeout=START_TIMEOUT, office=office)
         except PdfError:  # a stuck LibreOffice was stopped: the papers' own conversions start another
             log.debug("LibreOffice did not convert the blank page within %.0f s", START_TIMEOUT)
         return (Path(tmp) / "out" / "blank.pdf").is_file()
 
 
-def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float) -> subprocess.CompletedProcess:
-    office = _shared_office(exe)
+def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float,
+             office: _Office | None = None) -> subprocess.CompletedProcess:
+    office = office or _shared_office(exe)
     if office.running():
         profile = office.profile
     else:  # a LibreOffice of its own for this call, on a profile nobody else uses
-        profile = (scratch.parent / "profile").as_uri()
+        profile = (scratch.parent / f"profile-{scratch.name}").as_uri()
     cmd = [exe, "--headless", "--norestore", f"-env:UserInstallation={profile}",
            "--convert-to", export_filter(), "--outdir", str(scratch), *(str(Path(f).resolve()) for f in docx_files)]
+    with _office_lock:
+        office.in_flight += 1
     try:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         office.stop()  # a stuck LibreOffice is not reused
         raise PdfError(f"LibreOffice took over {timeout:.0f} s converting {len(docx_files)} file(s)") from None
+    finally:
+        with _office_lock:
+            office.in_flight -= 1
 
 
 def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[Path]:
@@ -279,16 +319,32 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
         scratch = Path(tmp) / "out"
         if todo:
             log.info("converting %d paper(s) to PDF with LibreOffice", len(todo))
-            proc = _convert(exe, todo, scratch, timeout)
-            for src in todo:
-                pdf = scratch / (src.stem + ".pdf")
-                if not pdf.is_file() or pdf.stat().st_size == 0:
-                    detail = (proc.stderr or proc.stdout).strip().splitlines()
-                    raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
-                                   + (f" ({detail[-1]})" if detail else ""))
-                made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
+            offices = _offices(exe)
+            jobs = [(office, share, scratch / str(n))
+                    for n, (office, share) in enumerate(zip(offices, _shares(todo, len(offices))))]
+            with ThreadPoolExecutor(max_workers=len(jobs)) as pool:  # this thread would only wait for them
+                procs = list(pool.map(lambda job: _convert(exe, job[1], job[2], timeout, job[0]), jobs))
+            for (_, share, folder), proc in zip(jobs, procs):
+                for src in share:
+                    pdf = folder / (src.stem + ".pdf")
+                    if not pdf.is_file() or pdf.stat().st_size == 0:
+                        detail = (proc.stderr or proc.stdout).strip().splitlines()
+                        raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
+                                       + (f" ({detail[-1]})" if detail else ""))
+                    made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
     return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", made[keys[src]]), pictures(src)) for src in keys]
+
+
+def _shares(papers: list[Path], ways: int) -> list[list[Path]]:
+    """``papers`` in up to ``ways`` shares of about the same size in bytes (a longer paper takes longer)."""
+    shares: list[list[Path]] = [[] for _ in range(min(ways, len(papers)))]
+    sizes = [0] * len(shares)
+    for paper in sorted(papers, key=lambda f: Path(f).stat().st_size, reverse=True):
+        lightest = sizes.index(min(sizes))
+        shares[lightest].append(paper)
+        sizes[lightest] += Path(paper).stat().st_size
+    return shares
 
 
 def pack_from_papers(pack: Path, parts: list[Path], part_pdfs: list[Path], title: str) -> Path:
