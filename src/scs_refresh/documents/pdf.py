@@ -7,7 +7,8 @@ cycle converts papers on nine different days. So one LibreOffice is kept running
 process (a run of the demo, a tick, the test session): each conversion is handed to it by a
 short ``soffice --convert-to`` call, which LibreOffice forwards to the instance already running
 on the same profile. A document whose content was converted before in this process is not
-converted again (the draft Strategy goes to several meetings unchanged).
+converted again (the draft Strategy goes to several meetings unchanged). A replay of the cycle
+runs a second one beside it (``start_libreoffice(2)``), sharing each batch of papers.
 
 The export settings are given with every conversion (:data:`EXPORT_OPTIONS`), never left to
 whatever a LibreOffice profile last saved: a tagged PDF/UA file that shows its title. Its
