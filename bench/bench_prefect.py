@@ -38,12 +38,12 @@ def _cpu_of(pid: int) -> float | None:
 
 
 def _servers(parent: int) -> list[int]:
-    """The uvicorn processes (Prefect's temporary API) among ``parent``'s children."""
+    """Prefect's temporary API's processes (flows.temporary_api; uvicorn before it) among ``parent``'s children."""
     found = []
     for child in Path(f"/proc/{parent}/task/{parent}/children").read_text().split() if Path(
             f"/proc/{parent}").exists() else []:
         try:
-            if b"uvicorn" in Path(f"/proc/{child}/cmdline").read_bytes():
+            if any(name in Path(f"/proc/{child}/cmdline").read_bytes() for name in (b"uvicorn", b"flows.temporary_api")):
                 found.append(int(child))
         except OSError:
             pass

@@ -96,7 +96,7 @@ def test_a_database_elsewhere_than_a_sqlite_file_is_left_to_prefect(tmp_path):
 
 @pytest.mark.parametrize("catalogue", [True, False])
 def test_the_api_registers_the_block_catalogue_only_when_its_database_came_without_it(catalogue):
-    from flows import api
+    from flows import temporary_api
 
-    env = api.environment(api.temporary_api_settings(prefect_home.Seeded(catalogue=catalogue)))
+    env = temporary_api.environment(temporary_api.temporary_api_settings(prefect_home.Seeded(catalogue=catalogue)))
     assert env.get("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "true").lower() == str(not catalogue).lower()

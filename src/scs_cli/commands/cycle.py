@@ -74,7 +74,7 @@ def run_stage(
     if stage not in tt.stage:
         raise UserError(f"no stage '{stage}' (stages: {', '.join(tt.stage)})")
     day = parse_on(on)
-    from flows.api import start_temporary_api  # Prefect is slow to import: only once the stage and date are sound
+    from flows.api import start_temporary_api  # only once the stage and date are sound
 
     api_ready = start_temporary_api()  # watched, so a killed run leaves no API behind
     from flows.stages import STAGES
