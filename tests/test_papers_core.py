@@ -278,3 +278,42 @@ def test_a_tag_left_in_a_table_cell_or_split_across_runs_is_found_and_a_quoted_o
     assert quoted == ["text still looks like a template tag: 'Answer: {{ 7*7 }}'"]
     assert not [p for p in check_docx(tmp_path / "tags.docx", ["Dear {{ name }}", "{{ 7*7 }}"])
                 if "template tag" in p]
+
+
+def test_docx_bytes_deflates_a_part_seen_before_once_and_writes_what_save_writes(tmp_path, monkeypatch):
+    """docx_bytes gives a part deflated before what it deflated to then: every member of the zip must be
+    what python-docx's own save writes, compressed bytes and all; and the remembering must be in use (it
+    hooks zipfile's ``_get_compressor``: a Python whose zipfile stops asking it must fail here)."""
+    import io
+    import zipfile
+
+    from scs_refresh.documents import docxkit
+
+    def raw_members(data: bytes) -> list[tuple[str, int, int, bytes]]:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            out = []
+            for info in z.infolist():
+                with z.open(info) as member:
+                    member.read()
+                start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+                out.append((info.filename, info.compress_type, info.CRC, data[start:start + info.compress_size]))
+            return out
+
+    monkeypatch.setattr(docxkit, "_deflated", docxkit.OrderedDict())
+    monkeypatch.setattr(docxkit, "_deflated_bytes", 0)
+    doc = set_language(docx.Document(), "en-GB")
+    doc.add_paragraph("Some text " * 500)
+    doc.add_picture(io.BytesIO(PNG_1PX))
+    plain = io.BytesIO()
+    doc.save(plain)
+    first, again = docxkit.docx_bytes(doc), docxkit.docx_bytes(doc)
+    assert len(docxkit._deflated) == len(zipfile.ZipFile(io.BytesIO(first)).namelist())  # each part remembered
+    assert raw_members(first) == raw_members(plain.getvalue()) == raw_members(again)
+    assert zipfile._get_compressor is not None and docx.Document(io.BytesIO(again)).paragraphs[0].text.startswith("Some")
+    # what it remembers is dropped past its limit, oldest first
+    monkeypatch.setattr(docxkit, "_deflated", docxkit.OrderedDict())
+    monkeypatch.setattr(docxkit, "_deflated_bytes", 0)
+    monkeypatch.setattr(docxkit, "_DEFLATED_LIMIT", 1)
+    assert raw_members(docxkit.docx_bytes(doc)) == raw_members(plain.getvalue())
+    assert len(docxkit._deflated) <= 1 and docxkit._deflated_bytes == sum(
+        len(data) + len(deflated) for (_, data), deflated in docxkit._deflated.items())

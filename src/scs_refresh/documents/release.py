@@ -6,7 +6,6 @@ its HTML page only when it passes the page checks (:func:`release_html`)."""
 from __future__ import annotations
 
 import functools
-import io
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from lxml import etree
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.accessibility import check_docx, check_html, check_pdf, literal_strings
+from scs_refresh.documents.docxkit import docx_bytes
 
 
 class PaperCheckFailed(UserError):
@@ -186,9 +186,7 @@ def _composed(parts: list[Path], title: str) -> tuple[Document, bytes]:
         for part in parts[1:]:
             master.add_page_break()
             composer.append(_opened(part))
-    buf = io.BytesIO()
-    composer.save(buf)
-    return Document(master.element, master.part), buf.getvalue()
+    return Document(master.element, master.part), docx_bytes(composer)
 
 
 def compose_pack(parts: list[Path], out: Path, title: str) -> Path:

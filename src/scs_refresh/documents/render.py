@@ -23,7 +23,8 @@ from docx.oxml.ns import qn
 
 from scs_refresh.core.atomic import version_of, write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.docxkit import add_unbroken_text, keep_rows_whole, mark_header_row, set_alt_text
+from scs_refresh.documents.docxkit import (add_unbroken_text, docx_bytes, keep_rows_whole, mark_header_row,
+                                          set_alt_text)
 from scs_refresh.documents.layout import layout
 
 
@@ -223,9 +224,7 @@ class Template:
             raise TemplateError(f"{self.path}: cannot render: {exc}") from None
         for name, value in (properties or {}).items():
             setattr(doc.docx.core_properties, name, value)
-        buf = io.BytesIO()
-        doc.save(buf)
-        return buf.getvalue()
+        return docx_bytes(doc)
 
 
 @lru_cache(maxsize=32)
