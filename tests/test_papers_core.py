@@ -317,3 +317,29 @@ def test_docx_bytes_deflates_a_part_seen_before_once_and_writes_what_save_writes
     assert raw_members(docxkit.docx_bytes(doc)) == raw_members(plain.getvalue())
     assert len(docxkit._deflated) <= 1 and docxkit._deflated_bytes == sum(
         len(data) + len(deflated) for (_, data), deflated in docxkit._deflated.items())
+
+
+def test_a_rendered_paper_is_released_as_rendered_with_the_problems_its_file_has(tmp_path):
+    """release checks the document render_docx saved rather than reading its file back: the same problems
+    either way; and once the file is no longer the one written from it, the file is read."""
+    from scs_refresh.documents import release as releasing
+    from scs_refresh.documents.render import just_written
+
+    template = make_template(tmp_path / "t.docx", header_row=False, title="")
+    out = render_docx(template, CONTEXT, tmp_path / "paper.docx")
+    rendered = just_written(out)
+    assert rendered is not None
+    problems = check_docx(rendered)  # the answer's tag-like text is not declared quoted here
+    assert "table 1 has no header row marked (repeat as header row)" in problems
+    assert any("template tag" in p for p in problems) and any("no title" in p for p in problems)
+    assert problems == check_docx(out)
+    assert check_docx(rendered, literal_strings(CONTEXT)) == check_docx(out, literal_strings(CONTEXT))
+    with pytest.raises(releasing.PaperCheckFailed, match="no title"):
+        releasing.release(out, CONTEXT)
+    good = render_docx(make_template(tmp_path / "good.docx"), CONTEXT, tmp_path / "good-paper.docx")
+    assert releasing.release(good, CONTEXT) == good
+    other = docx.Document()  # the same path written afresh, not by render_docx: read from the file
+    other.save(good)
+    assert just_written(good) is None
+    with pytest.raises(releasing.PaperCheckFailed):
+        releasing.release(good, CONTEXT)

@@ -14,6 +14,8 @@ Every render
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -198,6 +200,10 @@ class Template:
 
     def render(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> bytes:
         """The rendered .docx as bytes; ``properties`` set core properties (title, identifier)."""
+        return self.rendered(context, properties)[0]
+
+    def rendered(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> tuple[bytes, Any]:
+        """The rendered .docx as bytes, and as the python-docx document they were saved from."""
         from docxtpl import DocxTemplate
         from jinja2 import TemplateError as JinjaError
         from jinja2 import UndefinedError
@@ -224,7 +230,7 @@ class Template:
             raise TemplateError(f"{self.path}: cannot render: {exc}") from None
         for name, value in (properties or {}).items():
             setattr(doc.docx.core_properties, name, value)
-        return docx_bytes(doc)
+        return docx_bytes(doc), doc.docx
 
 
 @lru_cache(maxsize=32)
@@ -241,4 +247,41 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
         version = version_of(template)
     except OSError:
         return write_bytes(Path(out), Template(template).render(context))  # says why it cannot be read
-    return write_bytes(Path(out), _template(*version).render(context))
+    data, document = _template(*version).rendered(context)
+    out = write_bytes(Path(out), data)
+    _remember(out, document)
+    return out
+
+
+#: The documents render_docx wrote last: the file's path -> (its version as written, the document).
+_written: OrderedDict[Path, tuple[tuple, Any]] = OrderedDict()
+_written_lock = threading.Lock()
+
+
+def _remember(path: Path, document) -> None:
+    from docx.oxml.document import CT_Body
+
+    if not isinstance(document.element.body, CT_Body):  # not python-docx's own tree (docxtpl changed?)
+        return
+    try:
+        version = version_of(path)
+    except OSError:
+        return
+    with _written_lock:
+        _written[version[0]] = (version, document)
+        _written.move_to_end(version[0])
+        while len(_written) > 4:  # a paper is released just after it is written
+            _written.popitem(last=False)
+
+
+def just_written(path: Path):
+    """The python-docx document :func:`render_docx` saved to ``path``, while the file there is still the
+    one it wrote (:func:`~scs_refresh.core.atomic.version_of`: each write is a new file), else None: a paper
+    is checked as rendered rather than read back and parsed again from the file just written from it."""
+    try:
+        version = version_of(Path(path))
+    except OSError:
+        return None
+    with _written_lock:
+        found = _written.get(version[0])
+    return found[1] if found is not None and found[0] == version else None
