@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import threading
+import weakref
 from collections import OrderedDict
 from functools import lru_cache
 from dataclasses import dataclass, fields, is_dataclass
@@ -102,24 +103,41 @@ def _table_doc(tpl):
     return sub
 
 
+_settings: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _table_settings(tpl) -> tuple[str | None, float, float]:
+    """What every table of a render takes from its template: the id of its "Table Grid" style (python-docx
+    searches the styles by name for each table), the text width (mm) and the body text size (pt)."""
+    found = _settings.get(tpl)
+    if found is None:
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.shared import Length
+
+        section = tpl.docx.sections[0]
+        found = _settings[tpl] = (tpl.docx.part.get_style_id("Table Grid", WD_STYLE_TYPE.TABLE),
+                                  Length(section.page_width - section.left_margin - section.right_margin).mm,
+                                  _text_size_pt(tpl))
+    return found
+
+
 def _table_subdoc(tpl, data: TableData):
     """The table as a sub-document: header row marked and repeated on each page, no row split
     across pages, every column wide enough for its longest word (the text set smaller if the
     words cannot otherwise fit), dates never broken at their hyphens."""
-    from docx.shared import Length, Mm, Pt
+    from docx.shared import Mm, Pt
 
     sub = _table_doc(tpl)
     table = sub.add_table(rows=1 + len(data.rows), cols=len(data.header))
-    table.style = "Table Grid"
-    section = tpl.docx.sections[0]
-    text_width = Length(section.page_width - section.left_margin - section.right_margin).mm
+    style_id, text_width, body = _table_settings(tpl)
+    table._tbl.tblStyle_val = style_id  # what ``table.style = "Table Grid"`` sets, found once per render
     planned = data.widths_mm or [text_width / len(data.header)] * len(data.header)
-    body = _text_size_pt(tpl)
     widths, size = layout([str(h) for h in data.header], [["" if t is None else str(t) for t in row]
                                                           for row in data.rows], planned, body)
+    cells = [row.cells for row in table.rows]  # python-docx works a row's cells out from its grid each time
     texts = [(0, data.header, True)] + [(r, row, False) for r, row in enumerate(data.rows, 1)]
     for r, row, bold in texts:
-        for cell, text in zip(table.rows[r].cells, row):
+        for cell, text in zip(cells[r], row):
             run = add_unbroken_text(cell.paragraphs[0], "" if text is None else str(text))
             run.bold = bold or None
             if size != body:
@@ -128,8 +146,8 @@ def _table_subdoc(tpl, data: TableData):
     table.autofit = False
     for column, w in zip(table.columns, widths):
         column.width = Mm(w)
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
+    for row in cells:
+        for cell, w in zip(row, widths):
             cell.width = Mm(w)
     mark_header_row(table)
     keep_rows_whole(table)
