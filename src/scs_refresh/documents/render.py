@@ -177,6 +177,27 @@ def _alt_image_class():
 
 
 @lru_cache(maxsize=1)
+def _docx_template_class():
+    from docxtpl import DocxTemplate
+
+    patched: dict[str, str] = {}
+
+    class PatchedOnce(DocxTemplate):
+        """docxtpl's template, which tidies the tags in a template part's XML (a dozen regular expressions
+        over the whole part, a function of the XML alone) once per distinct part, not at every render of it."""
+
+        def patch_xml(self, src_xml):
+            found = patched.get(src_xml)
+            if found is None:
+                if len(patched) >= 64:  # a cycle has a dozen templates of a few parts each
+                    patched.clear()
+                found = patched[src_xml] = super().patch_xml(src_xml)
+            return found
+
+    return PatchedOnce
+
+
+@lru_cache(maxsize=1)
 def _env():
     """One Jinja environment for every render, which compiles each template part once: docxtpl asks
     it to compile a template's XML (body, footer, properties) afresh for every paper, the same text
@@ -202,8 +223,8 @@ def _env():
 class Template:
     """A Word template read once and rendered many times (a questionnaire per partner).
 
-    The missing-field check is made once per shape of context (its set of keys): contexts
-    built by one function for many partners share it, so a thousand renders check once.
+    The fields the template uses are read from it once (docxtpl parses the whole template to list
+    them): each render's context is checked against that list.
     """
 
     def __init__(self, path: Path):
@@ -214,7 +235,7 @@ class Template:
             raise TemplateError(f"{self.path}: template not found") from None
         except OSError as exc:
             raise TemplateError(f"{self.path}: template cannot be read ({exc.strerror})") from None
-        self._checked: set[frozenset[str]] = set()
+        self._fields: frozenset[str] | None = None  # every field the template uses, read at its first render
 
     def render(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> bytes:
         """The rendered .docx as bytes; ``properties`` set core properties (title, identifier)."""
@@ -222,18 +243,16 @@ class Template:
 
     def rendered(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> tuple[bytes, Any]:
         """The rendered .docx as bytes, and as the python-docx document they were saved from."""
-        from docxtpl import DocxTemplate
         from jinja2 import TemplateError as JinjaError
         from jinja2 import UndefinedError
 
         try:
-            doc = DocxTemplate(io.BytesIO(self._bytes))
-            shape = frozenset(context)
-            if shape not in self._checked:
-                missing = doc.get_undeclared_template_variables(jinja_env=_env(), context=context)
-                if missing:
-                    raise TemplateError(f"{self.path}: no value for template field(s) {', '.join(sorted(missing))}")
-                self._checked.add(shape)
+            doc = _docx_template_class()(io.BytesIO(self._bytes))
+            if self._fields is None:
+                self._fields = frozenset(doc.get_undeclared_template_variables(jinja_env=_env()))
+            missing = self._fields - context.keys()
+            if missing:
+                raise TemplateError(f"{self.path}: no value for template field(s) {', '.join(sorted(missing))}")
         except JinjaError as exc:
             raise TemplateError(f"{self.path}: the template has a broken tag: {exc}") from None
         except TemplateError:
