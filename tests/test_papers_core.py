@@ -366,3 +366,28 @@ def test_a_template_read_once_still_checks_each_context_and_tidies_its_tags_as_d
     xml = '<w:p><w:r><w:t>{{ a</w:t></w:r><w:r><w:t> }}</w:t></w:r>{%tr for x in y %}</w:p>'
     quick = _docx_template_class()(tmp_path / "t.docx")
     assert quick.patch_xml(xml) == quick.patch_xml(xml) == DocxTemplate(tmp_path / "t.docx").patch_xml(xml)
+
+
+def test_python_docx_s_queries_are_compiled_once_and_find_what_they_found(monkeypatch):
+    """docxkit has python-docx's ``BaseOxmlElement.xpath`` compile each query once (python-docx 1.2.0 compiles
+    it at each call: a new python-docx must be checked before this pin is moved); the answers are lxml's own,
+    and a prefix added to python-docx's namespace map later (as docxcompose does) is known to the queries."""
+    import importlib.metadata
+
+    from docx.oxml.ns import nsmap
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from lxml import etree
+
+    from scs_refresh.documents import docxkit
+
+    assert importlib.metadata.version("python-docx") == "1.2.0", \
+        "python-docx changed: check docxkit._compiled_xpath against BaseOxmlElement.xpath, then pin it here"
+    assert BaseOxmlElement.xpath is docxkit._compiled_xpath
+    doc = docx.Document()
+    doc.add_paragraph("One", style="Heading 1").add_run(" two")
+    body = doc.element.body
+    for query in ("./w:p", ".//w:t/text()", "count(.//w:r)", './/w:pStyle[@w:val="Heading1"]/@w:val', "w:p | w:tbl"):
+        assert body.xpath(query) == etree._Element.xpath(body, query, namespaces=nsmap)
+    assert [t.text for t in body.xpath(".//w:t")] == ["One", " two"]
+    monkeypatch.setitem(nsmap, "scs", "urn:scs-test")
+    assert body.xpath("./scs:nothing") == []
