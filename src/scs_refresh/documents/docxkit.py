@@ -165,7 +165,7 @@ class _DeflatedOnce:
 #: what was deflated, by (level, bytes): the oldest forgotten past 48 MB
 _deflated: OrderedDict[tuple[int, bytes], bytes] = OrderedDict()
 _deflated_bytes, _DEFLATED_LIMIT = 0, 48 * 2**20
-_deflated_lock, _zipping = threading.Lock(), threading.Lock()
+_deflated_lock, _zipping = threading.Lock(), threading.RLock()  # RLock: a save inside a save stays safe
 
 
 @contextmanager
