@@ -278,3 +278,116 @@ def test_a_tag_left_in_a_table_cell_or_split_across_runs_is_found_and_a_quoted_o
     assert quoted == ["text still looks like a template tag: 'Answer: {{ 7*7 }}'"]
     assert not [p for p in check_docx(tmp_path / "tags.docx", ["Dear {{ name }}", "{{ 7*7 }}"])
                 if "template tag" in p]
+
+
+def test_docx_bytes_deflates_a_part_seen_before_once_and_writes_what_save_writes(tmp_path, monkeypatch):
+    """docx_bytes gives a part deflated before what it deflated to then: every member of the zip must be
+    what python-docx's own save writes, compressed bytes and all; and the remembering must be in use (it
+    hooks zipfile's ``_get_compressor``: a Python whose zipfile stops asking it must fail here)."""
+    import io
+    import zipfile
+
+    from scs_refresh.documents import docxkit
+
+    def raw_members(data: bytes) -> list[tuple[str, int, int, bytes]]:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            out = []
+            for info in z.infolist():
+                with z.open(info) as member:
+                    member.read()
+                start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+                out.append((info.filename, info.compress_type, info.CRC, data[start:start + info.compress_size]))
+            return out
+
+    monkeypatch.setattr(docxkit, "_deflated", docxkit.OrderedDict())
+    monkeypatch.setattr(docxkit, "_deflated_bytes", 0)
+    doc = set_language(docx.Document(), "en-GB")
+    doc.add_paragraph("Some text " * 500)
+    doc.add_picture(io.BytesIO(PNG_1PX))
+    plain = io.BytesIO()
+    doc.save(plain)
+    first, again = docxkit.docx_bytes(doc), docxkit.docx_bytes(doc)
+    assert len(docxkit._deflated) == len(zipfile.ZipFile(io.BytesIO(first)).namelist())  # each part remembered
+    assert raw_members(first) == raw_members(plain.getvalue()) == raw_members(again)
+    assert zipfile._get_compressor is not None and docx.Document(io.BytesIO(again)).paragraphs[0].text.startswith("Some")
+    # what it remembers is dropped past its limit, oldest first
+    monkeypatch.setattr(docxkit, "_deflated", docxkit.OrderedDict())
+    monkeypatch.setattr(docxkit, "_deflated_bytes", 0)
+    monkeypatch.setattr(docxkit, "_DEFLATED_LIMIT", 1)
+    assert raw_members(docxkit.docx_bytes(doc)) == raw_members(plain.getvalue())
+    assert len(docxkit._deflated) <= 1 and docxkit._deflated_bytes == sum(
+        len(data) + len(deflated) for (_, data), deflated in docxkit._deflated.items())
+
+
+def test_a_rendered_paper_is_released_as_rendered_with_the_problems_its_file_has(tmp_path):
+    """release checks the document render_docx saved rather than reading its file back: the same problems
+    either way; and once the file is no longer the one written from it, the file is read."""
+    from scs_refresh.documents import release as releasing
+    from scs_refresh.documents.render import just_written
+
+    template = make_template(tmp_path / "t.docx", header_row=False, title="")
+    out = render_docx(template, CONTEXT, tmp_path / "paper.docx")
+    rendered = just_written(out)
+    assert rendered is not None
+    problems = check_docx(rendered)  # the answer's tag-like text is not declared quoted here
+    assert "table 1 has no header row marked (repeat as header row)" in problems
+    assert any("template tag" in p for p in problems) and any("no title" in p for p in problems)
+    assert problems == check_docx(out)
+    assert check_docx(rendered, literal_strings(CONTEXT)) == check_docx(out, literal_strings(CONTEXT))
+    with pytest.raises(releasing.PaperCheckFailed, match="no title"):
+        releasing.release(out, CONTEXT)
+    good = render_docx(make_template(tmp_path / "good.docx"), CONTEXT, tmp_path / "good-paper.docx")
+    assert releasing.release(good, CONTEXT) == good
+    other = docx.Document()  # the same path written afresh, not by render_docx: read from the file
+    other.save(good)
+    assert just_written(good) is None
+    with pytest.raises(releasing.PaperCheckFailed):
+        releasing.release(good, CONTEXT)
+
+
+def test_a_template_read_once_still_checks_each_context_and_tidies_its_tags_as_docxtpl_does(tmp_path):
+    """Template lists its fields once and docxtpl's tag tidying is remembered per part (it is a function of
+    the part's XML alone in docxtpl 0.20.2: a new docxtpl must be checked before this pin is moved)."""
+    import importlib.metadata
+
+    from docxtpl import DocxTemplate
+
+    from scs_refresh.documents.render import Template, _docx_template_class
+
+    assert importlib.metadata.version("docxtpl") == "0.20.2", \
+        "docxtpl changed: check that DocxTemplate.patch_xml still depends on its argument alone, then pin it here"
+    template = Template(make_template(tmp_path / "t.docx"))
+    assert docx.Document(__import__("io").BytesIO(template.render(CONTEXT))).paragraphs[0].text == \
+        "Breckland Partnership"
+    with pytest.raises(TemplateError, match="no value for template field.*partner"):
+        template.render({k: v for k, v in CONTEXT.items() if k != "partner"})
+    with pytest.raises(TemplateError, match="no value for template field.*meeting"):
+        template.render({k: v for k, v in CONTEXT.items() if k != "meeting"})
+    xml = '<w:p><w:r><w:t>{{ a</w:t></w:r><w:r><w:t> }}</w:t></w:r>{%tr for x in y %}</w:p>'
+    quick = _docx_template_class()(tmp_path / "t.docx")
+    assert quick.patch_xml(xml) == quick.patch_xml(xml) == DocxTemplate(tmp_path / "t.docx").patch_xml(xml)
+
+
+def test_python_docx_s_queries_are_compiled_once_and_find_what_they_found(monkeypatch):
+    """docxkit has python-docx's ``BaseOxmlElement.xpath`` compile each query once (python-docx 1.2.0 compiles
+    it at each call: a new python-docx must be checked before this pin is moved); the answers are lxml's own,
+    and a prefix added to python-docx's namespace map later (as docxcompose does) is known to the queries."""
+    import importlib.metadata
+
+    from docx.oxml.ns import nsmap
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from lxml import etree
+
+    from scs_refresh.documents import docxkit
+
+    assert importlib.metadata.version("python-docx") == "1.2.0", \
+        "python-docx changed: check docxkit._compiled_xpath against BaseOxmlElement.xpath, then pin it here"
+    assert BaseOxmlElement.xpath is docxkit._compiled_xpath
+    doc = docx.Document()
+    doc.add_paragraph("One", style="Heading 1").add_run(" two")
+    body = doc.element.body
+    for query in ("./w:p", ".//w:t/text()", "count(.//w:r)", './/w:pStyle[@w:val="Heading1"]/@w:val', "w:p | w:tbl"):
+        assert body.xpath(query) == etree._Element.xpath(body, query, namespaces=nsmap)
+    assert [t.text for t in body.xpath(".//w:t")] == ["One", " two"]
+    monkeypatch.setitem(nsmap, "scs", "urn:scs-test")
+    assert body.xpath("./scs:nothing") == []

@@ -94,6 +94,22 @@ def test_content_key_ignores_the_zip_wrapper_but_not_the_words(tmp_path):
     assert content_key(a) == content_key(b) != content_key(c)
 
 
+def test_a_copied_paper_has_its_key_without_being_unzipped_again(tmp_path, monkeypatch):
+    """A file with the same bytes as one keyed before (the Strategy copied into a meeting's set) takes that
+    key; a file with other bytes is unzipped and keyed afresh."""
+    import shutil
+
+    a = _paper(tmp_path / "a.docx", "Breckland Partnership")
+    key = content_key(a)
+    copy = shutil.copy(a, tmp_path / "copy.docx")
+    rewrapped = _rewrapped(a, tmp_path / "b.docx", when=(2011, 5, 19, 10, 0, 0))  # bytes not keyed before
+    opened = []
+    real = pdf.zipfile.ZipFile
+    monkeypatch.setattr(pdf.zipfile, "ZipFile", lambda *args, **kw: opened.append(args) or real(*args, **kw))
+    assert content_key(copy) == key and opened == []
+    assert content_key(rewrapped) == key and len(opened) == 1
+
+
 @needs_office
 def test_the_same_paper_twice_is_converted_once(tmp_path, monkeypatch):
     calls = []

@@ -158,3 +158,29 @@ def test_scs_site_builds_it_and_a_missing_template_is_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [f"error: {templates / 'site' / 'base.html'}: the site's page "
                                                   "template is missing"]
+
+
+def test_the_calendars_timezones_are_what_icalendar_adds_made_once():
+    """with_timezones (the site's calendar, each invitation) adds what ``add_missing_timezones`` adds, the
+    VTIMEZONE worked out once in a process; a zone icalendar does not know is left out as it leaves it."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event
+
+    from scs_refresh.mail.invitations import _vtimezone, with_timezones
+
+    def calendar():
+        cal = Calendar()
+        cal.add("prodid", "-//test//EN")
+        for n, zone in enumerate(("Europe/London", "America/New_York", "Europe/London")):
+            ev = Event()
+            ev.add("uid", f"{n}@test")
+            ev.add("dtstart", datetime(2011, 5, 10, 19, 0, tzinfo=ZoneInfo(zone)))
+            cal.add_component(ev)
+        return cal
+
+    plain = calendar()
+    plain.add_missing_timezones()
+    assert with_timezones(calendar()).to_ical() == with_timezones(calendar()).to_ical() == plain.to_ical()
+    assert _vtimezone.cache_info().hits >= 2
+    assert _vtimezone("Nowhere/Atlantis") is None

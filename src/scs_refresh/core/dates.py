@@ -7,6 +7,7 @@ clock, through :func:`today`. Work done for a day is stamped by :func:`recorded_
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pendulum
@@ -42,6 +43,12 @@ def in_london(at: datetime) -> datetime:
 
 def day_text(d: date) -> str:
     """A day as the officer reads it in messages and errors: Mon 9 May 2011."""
+    return _day_text(d) if type(d) is date else f"{d:%a} {d.day} {d:%b %Y}"
+
+
+@lru_cache(maxsize=4096)
+def _day_text(d: date) -> str:
+    # a plain date's text, kept: each day of a cycle's replay lists every action with its days in words
     return f"{d:%a} {d.day} {d:%b %Y}"
 
 

@@ -525,6 +525,16 @@ class _Result:
     rows: list[Mapping]
 
 
+@lru_cache(maxsize=512)
+def _statement(sql: str):
+    """SQLAlchemy's statement for ``sql``, made once: the store runs a few dozen statements some thousands of
+    times a cycle, and each new ``text()`` was parsed for its parameters and keyed for the compiled cache again
+    (a statement is immutable; its values are given at each execution)."""
+    from sqlalchemy import text
+
+    return text(sql)
+
+
 class Store:
     """The state store of one cycle; open with ``Store.open(location)`` and use as a context manager."""
 
@@ -608,13 +618,11 @@ class Store:
     def _x(self, sql: str, rows: list[dict] | None = None, /, **params) -> _Result:
         """Run one statement (for each of ``rows``, if given) for this cycle, in its own transaction unless
         one is open."""
-        from sqlalchemy import text
-
         args = [dict(r, cycle=self.cycle) for r in rows] if rows is not None else dict(params, cycle=self.cycle)
         if rows is not None and not rows:
             return _Result(0, [])
         with self.transaction():
-            result = self._conn.execute(text(sql), args)
+            result = self._conn.execute(_statement(sql), args)
             return _Result(result.rowcount, [dict(r) for r in result.mappings()] if result.returns_rows else [])
 
     # -- the send ledger ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import io
 import json
 import logging
 import os
@@ -83,11 +84,23 @@ def content_key(docx: Path) -> str:
 
 @lru_cache(maxsize=4096)
 def _content_key(docx: Path, _inode: int, _mtime: int, _size: int) -> str:
-    h = hashlib.sha256()
-    with zipfile.ZipFile(docx) as z:
-        for name in sorted(z.namelist()):
-            h.update(name.encode() + b"\0" + z.read(name) + b"\0")
-    return h.hexdigest()
+    data = Path(docx).read_bytes()
+    whole = hashlib.sha256(data).digest()
+    key = _KEY_OF_FILE.get(whole)
+    if key is None:  # the same bytes in another file (a paper copied into a meeting's set) have the same key
+        h = hashlib.sha256()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for name in sorted(z.namelist()):
+                h.update(name.encode() + b"\0" + z.read(name) + b"\0")
+        if len(_KEY_OF_FILE) >= 4096:
+            _KEY_OF_FILE.clear()
+        key = _KEY_OF_FILE[whole] = h.hexdigest()
+    return key
+
+
+#: content keys by a hash of the whole file: unzipping and hashing every part (the styles a template carries
+#: are 0.5 MB) costs several times hashing the file as it is, and the Strategy is copied into every meeting
+_KEY_OF_FILE: dict[bytes, str] = {}
 
 
 _DOCPR = re.compile(rb"<wp:docPr\b")

@@ -6,7 +6,6 @@ its HTML page only when it passes the page checks (:func:`release_html`)."""
 from __future__ import annotations
 
 import functools
-import io
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,8 @@ from lxml import etree
 from scs_refresh.core.atomic import write_bytes
 from scs_refresh.core.errors import UserError
 from scs_refresh.documents.accessibility import check_docx, check_html, check_pdf, literal_strings
+from scs_refresh.documents.docxkit import docx_bytes
+from scs_refresh.documents.render import just_written
 
 
 class PaperCheckFailed(UserError):
@@ -42,8 +43,10 @@ def _released(path: Path, problems: list[str], what: str) -> Path:
 
 
 def release(path: Path, context: dict) -> Path:
-    """Refuse a paper that fails the checks."""
-    return _released(path, check_docx(path, literal_strings(context)), "it")
+    """Refuse a paper that fails the checks: checked as rendered if the file is still the one
+    :func:`~scs_refresh.documents.render.render_docx` wrote from it, else as read from the file."""
+    document = just_written(path)
+    return _released(path, check_docx(path if document is None else document, literal_strings(context)), "it")
 
 
 def release_pdf(path: Path, figures: int = 0, problems: list[str] | None = None) -> Path:
@@ -186,9 +189,7 @@ def _composed(parts: list[Path], title: str) -> tuple[Document, bytes]:
         for part in parts[1:]:
             master.add_page_break()
             composer.append(_opened(part))
-    buf = io.BytesIO()
-    composer.save(buf)
-    return Document(master.element, master.part), buf.getvalue()
+    return Document(master.element, master.part), docx_bytes(composer)
 
 
 def compose_pack(parts: list[Path], out: Path, title: str) -> Path:

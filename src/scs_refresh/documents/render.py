@@ -14,6 +14,9 @@ Every render
 from __future__ import annotations
 
 import io
+import threading
+import weakref
+from collections import OrderedDict
 from functools import lru_cache
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -23,7 +26,8 @@ from docx.oxml.ns import qn
 
 from scs_refresh.core.atomic import version_of, write_bytes
 from scs_refresh.core.errors import UserError
-from scs_refresh.documents.docxkit import add_unbroken_text, keep_rows_whole, mark_header_row, set_alt_text
+from scs_refresh.documents.docxkit import (add_unbroken_text, docx_bytes, keep_rows_whole, mark_header_row,
+                                          set_alt_text)
 from scs_refresh.documents.layout import layout
 
 
@@ -99,24 +103,41 @@ def _table_doc(tpl):
     return sub
 
 
+_settings: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _table_settings(tpl) -> tuple[str | None, float, float]:
+    """What every table of a render takes from its template: the id of its "Table Grid" style (python-docx
+    searches the styles by name for each table), the text width (mm) and the body text size (pt)."""
+    found = _settings.get(tpl)
+    if found is None:
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.shared import Length
+
+        section = tpl.docx.sections[0]
+        found = _settings[tpl] = (tpl.docx.part.get_style_id("Table Grid", WD_STYLE_TYPE.TABLE),
+                                  Length(section.page_width - section.left_margin - section.right_margin).mm,
+                                  _text_size_pt(tpl))
+    return found
+
+
 def _table_subdoc(tpl, data: TableData):
     """The table as a sub-document: header row marked and repeated on each page, no row split
     across pages, every column wide enough for its longest word (the text set smaller if the
     words cannot otherwise fit), dates never broken at their hyphens."""
-    from docx.shared import Length, Mm, Pt
+    from docx.shared import Mm, Pt
 
     sub = _table_doc(tpl)
     table = sub.add_table(rows=1 + len(data.rows), cols=len(data.header))
-    table.style = "Table Grid"
-    section = tpl.docx.sections[0]
-    text_width = Length(section.page_width - section.left_margin - section.right_margin).mm
+    style_id, text_width, body = _table_settings(tpl)
+    table._tbl.tblStyle_val = style_id  # what ``table.style = "Table Grid"`` sets, found once per render
     planned = data.widths_mm or [text_width / len(data.header)] * len(data.header)
-    body = _text_size_pt(tpl)
     widths, size = layout([str(h) for h in data.header], [["" if t is None else str(t) for t in row]
                                                           for row in data.rows], planned, body)
+    cells = [row.cells for row in table.rows]  # python-docx works a row's cells out from its grid each time
     texts = [(0, data.header, True)] + [(r, row, False) for r, row in enumerate(data.rows, 1)]
     for r, row, bold in texts:
-        for cell, text in zip(table.rows[r].cells, row):
+        for cell, text in zip(cells[r], row):
             run = add_unbroken_text(cell.paragraphs[0], "" if text is None else str(text))
             run.bold = bold or None
             if size != body:
@@ -125,8 +146,8 @@ def _table_subdoc(tpl, data: TableData):
     table.autofit = False
     for column, w in zip(table.columns, widths):
         column.width = Mm(w)
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
+    for row in cells:
+        for cell, w in zip(row, widths):
             cell.width = Mm(w)
     mark_header_row(table)
     keep_rows_whole(table)
@@ -156,6 +177,27 @@ def _alt_image_class():
 
 
 @lru_cache(maxsize=1)
+def _docx_template_class():
+    from docxtpl import DocxTemplate
+
+    patched: dict[str, str] = {}
+
+    class PatchedOnce(DocxTemplate):
+        """docxtpl's template, which tidies the tags in a template part's XML (a dozen regular expressions
+        over the whole part, a function of the XML alone) once per distinct part, not at every render of it."""
+
+        def patch_xml(self, src_xml):
+            found = patched.get(src_xml)
+            if found is None:
+                if len(patched) >= 64:  # a cycle has a dozen templates of a few parts each
+                    patched.clear()
+                found = patched[src_xml] = super().patch_xml(src_xml)
+            return found
+
+    return PatchedOnce
+
+
+@lru_cache(maxsize=1)
 def _env():
     """One Jinja environment for every render, which compiles each template part once: docxtpl asks
     it to compile a template's XML (body, footer, properties) afresh for every paper, the same text
@@ -181,8 +223,8 @@ def _env():
 class Template:
     """A Word template read once and rendered many times (a questionnaire per partner).
 
-    The missing-field check is made once per shape of context (its set of keys): contexts
-    built by one function for many partners share it, so a thousand renders check once.
+    The fields the template uses are read from it once (docxtpl parses the whole template to list
+    them): each render's context is checked against that list.
     """
 
     def __init__(self, path: Path):
@@ -193,22 +235,24 @@ class Template:
             raise TemplateError(f"{self.path}: template not found") from None
         except OSError as exc:
             raise TemplateError(f"{self.path}: template cannot be read ({exc.strerror})") from None
-        self._checked: set[frozenset[str]] = set()
+        self._fields: frozenset[str] | None = None  # every field the template uses, read at its first render
 
     def render(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> bytes:
         """The rendered .docx as bytes; ``properties`` set core properties (title, identifier)."""
-        from docxtpl import DocxTemplate
+        return self.rendered(context, properties)[0]
+
+    def rendered(self, context: dict[str, Any], properties: dict[str, str] | None = None) -> tuple[bytes, Any]:
+        """The rendered .docx as bytes, and as the python-docx document they were saved from."""
         from jinja2 import TemplateError as JinjaError
         from jinja2 import UndefinedError
 
         try:
-            doc = DocxTemplate(io.BytesIO(self._bytes))
-            shape = frozenset(context)
-            if shape not in self._checked:
-                missing = doc.get_undeclared_template_variables(jinja_env=_env(), context=context)
-                if missing:
-                    raise TemplateError(f"{self.path}: no value for template field(s) {', '.join(sorted(missing))}")
-                self._checked.add(shape)
+            doc = _docx_template_class()(io.BytesIO(self._bytes))
+            if self._fields is None:
+                self._fields = frozenset(doc.get_undeclared_template_variables(jinja_env=_env()))
+            missing = self._fields - context.keys()
+            if missing:
+                raise TemplateError(f"{self.path}: no value for template field(s) {', '.join(sorted(missing))}")
         except JinjaError as exc:
             raise TemplateError(f"{self.path}: the template has a broken tag: {exc}") from None
         except TemplateError:
@@ -223,9 +267,7 @@ class Template:
             raise TemplateError(f"{self.path}: cannot render: {exc}") from None
         for name, value in (properties or {}).items():
             setattr(doc.docx.core_properties, name, value)
-        buf = io.BytesIO()
-        doc.save(buf)
-        return buf.getvalue()
+        return docx_bytes(doc), doc.docx
 
 
 @lru_cache(maxsize=32)
@@ -242,4 +284,41 @@ def render_docx(template: Path, context: dict[str, Any], out: Path) -> Path:
         version = version_of(template)
     except OSError:
         return write_bytes(Path(out), Template(template).render(context))  # says why it cannot be read
-    return write_bytes(Path(out), _template(*version).render(context))
+    data, document = _template(*version).rendered(context)
+    out = write_bytes(Path(out), data)
+    _remember(out, document)
+    return out
+
+
+#: The documents render_docx wrote last: the file's path -> (its version as written, the document).
+_written: OrderedDict[Path, tuple[tuple, Any]] = OrderedDict()
+_written_lock = threading.Lock()
+
+
+def _remember(path: Path, document) -> None:
+    from docx.oxml.document import CT_Body
+
+    if not isinstance(document.element.body, CT_Body):  # not python-docx's own tree (docxtpl changed?)
+        return
+    try:
+        version = version_of(path)
+    except OSError:
+        return
+    with _written_lock:
+        _written[version[0]] = (version, document)
+        _written.move_to_end(version[0])
+        while len(_written) > 4:  # a paper is released just after it is written
+            _written.popitem(last=False)
+
+
+def just_written(path: Path):
+    """The python-docx document :func:`render_docx` saved to ``path``, while the file there is still the
+    one it wrote (:func:`~scs_refresh.core.atomic.version_of`: each write is a new file), else None: a paper
+    is checked as rendered rather than read back and parsed again from the file just written from it."""
+    try:
+        version = version_of(Path(path))
+    except OSError:
+        return None
+    with _written_lock:
+        found = _written.get(version[0])
+    return found[1] if found is not None and found[0] == version else None

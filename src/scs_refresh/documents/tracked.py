@@ -9,7 +9,6 @@ gives the new version exactly. A paragraph taken out is put back where it stood,
 
 from __future__ import annotations
 
-import io
 import re
 from copy import deepcopy
 from datetime import datetime
@@ -23,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from scs_refresh.core.atomic import write_bytes
+from scs_refresh.documents.docxkit import docx_bytes
 
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")  # spaces, words, and each mark of punctuation on its own
 
@@ -159,9 +159,7 @@ def tracked_copy(old: Path, new: Path, out: Path, author: str, when: datetime) -
                     body_end.addprevious(p)
                 else:
                     after.element.body.append(p)
-    buf = io.BytesIO()
-    after.save(buf)
-    return write_bytes(out, buf.getvalue())
+    return write_bytes(out, docx_bytes(after))
 
 
 def revisions(path: Path) -> tuple[list[str], list[str]]:

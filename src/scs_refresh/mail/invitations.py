@@ -24,6 +24,7 @@ SEQUENCE than the new REQUEST would cancel the re-arranged meeting too, so it ne
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scs_refresh.timetable.model import Event, Timetable
@@ -83,5 +84,29 @@ def meeting_invitation(tt: Timetable, event: Event, start_time: str, minutes: in
             attendee.params["role"] = vText("REQ-PARTICIPANT")
             ev.add("attendee", attendee, encode=0)
     cal.add_component(ev)
-    cal.add_missing_timezones()  # a VTIMEZONE for Europe/London, so every client reads TZID the same way
+    with_timezones(cal)  # a VTIMEZONE for Europe/London, so every client reads TZID the same way
     return cal.to_ical()
+
+
+def with_timezones(cal):
+    """``cal.add_missing_timezones()``, each VTIMEZONE made once in a process: icalendar works one out from
+    the zone's rules over 1970-2038 each time ("This can take some time. Please cache the results.", its
+    ``Timezone.from_tzid`` says), for every invitation and every build of the site's calendar."""
+    missing = cal.get_missing_tzids()
+    at = len(cal.timezones)
+    for tzid in missing:
+        timezone = _vtimezone(tzid)
+        if timezone is not None:  # an unknown zone is left out, as icalendar leaves it
+            cal.subcomponents.insert(at, timezone)  # shared: a calendar is written, never changed, after this
+            at += 1
+    return cal
+
+
+@lru_cache(maxsize=16)
+def _vtimezone(tzid: str):
+    from icalendar import Timezone
+
+    try:
+        return Timezone.from_tzid(tzid)
+    except ValueError:
+        return None

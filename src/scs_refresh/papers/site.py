@@ -34,7 +34,7 @@ from scs_refresh.core.errors import UserError
 from scs_refresh.core.folders import Dirs
 from scs_refresh.documents.accessibility import LANGUAGE
 from scs_refresh.documents.release import release_html
-from scs_refresh.mail.invitations import LONDON
+from scs_refresh.mail.invitations import LONDON, with_timezones
 from scs_refresh.papers.wording import AgendaConfig
 from scs_refresh.timetable.model import Timetable
 
@@ -170,7 +170,7 @@ def _calendar(tt: Timetable, found: list[Meeting], stamp: datetime) -> bytes:
         ev.add("location", m.venue)
         ev.add("description", f"{m.body}. Agenda and papers: {m.id}/index.html")
         cal.add_component(ev)
-    cal.add_missing_timezones()
+    with_timezones(cal)
     return cal.to_ical()
 
 
