@@ -4,6 +4,7 @@ tagged (PDF/UA, en-GB, its title shown, figures with their alternative text) or 
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import docx
@@ -192,6 +193,28 @@ def test_with_a_second_libreoffice_a_batch_is_shared_and_each_paper_is_as_one_wo
         assert all(check_pdf(p, figures=0) == [] for p in shared)
     finally:
         second.stop()
+
+
+@needs_office
+def test_a_paper_converted_ahead_is_not_converted_again_when_asked_for(tmp_path, monkeypatch):
+    calls = []
+    real = pdf._convert
+    monkeypatch.setattr(pdf, "_convert", lambda exe, files, *a: calls.append(
+        (threading.current_thread().name, [f.name for f in files])) or real(exe, files, *a))
+    paper = _paper(tmp_path / "strategy.docx", "a Strategy converted while the other papers are written")
+    pdf.convert_soon(paper)
+    [out] = to_pdf([paper], tmp_path / "pdf")  # asked for while it converts: it waits for that conversion
+    assert calls == [("scs-pdf-soon", ["strategy.docx"])]
+    assert out.read_bytes().startswith(b"%PDF") and check_pdf(out, figures=0) == []
+
+
+@needs_office
+def test_a_paper_converted_ahead_is_still_checked_before_release(tmp_path):
+    paper = _paper(tmp_path / "us-ahead.docx", "Color and organization", language="en-US")
+    pdf.convert_soon(paper)
+    with pytest.raises(PaperCheckFailed, match="the PDF's language is en-US, not en-GB"):
+        to_pdf([paper], tmp_path / "pdf")
+    assert [p.name for p in (tmp_path / "pdf").iterdir()] == ["us-ahead.rejected.pdf"]
 
 
 @needs_office

@@ -326,6 +326,9 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
     out_dir = Path(out_dir)
     cache = _shared_office(exe).cache
     keys = {Path(src): content_key(src) for src in docx_files}
+    for key in set(keys.values()):  # one being converted already (convert_soon) is waited for, not converted twice
+        if (under_way := _soon.get(key)) is not None:
+            under_way.result()
     # This call's PDFs, whatever the cache drops meanwhile.
     made = {key: pdf for key in set(keys.values()) if (pdf := cache.get(key)) is not None}
     todo = [src for src, key in keys.items() if key not in made]
@@ -348,6 +351,40 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
                     made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
     return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", made[keys[src]]), pictures(src)) for src in keys]
+
+
+#: conversions started by convert_soon and not yet done, by content key
+_soon: dict[str, Future] = {}
+
+
+def convert_soon(docx: Path) -> None:
+    """Start converting ``docx`` to PDF in the background, for a :func:`to_pdf` that will ask for it soon (the
+    Strategy, about to be copied into a meeting's papers: the longest of them, it converts while the others are
+    written, on the idler LibreOffice, rather than last). Only the process's converted PDFs keep it: a failure
+    here is left for ``to_pdf`` to meet and report."""
+    exe = soffice()
+    if exe is None:
+        return
+    key, cache = content_key(docx), _shared_office(exe).cache
+    with _office_lock:
+        if key in cache or key in _soon:
+            return
+        _soon[key] = Future()
+    threading.Thread(target=_convert_soon, args=(exe, Path(docx), key), name="scs-pdf-soon", daemon=True).start()
+
+
+def _convert_soon(exe: str, docx: Path, key: str) -> None:
+    try:
+        with tempfile.TemporaryDirectory(prefix="scs-pdf-soon-") as tmp:
+            _convert(exe, [docx], Path(tmp) / "out", 180, _offices(exe)[0])
+            pdf = Path(tmp) / "out" / f"{docx.stem}.pdf"
+            if pdf.is_file() and pdf.stat().st_size:
+                _shared_office(exe).cache[key] = pdf.read_bytes()
+    except Exception as exc:  # to_pdf converts it again, and reports what fails
+        log.debug("%s was not converted ahead: %s", docx.name, exc)
+    finally:
+        with _office_lock:
+            _soon.pop(key).set_result(None)
 
 
 def _shares(papers: list[Path], ways: int) -> list[list[Path]]:

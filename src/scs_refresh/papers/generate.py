@@ -26,7 +26,7 @@ from scs_refresh.documents.structure import Subsection
 from scs_refresh.papers import records
 from scs_refresh.papers.contexts import (RefreshState, agenda_context, board_report_context,
                                          committee_report_context, equality_screening_context, strategy_version)
-from scs_refresh.documents.pdf import PdfQueue, pack_from_papers, soffice
+from scs_refresh.documents.pdf import PdfQueue, convert_soon, pack_from_papers, soffice
 from scs_refresh.documents.render import render_docx
 from scs_refresh.review.paper import write_review
 from scs_refresh.strategy import versions
@@ -288,6 +288,8 @@ def generate_meeting_papers(state: RefreshState, meeting_id: str, out_dir: Path,
     if event.body is None and not any(p.kind == "submission_pack" for p in event.papers):
         raise UserError(f"{meeting_id} is a milestone, not a meeting: it has no agenda or board pack")
     draft = _current_draft(state, event, Path(out_dir), templates)
+    if draft is not None and pdf:  # the longest of the papers: its PDF is made while the others are written
+        convert_soon(draft.docx)
     if draft is not None:  # the report says what changed since the Board last saw a draft
         boards = [b for b in tt.bodies if b.kind == "partnership_board"]
         board = "the Board" if event.body and tt.body[event.body].kind == "partnership_board" or not boards \
