@@ -173,7 +173,7 @@ def test_with_a_second_libreoffice_a_batch_is_shared_and_each_paper_is_as_one_wo
     still converted once, and its PDF is the one a single LibreOffice makes of it."""
     exe = soffice()
     monkeypatch.setattr(pdf, "_second", None)
-    second = pdf._second_office(exe)
+    second = pdf._shared_office(exe, second=True)
     try:
         assert pdf._warm_up(exe) and pdf._warm_up(exe, second)
         assert pdf._offices(exe) == [pdf._shared_office(exe), second]

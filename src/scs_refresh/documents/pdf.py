@@ -213,22 +213,20 @@ _second: _Office | None = None
 _office_lock = threading.Lock()
 
 
-def _shared_office(exe: str) -> _Office:
-    global _office
+def _shared_office(exe: str, second: bool = False) -> _Office:
+    """This process's LibreOffice (``second``: a replay's second one), made when first asked for, stopped at exit."""
+    global _office, _second
     with _office_lock:
-        if _office is None:
-            _office = _Office(exe)
-            atexit.register(_office.stop)
+        if second:
+            _second = _second or _stopped_at_exit(_Office(exe))
+            return _second
+        _office = _office or _stopped_at_exit(_Office(exe))
         return _office
 
 
-def _second_office(exe: str) -> _Office:
-    global _second
-    with _office_lock:
-        if _second is None:
-            _second = _Office(exe)
-            atexit.register(_second.stop)
-        return _second
+def _stopped_at_exit(office: _Office) -> _Office:
+    atexit.register(office.stop)
+    return office
 
 
 def _offices(exe: str) -> list[_Office]:
@@ -270,7 +268,7 @@ def start_libreoffice(offices: int = 1) -> None:
     if exe is not None:
         def start() -> None:
             if _warm_up(exe) and offices > 1:
-                _warm_up(exe, _second_office(exe))
+                _warm_up(exe, _shared_office(exe, second=True))
 
         threading.Thread(target=start, name="scs-soffice-start", daemon=True).start()
 
