@@ -20,6 +20,7 @@ import atexit
 import json
 import logging
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -85,11 +86,12 @@ def _launch(env: dict[str, str]) -> tuple[TemporaryApi | None, Path | None]:
     ephemeral Prefect API server"), which `scs` turns into one line."""
     started = time.monotonic()
     for _ in range(_TRIES):
-        process, said = _spawn(env)
-        if said is None:
-            code = process.wait()
-            raise RuntimeError(f"Timed out while attempting to connect to ephemeral Prefect API server. "
-                               f"Ephemeral server process exited with code {code}.")
+        process, said = _spawn(env, started + _first_answer_within(env))
+        if said is None:  # it ended, or did not say in time
+            code = process.poll()
+            _stop(process)
+            ended = f" Ephemeral server process exited with code {code}." if code is not None else ""
+            raise RuntimeError(f"Timed out while attempting to connect to ephemeral Prefect API server.{ended}")
         if said == "configured":
             process.wait()
             return None, None
@@ -116,8 +118,18 @@ def _loaded_settings() -> dict[str, str]:
     return get_current_settings().to_environment_variables(exclude_unset=True)
 
 
-def _spawn(env: dict[str, str]) -> tuple[subprocess.Popen, str | None]:
-    """flows.temporary_api started, watched and stopped at exit, and the line it says (None if it ended first)."""
+def _first_answer_within(env: dict[str, str]) -> float:
+    """How long the API's process may take to say whether it starts (it reads Prefect's settings, ~1.5 s): the
+    start-up time `scs` gives the API (two minutes unless the environment says otherwise)."""
+    try:
+        return float(env.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 120))
+    except ValueError:  # Prefect's own settings refuse it, and the process says so
+        return 120.0
+
+
+def _spawn(env: dict[str, str], deadline: float) -> tuple[subprocess.Popen, str | None]:
+    """flows.temporary_api started, watched and stopped at exit, and the line it says (None if it ended first,
+    or said nothing by ``deadline``)."""
     read, write = os.pipe()
     try:
         process = watch(subprocess.Popen([sys.executable, "-m", "flows.temporary_api", str(write)],
@@ -126,7 +138,9 @@ def _spawn(env: dict[str, str]) -> tuple[subprocess.Popen, str | None]:
         os.close(write)
     atexit.register(_stop, process)
     with os.fdopen(read) as said:
-        line = said.readline().strip()
+        if not select.select([said], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            return process, None
+        line = said.readline().strip()  # it writes its one line whole, then closes its end
     return process, line or None
 
 

@@ -45,7 +45,7 @@ def test_a_configured_server_is_given_none_of_them(monkeypatch):
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:4200/api")
     spawned = []
     real = api._spawn
-    monkeypatch.setattr(api, "_spawn", lambda env: spawned.append(real(env)) or spawned[-1])
+    monkeypatch.setattr(api, "_spawn", lambda env, deadline: spawned.append(real(env, deadline)) or spawned[-1])
     assert api.start_temporary_api()() is None
     [(process, said)] = spawned
     assert said == "configured" and process.returncode == 0
@@ -57,7 +57,7 @@ def test_a_server_configured_in_this_process_is_seen_without_starting_anything(m
 
     from flows import api
 
-    monkeypatch.setattr(api, "_spawn", lambda env: pytest.fail("started an API process"))
+    monkeypatch.setattr(api, "_spawn", lambda env, deadline: pytest.fail("started an API process"))
     with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
         assert api.start_temporary_api()() is None
 
@@ -92,7 +92,7 @@ def test_an_api_that_does_not_start_in_time_is_reported_in_prefects_words_and_st
 
     spawned = []
     real = api._spawn
-    monkeypatch.setattr(api, "_spawn", lambda env: spawned.append(real(env)) or spawned[-1])
+    monkeypatch.setattr(api, "_spawn", lambda env, deadline: spawned.append(real(env, deadline)) or spawned[-1])
     with temporary_settings({PREFECT_HOME: tmp_path / "prefect-home", PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 0}), \
             pytest.raises(RuntimeError, match="^Timed out while attempting to connect to ephemeral Prefect API server"):
         api.start_temporary_api()()
