@@ -51,6 +51,9 @@ CACHE_BYTES = 256 * 1024 * 1024
 #: How long LibreOffice may take to start before conversions fall back to one process per call.
 START_TIMEOUT = 60.0
 
+#: How long one call to LibreOffice may take to convert its papers before it is taken as stuck.
+CONVERT_TIMEOUT = 180.0
+
 
 #: LibreOffice's PDF export settings (writer_pdf_Export), set on every conversion. Tagged: the
 #: structure tree carries the headings, tables, reading order and the pictures' alternative text
@@ -311,7 +314,7 @@ def _convert(exe: str, docx_files: list[Path], scratch: Path, timeout: float,
             office.in_flight -= 1
 
 
-def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[Path]:
+def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = CONVERT_TIMEOUT) -> list[Path]:
     """Convert ``docx_files`` to tagged PDFs in ``out_dir``; return their paths.
 
     Results are written to a scratch folder first and moved into place atomically; each is then
@@ -334,19 +337,7 @@ def to_pdf(docx_files: list[Path], out_dir: Path, timeout: float = 180) -> list[
         scratch = Path(tmp) / "out"
         if todo:
             log.info("converting %d paper(s) to PDF with LibreOffice", len(todo))
-            offices = _offices(exe)
-            jobs = [(office, share, scratch / str(n))
-                    for n, (office, share) in enumerate(zip(offices, _shares(todo, len(offices))))]
-            with ThreadPoolExecutor(max_workers=len(jobs)) as pool:  # this thread would only wait for them
-                procs = list(pool.map(lambda job: _convert(exe, job[1], job[2], timeout, job[0]), jobs))
-            for (_, share, folder), proc in zip(jobs, procs):
-                for src in share:
-                    pdf = folder / (src.stem + ".pdf")
-                    if not pdf.is_file() or pdf.stat().st_size == 0:
-                        detail = (proc.stderr or proc.stdout).strip().splitlines()
-                        raise PdfError(f"{src}: LibreOffice could not convert it to PDF"
-                                       + (f" ({detail[-1]})" if detail else ""))
-                    made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
+            made.update(_converted(exe, {src: keys[src] for src in todo}, scratch, timeout, _offices(exe)))
     log.info("%d PDF(s) written in %s (%d converted before)", len(keys), out_dir, len(keys) - len(todo))
     return [release_pdf(write_bytes(out_dir / f"{src.stem}.pdf", made[keys[src]]), pictures(src)) for src in keys]
 
@@ -374,10 +365,7 @@ def convert_soon(docx: Path) -> None:
 def _convert_soon(exe: str, docx: Path, key: str) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="scs-pdf-soon-") as tmp:
-            _convert(exe, [docx], Path(tmp) / "out", 180, _offices(exe)[0])
-            pdf = Path(tmp) / "out" / f"{docx.stem}.pdf"
-            if pdf.is_file() and pdf.stat().st_size:
-                _shared_office(exe).cache[key] = pdf.read_bytes()
+            _converted(exe, {docx: key}, Path(tmp) / "out", CONVERT_TIMEOUT, _offices(exe)[:1])
     except Exception as exc:  # to_pdf converts it again, and reports what fails
         log.debug("%s was not converted ahead: %s", docx.name, exc)
     finally:
@@ -385,14 +373,42 @@ def _convert_soon(exe: str, docx: Path, key: str) -> None:
             _soon.pop(key).set_result(None)
 
 
+def _converted(exe: str, keys: dict[Path, str], scratch: Path, timeout: float, offices: list[_Office]) -> dict[str, bytes]:
+    """The PDFs of ``keys``' papers by content key, converted in ``scratch`` by ``offices`` at once (the papers
+    shared between them by size) and kept in the process's cache; a paper LibreOffice left unconverted raises."""
+    cache = _shared_office(exe).cache
+    jobs = [(office, share, scratch / str(n))
+            for n, (office, share) in enumerate(zip(offices, _shares(list(keys), len(offices))))]
+
+    def run(job) -> subprocess.CompletedProcess:
+        office, share, folder = job
+        return _convert(exe, share, folder, timeout, office)
+
+    if len(jobs) == 1:
+        procs = [run(jobs[0])]
+    else:  # the first share in this thread, the others beside it
+        with ThreadPoolExecutor(max_workers=len(jobs) - 1) as pool:
+            others = pool.map(run, jobs[1:])
+            procs = [run(jobs[0]), *others]
+    made = {}
+    for (_, share, folder), proc in zip(jobs, procs):
+        for src in share:
+            pdf = folder / (src.stem + ".pdf")
+            if not pdf.is_file() or pdf.stat().st_size == 0:
+                detail = (proc.stderr or proc.stdout).strip().splitlines()
+                raise PdfError(f"{src}: LibreOffice could not convert it to PDF" + (f" ({detail[-1]})" if detail else ""))
+            made[keys[src]] = cache[keys[src]] = pdf.read_bytes()
+    return made
+
+
 def _shares(papers: list[Path], ways: int) -> list[list[Path]]:
     """``papers`` in up to ``ways`` shares of about the same size in bytes (a longer paper takes longer)."""
     shares: list[list[Path]] = [[] for _ in range(min(ways, len(papers)))]
     sizes = [0] * len(shares)
-    for paper in sorted(papers, key=lambda f: Path(f).stat().st_size, reverse=True):
+    for size, paper in sorted(((Path(f).stat().st_size, f) for f in papers), key=lambda sized: sized[0], reverse=True):
         lightest = sizes.index(min(sizes))
         shares[lightest].append(paper)
-        sizes[lightest] += Path(paper).stat().st_size
+        sizes[lightest] += size
     return shares
 
 
