@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 _STARTUP_FAILED = 3
 _TRIES = 3
 
+#: What the API's process tells the command when a server is configured (and it starts none).
+CONFIGURED = "configured"
+
 
 @dataclass(frozen=True)
 class TemporaryApi:
@@ -90,9 +93,8 @@ def _launch(env: dict[str, str]) -> tuple[TemporaryApi | None, Path | None]:
         if said is None:  # it ended, or did not say in time
             code = process.poll()
             _stop(process)
-            ended = f" Ephemeral server process exited with code {code}." if code is not None else ""
-            raise RuntimeError(f"Timed out while attempting to connect to ephemeral Prefect API server.{ended}")
-        if said == "configured":
+            raise _not_started(code)
+        if said == CONFIGURED:
             process.wait()
             return None, None
         told = json.loads(said)
@@ -103,8 +105,14 @@ def _launch(env: dict[str, str]) -> tuple[TemporaryApi | None, Path | None]:
         _stop(process)
         if code != _STARTUP_FAILED or time.monotonic() >= started + told["timeout"]:
             break
+    raise _not_started(code)
+
+
+def _not_started(code: int | None) -> RuntimeError:
+    """Prefect's own words for an API that did not start (``code``: its exit code if it ended), which `scs`
+    turns into one line."""
     ended = f" Ephemeral server process exited with code {code}." if code is not None else ""
-    raise RuntimeError(f"Timed out while attempting to connect to ephemeral Prefect API server.{ended}")
+    return RuntimeError(f"Timed out while attempting to connect to ephemeral Prefect API server.{ended}")
 
 
 def _loaded_settings() -> dict[str, str]:
@@ -206,10 +214,10 @@ _WATCHDOG = ('while kill -0 "$0" 2>/dev/null; do sleep 2; done; '
              '{ kill "$1"; sleep 5; kill -9 "$1"; } 2>/dev/null')
 
 
-def watch(server: "subprocess.Popen | None") -> "subprocess.Popen | None":
+def watch(server: subprocess.Popen) -> subprocess.Popen:
     """Stop the temporary API ``server`` when this process ends, however it ends. The watchdog runs
     in its own session, so it outlives a kill -9 of this process (and of its process group)."""
-    if server is not None and os.name == "posix":
+    if os.name == "posix":
         subprocess.Popen(["sh", "-c", _WATCHDOG, str(os.getpid()), str(server.pid)], start_new_session=True,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return server

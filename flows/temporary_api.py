@@ -21,13 +21,12 @@ from prefect.settings import (PREFECT_API_BLOCKS_REGISTER_ON_START, PREFECT_API_
                               PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE, get_current_settings,
                               temporary_settings)
 
+from flows.api import CONFIGURED
 from flows.prefect_home import Seeded, seed
 
 #: What Prefect sets for the temporary API it starts: no UI, the services of an ephemeral server only.
 _AS_PREFECT_STARTS_IT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
-#: What the process tells the command when a server is configured (and it starts none).
-CONFIGURED = "configured"
 
 
 def temporary_api_settings(seeded: Seeded) -> dict:
