@@ -273,7 +273,7 @@ class Template:
 @lru_cache(maxsize=32)
 def _template(path: Path, _inode: int, _mtime: int, _size: int) -> Template:
     """The template at ``path`` as it is now (:func:`~scs_refresh.core.atomic.version_of`): read, and its
-    fields checked for each shape of context, once in a process while it is unchanged."""
+    fields listed, once in a process while it is unchanged."""
     return Template(path)
 
 
